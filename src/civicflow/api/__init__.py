@@ -1,0 +1,3 @@
+"""civicflow.api."""
+
+__all__: list[str] = []

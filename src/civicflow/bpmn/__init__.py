@@ -1,0 +1,3 @@
+"""civicflow.bpmn."""
+
+__all__: list[str] = []

@@ -1,0 +1,118 @@
+"""Root Typer application and the operational commands (serve, worker, deploy, manage)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from civicflow import __version__
+from civicflow.cli import audit, bpmn, dmn, feel, gdpr, kpi, mine
+from civicflow.cli._common import EXIT_NOT_AVAILABLE, fail, not_available, setup_django
+from civicflow.errors import CivicFlowError, NotAvailableError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="civicflow",
+    help="CivicFlow: model, run, integrate and assess public-sector business processes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(bpmn.app, name="bpmn")
+app.command(name="feel", help="Evaluate a FEEL expression.")(feel.feel)
+app.add_typer(dmn.app, name="dmn")
+app.add_typer(mine.app, name="mine")
+app.add_typer(kpi.app, name="kpi")
+app.add_typer(audit.app, name="audit")
+app.add_typer(gdpr.app, name="gdpr")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"civicflow {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """CivicFlow command line."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.", min=1, max=65535)] = 8000,
+    web_workers: Annotated[int, typer.Option("--web-workers", help="gunicorn worker processes.", min=1)] = 2,
+) -> None:
+    """Migrate the database, then serve web + API with gunicorn."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    typer.echo(f"civicflow: serving on http://{host}:{port}/ (healthz at /healthz)", err=True)
+    sys.stdout.flush()
+    # exec keeps one process tree: Ctrl-C and SIGTERM reach gunicorn's arbiter directly.
+    os.execv(  # noqa: S606 - fixed argv, no shell: replace this process by gunicorn
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "civicflow.site.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(web_workers),
+            "--access-logfile",
+            "-",
+        ],
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run jobs: async continuations, timers, service calls (start more to scale out)."""
+    not_available("civicflow worker")
+
+
+@app.command()
+def deploy(paths: Annotated[list[Path], typer.Argument(help=".bpmn, .dmn and .form files.")]) -> None:
+    """Deploy BPMN, DMN and form files together."""
+    not_available("civicflow deploy")
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    help="Run a Django management command (for operators), e.g. `civicflow manage createsuperuser`.",
+)
+def manage(ctx: typer.Context) -> None:
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["civicflow manage", *ctx.args])
+
+
+def main() -> None:
+    """Console entry point: map CivicFlow errors to a one-line message and an exit code.
+
+    Usage errors and ``--help`` are handled by click itself (standalone mode, exit 2).
+    """
+    try:
+        app()
+    except NotAvailableError as exc:
+        typer.echo(f"civicflow: {exc}", err=True)
+        sys.exit(EXIT_NOT_AVAILABLE)
+    except CivicFlowError as exc:
+        fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - anything unforeseen still ends in one line, never a traceback
+        fail(f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,43 @@
+"""``civicflow bpmn``: check, run and test BPMN models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from civicflow.cli._common import not_available
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Check, run and test BPMN 2.0 models.", no_args_is_help=True)
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="BPMN files to parse and validate.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print diagnostics as JSON.")] = False,
+) -> None:
+    """Parse and validate; exit 1 on any error."""
+    not_available("civicflow bpmn check")
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="BPMN file.")],
+    process: Annotated[str | None, typer.Option(help="Process id (when the file has several).")] = None,
+    variables: Annotated[str | None, typer.Option("--vars", help="Start variables as JSON.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
+) -> None:
+    """Run in memory to the first wait and print the state."""
+    not_available("civicflow bpmn run")
+
+
+@app.command(name="test")
+def run_tests(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Run process tests on a virtual clock; prints 'N passed, M failed'."""
+    not_available("civicflow bpmn test")

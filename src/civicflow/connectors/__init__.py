@@ -1,0 +1,3 @@
+"""civicflow.connectors."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civicflow.dmn."""
+
+__all__: list[str] = []

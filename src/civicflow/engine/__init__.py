@@ -1,0 +1,3 @@
+"""civicflow.engine."""
+
+__all__: list[str] = []

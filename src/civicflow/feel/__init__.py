@@ -1,0 +1,3 @@
+"""civicflow.feel."""
+
+__all__: list[str] = []

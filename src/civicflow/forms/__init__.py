@@ -1,0 +1,3 @@
+"""civicflow.forms."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civicflow.kpi."""
+
+__all__: list[str] = []

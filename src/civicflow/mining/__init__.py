@@ -1,0 +1,3 @@
+"""civicflow.mining."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civicflow.portal."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civicflow.runtime."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""civicflow.security."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""The Django project that hosts CivicFlow's adapters (runtime, API, portal, workbench)."""

@@ -1,0 +1,151 @@
+"""Django settings, taken from the environment.
+
+``CIVICFLOW_DATABASE_URL``  database URL (default: SQLite file ``./civicflow.sqlite3``)
+``CIVICFLOW_DEBUG``         ``1`` to enable Django's debug mode (off by default)
+``CIVICFLOW_SECRET_KEY``    overrides the key generated in the instance folder
+``CIVICFLOW_INSTANCE_DIR``  per-installation state (default ``./instance``)
+``CIVICFLOW_ALLOWED_HOSTS`` comma-separated host names (default: loopback names)
+``CIVICFLOW_LOG_FORMAT``    ``json`` for structured one-line JSON logs, ``text`` otherwise
+``CIVICFLOW_LOG_LEVEL``     root log level (default ``INFO``)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from civicflow.errors import ConfigurationError
+from civicflow.site.instance import instance_dir, secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = instance_dir()
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
+
+
+DEBUG = _flag("CIVICFLOW_DEBUG")
+SECRET_KEY = os.environ.get("CIVICFLOW_SECRET_KEY") or secret_key(INSTANCE_DIR)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("CIVICFLOW_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
+    if h.strip()
+]
+
+_database_url = os.environ.get("CIVICFLOW_DATABASE_URL") or f"sqlite:///{Path('civicflow.sqlite3').resolve()}"
+try:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+except Exception as exc:  # dj_database_url raises several unrelated types on bad input
+    raise ConfigurationError(f"CIVICFLOW_DATABASE_URL is not a valid database URL: {exc}") from exc
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while the worker writes; the timeout rides out short locks.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "civicflow.site.urls"
+WSGI_APPLICATION = "civicflow.site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("nl", "Nederlands")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = INSTANCE_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns (an error under pytest) when it is missing
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CivicFlow API",
+    "VERSION": "1",
+    "LICENSE": {"name": "EUPL-1.2"},
+}
+
+_log_format = os.environ.get("CIVICFLOW_LOG_FORMAT", "text").lower()
+if _log_format not in {"text", "json"}:
+    raise ConfigurationError(f"CIVICFLOW_LOG_FORMAT must be 'text' or 'json', not {_log_format!r}")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _log_format}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CIVICFLOW_LOG_LEVEL", "INFO").upper()},
+}

@@ -1,0 +1,3 @@
+"""civicflow.workbench."""
+
+__all__: list[str] = []
