@@ -25,4 +25,4 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
-	CIVICFLOW_TEST_DATABASE=postgresql $(BIN)/pytest -m postgres tests/integration
+	CIVICFLOW_DATABASE_URL=postgres://postgres@127.0.0.1:5432/civicflow_$$$$ $(BIN)/pytest -m postgres tests/integration

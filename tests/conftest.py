@@ -1,15 +1,15 @@
 """Suite-wide set-up: which database the Django-backed tests run on.
 
 The main run uses SQLite. `make test` then runs the tests marked ``postgres`` a second time
-with ``CIVICFLOW_TEST_DATABASE=postgresql`` against a throw-away database on the local
-PostgreSQL server (127.0.0.1:5432, user postgres), starting the server if it is down and
-skipping those tests, with the reason, only when no server can be started.
+with ``CIVICFLOW_DATABASE_URL`` pointing at the local PostgreSQL server (127.0.0.1:5432, user
+postgres) under a per-run name, so pytest-django's throw-away ``test_<name>`` database never
+collides; the server is started if it is down, and those tests are skipped with the reason only
+when no server can be started.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 
 import pytest
 
@@ -20,21 +20,11 @@ _PG_SKIP_REASON: str | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     global _PG_SKIP_REASON  # noqa: PLW0603 - decided once per run, read by the collection hook
-    if os.environ.get("CIVICFLOW_TEST_DATABASE", "sqlite") != "postgresql":
+    if not os.environ.get("CIVICFLOW_DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         return
-    reason = ensure_postgres()
-    if reason is not None:
-        _PG_SKIP_REASON = reason
-        return
-    import dj_database_url
-    from django.conf import settings
-    from django.db import connections
-
-    # pytest-django creates "test_<name>" from this and drops it at the end of the run.
-    name = f"civicflow_{os.getpid()}_{secrets.token_hex(3)}"
-    settings.DATABASES["default"] = dj_database_url.parse(f"postgres://postgres@127.0.0.1:5432/{name}")
-    settings.DATABASES["default"]["TEST"] = {"NAME": f"test_{name}"}
-    connections.__dict__.pop("settings", None)  # the handler caches DATABASES on first access
+    # pytest-django creates "test_<name>" on first database use and drops it at the end; the
+    # server only has to be up by then, so starting it here is early enough.
+    _PG_SKIP_REASON = ensure_postgres()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

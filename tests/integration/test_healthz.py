@@ -15,7 +15,7 @@ def test_healthz_ok_on_a_migrated_database(client: Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    expected = "postgresql" if os.environ.get("CIVICFLOW_TEST_DATABASE") == "postgresql" else "sqlite"
+    expected = "postgresql" if os.environ.get("CIVICFLOW_DATABASE_URL", "").startswith("postgres") else "sqlite"
     assert connection.vendor == expected
     assert body == {"status": "ok", "database": "ok", "migrations": "applied", "vendor": expected}
 
