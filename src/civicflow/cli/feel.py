@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Annotated
 
 import typer
 
-from civicflow.cli._common import not_available
+from civicflow.cli._common import fail, print_json
 
 __all__ = ["feel"]
 
@@ -17,4 +19,31 @@ def feel(
     json_output: Annotated[bool, typer.Option("--json", help="Print value and warnings as JSON.")] = False,
 ) -> None:
     """Evaluate a FEEL expression."""
-    not_available("civicflow feel")
+    from civicflow import feel as feel_engine
+    from civicflow.feel.errors import FeelError
+    from civicflow.feel.values import from_feel, to_feel
+
+    variables = {}
+    if context is not None:
+        try:
+            variables = json.loads(context, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            fail(f"--context is not valid JSON: {exc}")
+        if not isinstance(variables, dict):
+            fail(f"--context must be a JSON object, not {type(variables).__name__}")
+    try:
+        result = feel_engine.evaluate(expression, to_feel(variables))
+    except FeelError as exc:
+        fail(str(exc))
+    value = from_feel(result.value, json_safe=True)
+    if json_output:
+        print_json(
+            {
+                "value": value,
+                "warnings": [{"kind": w.kind, "message": w.message, "span": w.span} for w in result.warnings],
+            }
+        )
+        return
+    typer.echo(json.dumps(value, ensure_ascii=False, default=str))
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning.message}", err=True)

@@ -1,0 +1,63 @@
+"""The thin seam between DMN and FEEL: compile texts to closures, once, at model load.
+
+A FEEL syntax error in a model does not stop the model from loading: the expression compiles to
+a closure that yields null with a warning, as the TCK expects of invalid expressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from civicflow import feel
+from civicflow.feel.errors import FeelSyntaxError
+from civicflow.feel.evaluation import Evaluation
+
+__all__ = ["Closure", "DmnEvaluation", "UnaryTest", "compile_expression", "compile_tests"]
+
+Closure = Callable[[dict[str, Any], Evaluation], Any]
+UnaryTest = Callable[[Any, dict[str, Any], Evaluation], "bool | None"]
+
+
+@dataclass(slots=True)
+class DmnEvaluation(Evaluation):
+    """FEEL's evaluation state plus what DMN records along the way (the explanation)."""
+
+    explanation: list[Any] | None = None
+    decision: str | None = None
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+
+def _failed(text: str, exc: FeelSyntaxError) -> Closure:
+    message = f"FEEL syntax error in {text!r}: {exc}"
+
+    def fail(scope: dict[str, Any], ev: Evaluation) -> Any:
+        ev.warn("syntax", message)
+        return None
+
+    return fail
+
+
+def compile_expression(text: str, names: Iterable[str]) -> Closure:
+    """Compile a FEEL expression against the names in scope; never raises for bad syntax."""
+    try:
+        compiled = feel.compile(text, names=tuple(names))
+    except FeelSyntaxError as exc:
+        return _failed(text, exc)
+    return compiled.fn
+
+
+def compile_tests(text: str, names: Iterable[str]) -> UnaryTest:
+    """Compile unary tests (a decision table input entry, allowed values)."""
+    try:
+        compiled = feel.compile_unary_tests(text, names=tuple(names))
+    except FeelSyntaxError as exc:
+        message = f"FEEL syntax error in unary tests {text!r}: {exc}"
+
+        def fail(value: Any, scope: dict[str, Any], ev: Evaluation) -> bool | None:
+            ev.warn("syntax", message)
+            return None
+
+        return fail
+    return compiled.fn
