@@ -1,3 +1,12 @@
-"""civicflow.bpmn."""
+"""civicflow.bpmn: BPMN 2.0 XML -> immutable model (+ Camunda 7 / Zeebe extensions), validator, writer.
 
-__all__: list[str] = []
+``load(path_or_bytes)`` reads a file into :class:`Definitions`; see ``civicflow.bpmn.model``
+for the element classes.
+"""
+
+from civicflow.bpmn.errors import BpmnError, BpmnParseError
+from civicflow.bpmn.expressions import Expression
+from civicflow.bpmn.model import Definitions
+from civicflow.bpmn.reader import LoadOptions, load
+
+__all__ = ["BpmnError", "BpmnParseError", "Definitions", "Expression", "LoadOptions", "load"]

@@ -1,0 +1,42 @@
+"""BPMN errors.
+
+    CivicFlowError
+    └── BpmnError                base of every BPMN error (civicflow.bpmn, civicflow.engine)
+        └── BpmnParseError       the file is not readable BPMN 2.0 XML, or it is refused
+                                 (DTD/entities, over the size limit, missing ids);
+                                 carries ``file``, ``line`` and ``element_id``
+
+Validation problems are not exceptions: the validator returns ``Diagnostic`` values.
+"""
+
+from __future__ import annotations
+
+from civicflow.errors import CivicFlowError
+
+__all__ = ["BpmnError", "BpmnParseError"]
+
+
+class BpmnError(CivicFlowError):
+    """Base of every BPMN error."""
+
+
+class BpmnParseError(BpmnError):
+    """The input cannot be read as a BPMN 2.0 model."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        element_id: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.element_id = element_id
+        where = file or "<bytes>"
+        if line is not None:
+            where = f"{where}:{line}"
+        subject = f" (element {element_id})" if element_id else ""
+        super().__init__(f"{where}: {message}{subject}")
