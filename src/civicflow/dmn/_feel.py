@@ -60,4 +60,4 @@ def compile_tests(text: str, names: Iterable[str]) -> UnaryTest:
             return None
 
         return fail
-    return compiled.fn
+    return compiled.test
