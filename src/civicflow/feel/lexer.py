@@ -151,6 +151,13 @@ def _scan_number(text: str, pos: int) -> int:
         pos += 1
         while pos < n and text[pos].isdigit():
             pos += 1
+    # Exponent (DMN 1.5 accepts 1.23e4): only when digits follow, so "2 else" stays two tokens.
+    if pos < n and text[pos] in "eE":
+        digits = pos + 2 if pos + 1 < n and text[pos + 1] in "+-" else pos + 1
+        if digits < n and text[digits].isdigit():
+            pos = digits
+            while pos < n and text[pos].isdigit():
+                pos += 1
     return pos
 
 

@@ -48,7 +48,7 @@ def parse_unary_tests(
 
 
 class _Parser:
-    __slots__ = ("depth", "limits", "names", "pos", "text", "tokens", "types")
+    __slots__ = ("depth", "limits", "names", "no_filter", "pos", "text", "tokens", "types")
 
     def __init__(self, text: str, names: Iterable[str], limits: FeelLimits, type_names: Iterable[str]) -> None:
         if len(text) > limits.max_expression_length:
@@ -60,6 +60,7 @@ class _Parser:
         self.tokens = tokenize(text)
         self.pos = 0
         self.depth = 0
+        self.no_filter = False
         self.limits = limits
         self.names = NameTable((*names, *_builtin_names()))
         self.types = NameTable((*BUILTIN_TYPE_NAMES, *type_names))
@@ -188,7 +189,7 @@ class _Parser:
                 self.advance()
                 name = self.member_name()
                 node = ast.PathExpr(span=self.span_from(start), base=node, name=name)
-            elif self.at_op("["):
+            elif self.at_op("[") and not self.no_filter:
                 self.advance()
                 condition = self.expression()
                 self.expect_op("]")
@@ -315,7 +316,7 @@ class _Parser:
 
     def range_end(self, start: int, low: ast.Expr, *, start_included: bool) -> ast.RangeLit:
         self.expect_op("..")
-        high = self.expression()
+        high = self.range_endpoint()
         closing = self.peek()
         if closing.kind is not TokenKind.OP or closing.text not in ("]", ")", "["):
             raise self.error("expected ']', ')' or '[' to close the range")
@@ -327,6 +328,22 @@ class _Parser:
             start_included=start_included,
             end_included=closing.text == "]",
         )
+
+    def range_endpoint(self) -> ast.Expr:
+        """The end of a range; in ``[1..10[`` the ``[`` closes the range instead of starting a filter."""
+        saved = self.pos
+        try:
+            high = self.expression()
+            if self.peek().kind is TokenKind.OP and self.peek().text in ("]", ")", "["):
+                return high
+        except FeelSyntaxError:
+            pass
+        self.pos = saved
+        self.no_filter = True
+        try:
+            return self.expression()
+        finally:
+            self.no_filter = False
 
     def context(self) -> ast.ContextLit:
         start = self.advance().start

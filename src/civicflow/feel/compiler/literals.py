@@ -58,6 +58,14 @@ def _list(node: ast.ListLit, cx: CompileContext) -> Fn:
 @compiles(ast.ContextLit)
 def _context(node: ast.ContextLit, cx: CompileContext) -> Fn:
     keys = [entry.key for entry in node.entries]
+    if len(set(keys)) != len(keys):
+        duplicate = next(key for key in keys if keys.count(key) > 1)
+        message, span = f"context has two entries named {duplicate!r}", node.span
+
+        def invalid(scope: Scope, ev: Evaluation) -> Any:
+            ev.warn("context", message, span)
+
+        return invalid
     inner = cx.bind(*keys)
     entries = tuple((entry.key, compile_node(entry.value, inner)) for entry in node.entries)
     count = len(entries)
