@@ -165,9 +165,10 @@ def power(a: Any, b: Any) -> Any:
     try:
         if b == b.to_integral_value() and abs(b) > 999_999_999:
             return None  # decimal refuses exponents this large; no finite FEEL result exists anyway
-        return _ctx.power(a, b)
+        result = _ctx.power(a, b)
     except _DecimalError:
         return None
+    return result if result.is_finite() else None  # 0 ** -1 is Infinity without a trap
 
 
 def negate(a: Any) -> Any:

@@ -123,15 +123,16 @@ class FeelTime:
 
     @classmethod
     def from_python(cls, value: _dt.time) -> FeelTime:
-        offset = value.utcoffset()
-        return cls(
-            value.hour,
-            value.minute,
-            value.second,
-            value.microsecond * 1000,
-            int(offset.total_seconds()) if offset is not None else None,
-            getattr(value.tzinfo, "key", None),
-        )
+        zone, offset = _zone_or_offset(value.tzinfo, value.utcoffset())
+        return cls(value.hour, value.minute, value.second, value.microsecond * 1000, offset, zone)
+
+
+def _zone_or_offset(tz: _dt.tzinfo | None, offset: _dt.timedelta | None) -> tuple[str | None, int | None]:
+    """An IANA zone when the tzinfo names one (``ZoneInfo``), else its fixed offset in seconds."""
+    key = getattr(tz, "key", None)
+    if isinstance(key, str):
+        return key, None
+    return None, None if offset is None else int(offset.total_seconds())
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +195,9 @@ class FeelDateTime:
 
     @classmethod
     def from_python(cls, value: _dt.datetime) -> FeelDateTime:
-        clock = FeelTime.from_python(value.timetz())
-        return cls.combine(FeelDate(value.year, value.month, value.day), clock)
+        zone, offset = _zone_or_offset(value.tzinfo, value.utcoffset())
+        v = value
+        return cls(v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond * 1000, offset, zone)
 
 
 @dataclass(frozen=True, slots=True, order=True)

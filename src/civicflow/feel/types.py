@@ -247,6 +247,8 @@ class _TypeParser:
 
     def _name(self) -> str:
         self._skip()
+        if self.text.startswith("feel:", self.pos):
+            self.pos += len("feel:")
         start = self.pos
         while self.pos < len(self.text) and self.text[self.pos] not in "<>,:()":
             if self.text.startswith("->", self.pos):
@@ -259,7 +261,7 @@ class _TypeParser:
 
     def parse_type(self) -> FeelType:
         name = self._name()
-        key = name.lower().removeprefix("feel:")
+        key = name.lower()
         if key in ("list", "range") and self._take("<"):
             element = self.parse_type()
             self._expect(">")
