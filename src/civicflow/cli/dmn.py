@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +16,13 @@ from civicflow.cli._common import fail, print_json
 __all__ = ["app"]
 
 app = typer.Typer(help="Evaluate DMN decisions and run the DMN TCK.", no_args_is_help=True)
+
+
+class _WallClock:
+    """The real clock for now()/today(): adapters may read it, the pure core may not."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 def _json_value(value: Any) -> Any:
@@ -72,7 +80,7 @@ def evaluate(
         fail(f"--input must be a JSON object, not {type(inputs).__name__}")
     try:
         model = load(file)
-        result = model.evaluate(decision, inputs)
+        result = model.evaluate(decision, inputs, clock=_WallClock())
     except (DmnError, FeelError) as exc:
         fail(str(exc))
     if json_output:
@@ -107,9 +115,13 @@ def tck(
 
         with Progress(transient=True, console=None) as bar:
             task = bar.add_task("DMN TCK", total=None)
-            summary = run_tck(directory, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            summary = run_tck(
+                directory,
+                clock=_WallClock(),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     else:
-        summary = run_tck(directory)
+        summary = run_tck(directory, clock=_WallClock())
     lines = []
     for level in summary.levels:
         passed, failed = summary.counts(level)

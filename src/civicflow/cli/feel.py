@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -11,6 +12,13 @@ import typer
 from civicflow.cli._common import fail, print_json
 
 __all__ = ["feel"]
+
+
+class _WallClock:
+    """The real clock for now()/today(): adapters may read it, the pure core may not."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 def feel(
@@ -32,7 +40,7 @@ def feel(
         if not isinstance(variables, dict):
             fail(f"--context must be a JSON object, not {type(variables).__name__}")
     try:
-        result = feel_engine.evaluate(expression, to_feel(variables))
+        result = feel_engine.evaluate(expression, to_feel(variables), clock=_WallClock())
     except FeelError as exc:
         fail(str(exc))
     value = from_feel(result.value, json_safe=True)

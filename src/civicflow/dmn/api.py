@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from civicflow.dmn._feel import DmnEvaluation
-from civicflow.dmn.drg import Graph, Run, ValueKey
+from civicflow.dmn.drg import Graph, Run, ValueKey, service_result
 from civicflow.dmn.errors import DmnImportError, DmnInputError, DmnParseError, DmnUnknownDecision
 from civicflow.dmn.explanation import DecisionExplanation
 from civicflow.dmn.model import Definitions, Ref
@@ -178,6 +178,13 @@ class DmnModel:
                 if name is not None:
                     params[param] = values.get((param.namespace, name))
             outputs = run.service(ref, params)
+            typed = service_result(self._graph, ref, outputs, ev)
+            if len(outputs) == 1:
+                outputs = {next(iter(outputs)): typed}
+            elif isinstance(typed, dict):
+                outputs = typed
+            else:
+                outputs = dict.fromkeys(outputs)
         else:
             bkm = self._graph.bkms[ref]
             function = self._graph.function(ref)

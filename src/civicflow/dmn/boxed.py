@@ -25,7 +25,7 @@ from civicflow.dmn.model import (
     Relation,
 )
 from civicflow.dmn.table import compile_decision_table
-from civicflow.dmn.types import ANY, DmnType, coerce
+from civicflow.dmn.types import ANY, DmnType, coerce, conform_argument
 from civicflow.feel.evaluation import Evaluation
 
 __all__ = ["BoxCompiler", "DmnFunction"]
@@ -75,7 +75,12 @@ class DmnFunction:
             values = list(args)
         local = dict(self._scope)
         for pname, ptype, value in zip(self.parameters, self._param_types, values, strict=True):
-            local[pname] = coerce(value, ptype, ev, f"{label} parameter {pname!r}") if ptype is not ANY else value
+            ok, local[pname] = conform_argument(value, ptype, ev)
+            if not ok:
+                ev.warn(
+                    "invocation", f"{label}: argument {pname!r} does not conform to {ptype.label!r}; result is null"
+                )
+                return None
         ev.step()
         result = self._body(local, ev)
         if self._result_type is not ANY:
@@ -238,7 +243,7 @@ class BoxCompiler:
     def _iterator(self, expr: Iterator, names: frozenset[str]) -> Closure:
         source = self.compile(expr.in_, names)
         body = self.compile(expr.body, names | {expr.variable})
-        var, kind = expr.variable, expr.kind
+        var, kind, label = expr.variable, expr.kind, self.label
 
         def iterate(scope: dict[str, Any], ev: Evaluation) -> Any:
             items = source(scope, ev)
@@ -249,14 +254,12 @@ class BoxCompiler:
             results = []
             for item in items:
                 ev.step()
-                value = body({**scope, var: item}, ev)
-                if kind == "some" and value is True:
-                    return True
-                if kind == "every" and value is not True:
-                    return False
-                results.append(value)
+                results.append(body({**scope, var: item}, ev))
             if kind == "for":
                 return results
-            return kind == "every"
+            if any(type(value) is not bool for value in results):
+                ev.warn("dmn", f"{label}: {kind} ... satisfies gave a non-boolean; result is null")
+                return None
+            return any(results) if kind == "some" else all(results)
 
         return iterate

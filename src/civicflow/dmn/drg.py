@@ -16,9 +16,9 @@ from civicflow.dmn.boxed import BoxCompiler, DmnFunction
 from civicflow.dmn.explanation import DecisionExplanation, TableExplanation
 from civicflow.dmn.itemdefs import TypeRegistry
 from civicflow.dmn.model import BusinessKnowledgeModel, Decision, DecisionService, Definitions, InputData, Ref
-from civicflow.dmn.types import ANY, DmnType, coerce
+from civicflow.dmn.types import ANY, DmnType, FunctionType, coerce, conform_argument
 
-__all__ = ["Graph", "Run", "ValueKey"]
+__all__ = ["Graph", "Run", "ValueKey", "service_result"]
 
 ValueKey = tuple[str, str]  # (namespace, element name): how inputs and supplied decisions are keyed
 
@@ -296,10 +296,28 @@ class _ServiceFunction:
             return None
         else:
             values = list(args)
+        graph = self._graph
+        for ref, value in zip(self.refs, values, strict=True):
+            element = graph.inputs.get(ref) or graph.decisions.get(ref)
+            target = graph.resolve_type(element.type_ref if element else None, ref.namespace)
+            if not conform_argument(value, target, ev)[0]:
+                ev.warn(
+                    "invocation", f"{self.name}: argument for {element.name if element else ref.id!r} does not conform"
+                )
+                return None
         if not isinstance(ev, DmnEvaluation):  # pragma: no cover - FEEL passes our evaluation through
             ev = DmnEvaluation(limits=ev.limits, clock=ev.clock)
         run = Run(self._graph, ev, {})
         outputs = run.service(self._ref, dict(zip(self.refs, values, strict=True)))
-        if len(outputs) == 1:
-            return next(iter(outputs.values()))
-        return outputs
+        return service_result(self._graph, self._ref, outputs, ev)
+
+
+def service_result(graph: Graph, ref: Ref, outputs: dict[str, Any], ev: DmnEvaluation) -> Any:
+    """The value of a decision service: its single output, or a context of all outputs, typed."""
+    service = graph.services[ref]
+    value: Any = next(iter(outputs.values())) if len(outputs) == 1 else outputs
+    declared = graph.resolve_type(service.type_ref, ref.namespace)
+    target = declared.output if isinstance(declared, FunctionType) else declared
+    if target is not ANY:
+        value = coerce(value, target, ev, f"decision service {service.name!r}")
+    return value

@@ -63,7 +63,7 @@ class TypeRegistry:
     def item_type(self, item: ItemDefinition, namespace: str) -> DmnType:
         base: DmnType
         if item.function_item is not None:
-            base = FunctionType()
+            base = FunctionType(output=self.resolve(item.function_item.output_type_ref, namespace))
         elif item.components:
             fields = tuple((c.name, self.item_type(c, namespace)) for c in item.components)
             base = StructureType(fields=fields)

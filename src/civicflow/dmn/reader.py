@@ -326,14 +326,13 @@ class _Reader:
             )
             return Context(id=ident, type_ref=type_ref, entries=entries)
         if kind == "invocation":
-            bindings = tuple(
-                Binding(
-                    parameter=self.information_item(self.child(b, "parameter") or b),
-                    expression=self.expression_in(b),
-                )
-                for b in self.children(el, "binding")
-            )
-            return Invocation(id=ident, type_ref=type_ref, called=self.expression_in(el), bindings=bindings)
+            bindings = []
+            for b in self.children(el, "binding"):
+                param = self.child(b, "parameter")
+                # Element truthiness is its child count: compare with None explicitly
+                item = self.information_item(param if param is not None else b)
+                bindings.append(Binding(parameter=item, expression=self.expression_in(b)))
+            return Invocation(id=ident, type_ref=type_ref, called=self.expression_in(el), bindings=tuple(bindings))
         if kind == "functionDefinition":
             return self.function_definition(el)
         if kind == "relation":

@@ -19,6 +19,7 @@ from civicflow.feel.evaluation import Evaluation
 
 __all__ = ["compile_decision_table"]
 
+_MULTI_HIT = frozenset({HitPolicy.COLLECT, HitPolicy.RULE_ORDER, HitPolicy.OUTPUT_ORDER})
 _Rule = tuple[int, tuple[tuple[int, UnaryTest], ...], tuple[Closure, ...]]
 
 
@@ -109,9 +110,9 @@ def compile_decision_table(
                 key.append(len(allowed))
         return tuple(key)
 
+    has_defaults = any(d is not None for d in defaults)
+
     def default_result(scope: dict[str, Any], ev: Evaluation) -> Any:
-        if not any(d is not None for d in defaults):
-            return None
         return shape([d(scope, ev) if d is not None else None for d in defaults])
 
     def evaluate(scope: dict[str, Any], ev: Evaluation) -> Any:
@@ -142,10 +143,11 @@ def compile_decision_table(
             shape=shape,
             priority_key=priority_key,
         )
-        if not matched and policy not in (HitPolicy.COLLECT, HitPolicy.RULE_ORDER, HitPolicy.OUTPUT_ORDER):
-            result = default_result(scope, ev)
-        elif not matched and aggregation is None:
-            result = []
+        if not matched:
+            if has_defaults:
+                result = default_result(scope, ev)
+            elif aggregation is None and policy in _MULTI_HIT:
+                result = []
         if explanation is not None:
             explanation.append(
                 TableExplanation(

@@ -19,6 +19,7 @@ from defusedxml import DefusedXmlException
 
 from civicflow.dmn.api import DmnModel, load
 from civicflow.dmn.errors import DmnError
+from civicflow.feel.evaluation import Clock
 from civicflow.feel.temporal import parse_date, parse_date_time, parse_duration, parse_time
 from civicflow.feel.values import from_feel
 
@@ -70,12 +71,17 @@ def _level_of(test_file: Path, root: Path) -> str:
     return rel[0] if len(rel) > 2 else root.name
 
 
-def run_tck(directory: Path, *, progress: Callable[[int, int], None] | None = None) -> TckSummary:
-    """Run every test file under ``directory``; ``progress(done, total)`` after each file."""
+def run_tck(
+    directory: Path, *, clock: Clock | None = None, progress: Callable[[int, int], None] | None = None
+) -> TckSummary:
+    """Run every test file under ``directory``; ``progress(done, total)`` after each file.
+
+    ``clock`` feeds ``now()`` and ``today()`` (the core never reads the wall clock itself).
+    """
     files = find_test_files(directory)
     summary = TckSummary()
     for done, test_file in enumerate(files, 1):
-        summary.results.extend(run_folder(test_file, level=_level_of(test_file, directory)))
+        summary.results.extend(run_folder(test_file, level=_level_of(test_file, directory), clock=clock))
         if progress is not None:
             progress(done, len(files))
     return summary
@@ -171,7 +177,7 @@ def _plain(value: Any) -> Any:
         return repr(value)
 
 
-def run_folder(test_file: Path, *, level: str = "") -> list[CaseResult]:
+def run_folder(test_file: Path, *, level: str = "", clock: Clock | None = None) -> list[CaseResult]:
     """Run one TCK test file against the model it names."""
     folder = test_file.parent.name
     try:
@@ -198,10 +204,15 @@ def run_folder(test_file: Path, *, level: str = "") -> list[CaseResult]:
         model = load(main, imports=others)
     except DmnError as exc:
         load_error = f"model did not load: {exc}"
-    return [_run_case(case, model, load_error, level=level, folder=folder) for case in _children(root, "testCase")]
+    return [
+        _run_case(case, model, load_error, level=level, folder=folder, clock=clock)
+        for case in _children(root, "testCase")
+    ]
 
 
-def _run_case(case: Element, model: DmnModel | None, load_error: str | None, *, level: str, folder: str) -> CaseResult:
+def _run_case(
+    case: Element, model: DmnModel | None, load_error: str | None, *, level: str, folder: str, clock: Clock | None
+) -> CaseResult:
     case_id = case.get("id", "?")
     expected = {r.get("name", ""): parse_value(_child(r, "expected")) for r in _children(case, "resultNode")}
     non_null = not all(_all_null(v) for v in expected.values())
@@ -226,11 +237,11 @@ def _run_case(case: Element, model: DmnModel | None, load_error: str | None, *, 
     actual: dict[str, Any] = {}
     try:
         if case.get("type") == "decisionService":
-            result = model.evaluate(case.get("invocableName", ""), inputs, explain=False)
+            result = model.evaluate(case.get("invocableName", ""), inputs, clock=clock, explain=False)
             actual = {name: result.outputs.get(name) for name in expected}
         else:
             for name in expected:
-                actual[name] = model.evaluate(name, inputs, explain=False).outputs.get(name)
+                actual[name] = model.evaluate(name, inputs, clock=clock, explain=False).outputs.get(name)
     except Exception as exc:  # noqa: BLE001 - one failing case must not stop the run
         return CaseResult(
             level=level,

@@ -27,6 +27,7 @@ __all__ = [
     "RangeType",
     "StructureType",
     "coerce",
+    "conform_argument",
     "parse_feel_type",
 ]
 
@@ -82,8 +83,8 @@ class StructureType(DmnType):
             return True
         if not isinstance(value, dict):
             return False
-        # a missing component reads as null, and null conforms: structural, lenient about absence
-        return all(t.conforms(value.get(k), ev) for k, t in self.fields)
+        # every component must be present (DMN 1.5 10.3.2.9.1); extra entries are allowed
+        return all(k in value and t.conforms(value[k], ev) for k, t in self.fields)
 
 
 @dataclass(frozen=True, slots=True, repr=False, kw_only=True)
@@ -101,6 +102,7 @@ class RangeType(DmnType):
 
 @dataclass(frozen=True, slots=True, repr=False, kw_only=True)
 class FunctionType(DmnType):
+    output: DmnType = ANY
     name: str = "function"
 
     def conforms(self, value: Any, ev: Evaluation) -> bool:
@@ -189,6 +191,17 @@ def parse_feel_type(text: str, resolve: Any = None) -> DmnType | None:
         found: DmnType | None = resolve(text)
         return found
     return None
+
+
+def conform_argument(value: Any, target: DmnType, ev: Evaluation) -> tuple[bool, Any]:
+    """(True, converted value) when ``value`` can be passed for a parameter of type ``target``."""
+    if value is None or target is ANY or target.conforms(value, ev):
+        return True, value
+    if isinstance(value, list) and len(value) == 1 and target.conforms(value[0], ev):
+        return True, value[0]
+    if isinstance(target, ListType) and not isinstance(value, list) and target.element.conforms(value, ev):
+        return True, [value]
+    return False, None
 
 
 def coerce(value: Any, target: DmnType, ev: Evaluation, what: str) -> Any:
