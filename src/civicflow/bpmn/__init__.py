@@ -1,6 +1,7 @@
 """civicflow.bpmn: BPMN 2.0 XML -> immutable model (+ Camunda 7 / Zeebe extensions), validator, writer.
 
-``load(path_or_bytes)`` reads a file into :class:`Definitions`; see ``civicflow.bpmn.model``
+``load(path_or_bytes)`` reads a file into :class:`Definitions` and ``write(definitions)``
+turns one back into XML; see ``civicflow.bpmn.model``
 for the element classes.
 """
 
@@ -8,5 +9,6 @@ from civicflow.bpmn.errors import BpmnError, BpmnParseError
 from civicflow.bpmn.expressions import Expression
 from civicflow.bpmn.model import Definitions
 from civicflow.bpmn.reader import LoadOptions, load
+from civicflow.bpmn.writer import write
 
-__all__ = ["BpmnError", "BpmnParseError", "Definitions", "Expression", "LoadOptions", "load"]
+__all__ = ["BpmnError", "BpmnParseError", "Definitions", "Expression", "LoadOptions", "load", "write"]

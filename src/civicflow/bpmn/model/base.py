@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
 
 from civicflow.bpmn.model.extensions import NO_EXTENSIONS, Extensions
 from civicflow.bpmn.model.xml import Attribute, XmlNode
@@ -62,6 +63,7 @@ class BaseElement:
 class FlowNode(BaseElement):
     """An event, activity or gateway."""
 
+    kind: ClassVar[ElementKind]
     name: str | None = None
     incoming: tuple[str, ...] = ()
     outgoing: tuple[str, ...] = ()

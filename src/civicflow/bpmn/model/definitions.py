@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from civicflow.bpmn.model.activities import FlowElement, SubProcess
 from civicflow.bpmn.model.base import BaseElement
@@ -102,7 +102,8 @@ class Collaboration(BaseElement):
 class Definitions(BaseElement):
     """A whole BPMN file.
 
-    ``namespaces`` keeps the source's prefix bindings so written files look familiar;
+    ``namespaces`` keeps the source's prefix bindings so written files look familiar
+    (presentation only: excluded from equality, like ``line``);
     ``unmodelled`` keeps root elements the model does not type (item definitions, interfaces ...).
     """
 
@@ -112,7 +113,7 @@ class Definitions(BaseElement):
     type_language: str | None = None
     exporter: str | None = None
     exporter_version: str | None = None
-    namespaces: tuple[tuple[str, str], ...] = ()
+    namespaces: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     imports: tuple[XmlNode, ...] = ()
     messages: tuple[Message, ...] = ()
     signals: tuple[Signal, ...] = ()

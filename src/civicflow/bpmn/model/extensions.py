@@ -227,6 +227,7 @@ class Extensions:
     async_dialect: Dialect | None = None
     listeners: tuple[Listener, ...] = ()
     initiator: str | None = None  # camunda:initiator on a start event
+    c7_dialect: Dialect | None = None  # namespace of the Camunda 7 style attributes above
     zeebe_user_task: bool = False  # <zeebe:userTask/>: a Camunda-8 native user task
 
 

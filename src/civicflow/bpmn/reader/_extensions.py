@@ -50,6 +50,8 @@ def read_extensions(r: ElementReader) -> tuple[Extensions, tuple[XmlNode, ...]]:
             if not typed:
                 unknown.append(to_node(child))
     _collect_lists(fields, c7_ns)
+    if c7_ns is not None and fields:
+        fields["c7_dialect"] = C7_DIALECTS[c7_ns]
     if not fields:
         return NO_EXTENSIONS, tuple(unknown)
     return Extensions(**fields), tuple(unknown)
