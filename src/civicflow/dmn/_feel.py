@@ -6,13 +6,14 @@ a closure that yields null with a warning, as the TCK expects of invalid express
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from civicflow import feel
 from civicflow.feel.errors import FeelSyntaxError
 from civicflow.feel.evaluation import Evaluation
+from civicflow.feel.types import FeelType
 
 __all__ = ["Closure", "DmnEvaluation", "UnaryTest", "compile_expression", "compile_tests"]
 
@@ -39,19 +40,22 @@ def _failed(text: str, exc: FeelSyntaxError) -> Closure:
     return fail
 
 
-def compile_expression(text: str, names: Iterable[str]) -> Closure:
-    """Compile a FEEL expression against the names in scope; never raises for bad syntax."""
+def compile_expression(text: str, names: Iterable[str], types: Mapping[str, FeelType] | None = None) -> Closure:
+    """Compile a FEEL expression against the names (and item definition types) in scope.
+
+    Never raises for bad syntax: see the module docstring.
+    """
     try:
-        compiled = feel.compile(text, names=tuple(names))
+        compiled = feel.compile(text, names=tuple(names), types=types)
     except FeelSyntaxError as exc:
         return _failed(text, exc)
     return compiled.fn
 
 
-def compile_tests(text: str, names: Iterable[str]) -> UnaryTest:
+def compile_tests(text: str, names: Iterable[str], types: Mapping[str, FeelType] | None = None) -> UnaryTest:
     """Compile unary tests (a decision table input entry, allowed values)."""
     try:
-        compiled = feel.compile_unary_tests(text, names=tuple(names))
+        compiled = feel.compile_unary_tests(text, names=tuple(names), types=types)
     except FeelSyntaxError as exc:
         message = f"FEEL syntax error in unary tests {text!r}: {exc}"
 

@@ -6,7 +6,7 @@ spaces; nested boxes (context entries, iterator variables, function parameters) 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from civicflow.dmn.model import (
 from civicflow.dmn.table import compile_decision_table
 from civicflow.dmn.types import ANY, DmnType, coerce, conform_argument
 from civicflow.feel.evaluation import Evaluation
+from civicflow.feel.types import FeelType
 
 __all__ = ["BoxCompiler", "DmnFunction"]
 
@@ -97,6 +98,7 @@ class BoxCompiler:
 
     resolve_type: Callable[[str | None], DmnType]
     label: str
+    types: Mapping[str, FeelType] | None = None
 
     def compile(self, expr: Expression | None, names: frozenset[str]) -> Closure:
         if expr is None:
@@ -104,9 +106,11 @@ class BoxCompiler:
         if isinstance(expr, LiteralExpression):
             if expr.language and "feel" not in expr.language.lower():
                 return self._unsupported(f"expression language {expr.language!r}")
-            return compile_expression(expr.text, tuple(sorted(names)))
+            return compile_expression(expr.text, tuple(sorted(names)), self.types)
         if isinstance(expr, DecisionTable):
-            return compile_decision_table(expr, names=names, resolve_type=self.resolve_type, label=self.label)
+            return compile_decision_table(
+                expr, names=names, resolve_type=self.resolve_type, label=self.label, types=self.types
+            )
         if isinstance(expr, Context):
             return self._context(expr, names)
         if isinstance(expr, Invocation):

@@ -16,7 +16,8 @@ from civicflow.dmn.boxed import BoxCompiler, DmnFunction
 from civicflow.dmn.explanation import DecisionExplanation, TableExplanation
 from civicflow.dmn.itemdefs import TypeRegistry
 from civicflow.dmn.model import BusinessKnowledgeModel, Decision, DecisionService, Definitions, InputData, Ref
-from civicflow.dmn.types import ANY, DmnType, FunctionType, coerce, conform_argument
+from civicflow.dmn.types import ANY, DmnType, FunctionType, coerce, conform_argument, feel_type
+from civicflow.feel.types import FeelType
 
 __all__ = ["Graph", "Run", "ValueKey", "service_result"]
 
@@ -53,6 +54,7 @@ class Graph:
         self._import_names = {ns: {i.namespace: i.name for i in d.imports} for ns, d in models.items()}
         self._compiled: dict[Ref, _Compiled] = {}
         self._functions: dict[Ref, Any] = {}
+        self._feel_types: dict[str, dict[str, FeelType]] = {}
 
     # --- names ------------------------------------------------------------------------------
 
@@ -71,6 +73,26 @@ class Graph:
 
     def resolve_type(self, type_ref: str | None, namespace: str) -> DmnType:
         return self.types.resolve(type_ref, namespace)
+
+    def feel_types(self, namespace: str) -> dict[str, FeelType] | None:
+        """Item definitions visible in a model, as FEEL types (for ``instance of``)."""
+        found = self._feel_types.get(namespace)
+        if found is None:
+            found = {}
+            model = self.models[namespace]
+            for item in model.item_definitions:
+                found[item.name] = feel_type(self.resolve_type(item.name, namespace))
+            for imp in model.imports:
+                imported = self.models.get(imp.namespace)
+                for item in imported.item_definitions if imported else ():
+                    found[f"{imp.name}.{item.name}"] = feel_type(self.resolve_type(item.name, imp.namespace))
+            self._feel_types[namespace] = found
+        return found or None
+
+    def boxes(self, namespace: str, label: str) -> BoxCompiler:
+        return BoxCompiler(
+            resolve_type=lambda t: self.resolve_type(t, namespace), label=label, types=self.feel_types(namespace)
+        )
 
     # --- compilation ------------------------------------------------------------------------
 
@@ -107,7 +129,7 @@ class Graph:
             )
             # inputs of the same model are in scope even when a requirement was forgotten
             names = self._names(reqs, (i.name for i in self.models[ns].input_data))
-            boxes = BoxCompiler(resolve_type=lambda t: self.resolve_type(t, ns), label=decision.name)
+            boxes = self.boxes(ns, decision.name)
             found = _Compiled(
                 body=boxes.compile(decision.expression, names),
                 requirements=reqs,
@@ -140,7 +162,7 @@ class Graph:
             return DmnFunction(
                 name=bkm.name, parameters=(), param_types=(), result_type=ANY, body=lambda s, e: None, scope=scope
             )
-        boxes = BoxCompiler(resolve_type=lambda t: self.resolve_type(t, ns), label=bkm.name)
+        boxes = self.boxes(ns, bkm.name)
         logic = bkm.logic
         params = tuple(p.name for p in logic.parameters)
         body = boxes.compile(logic.body, names | {bkm.name} | frozenset(params))

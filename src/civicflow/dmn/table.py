@@ -7,7 +7,7 @@ Output entries are evaluated only for rules that matched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from civicflow.dmn.explanation import MatchedRule, TableExplanation
 from civicflow.dmn.model import DecisionTable, HitPolicy
 from civicflow.dmn.types import ANY, DmnType, coerce
 from civicflow.feel.evaluation import Evaluation
+from civicflow.feel.types import FeelType
 
 __all__ = ["compile_decision_table"]
 
@@ -33,13 +34,14 @@ def compile_decision_table(
     names: frozenset[str],
     resolve_type: Callable[[str | None], DmnType],
     label: str,
+    types: Mapping[str, FeelType] | None = None,
 ) -> Closure:
     """Compile ``table`` once; the closure returns the table's result (null + warning on errors)."""
     name_list = tuple(sorted(names))
-    in_fns = tuple(compile_expression(i.expression.text, name_list) for i in table.inputs)
+    in_fns = tuple(compile_expression(i.expression.text, name_list, types) for i in table.inputs)
     in_labels = tuple(i.label or i.expression.text.strip() for i in table.inputs)
     in_checks = tuple(
-        (n, compile_tests(i.input_values, name_list), i.input_values.strip())
+        (n, compile_tests(i.input_values, name_list, types), i.input_values.strip())
         for n, i in enumerate(table.inputs)
         if i.input_values is not None and i.input_values.strip()
     )
@@ -48,22 +50,24 @@ def compile_decision_table(
     out_names = tuple(o.name or table.output_label or label for o in outputs)
     out_types = tuple(resolve_type(o.type_ref) for o in outputs)
     out_checks = tuple(
-        compile_tests(o.output_values, name_list) if o.output_values and o.output_values.strip() else None
+        compile_tests(o.output_values, name_list, types) if o.output_values and o.output_values.strip() else None
         for o in outputs
     )
     defaults = tuple(
-        compile_expression(o.default_output, name_list) if o.default_output and o.default_output.strip() else None
+        compile_expression(o.default_output, name_list, types)
+        if o.default_output and o.default_output.strip()
+        else None
         for o in outputs
     )
     rules: tuple[_Rule, ...] = tuple(
         (
             index,
             tuple(
-                (col, compile_tests(text, name_list))
+                (col, compile_tests(text, name_list, types))
                 for col, text in enumerate(rule.input_entries)
                 if not _is_any(text)
             ),
-            tuple(compile_expression(text, name_list) for text in rule.output_entries),
+            tuple(compile_expression(text, name_list, types) for text in rule.output_entries),
         )
         for index, rule in enumerate(table.rules)
     )

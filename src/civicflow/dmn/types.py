@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from civicflow.dmn._feel import UnaryTest
+from civicflow.feel import types as ft
 from civicflow.feel.evaluation import Evaluation
 from civicflow.feel.temporal import DaysTimeDuration, FeelDate, FeelDateTime, FeelTime, YearsMonthsDuration
 from civicflow.feel.values import Range
@@ -28,6 +29,7 @@ __all__ = [
     "StructureType",
     "coerce",
     "conform_argument",
+    "feel_type",
     "parse_feel_type",
 ]
 
@@ -191,6 +193,25 @@ def parse_feel_type(text: str, resolve: Any = None) -> DmnType | None:
         found: DmnType | None = resolve(text)
         return found
     return None
+
+
+def feel_type(target: DmnType) -> ft.FeelType:
+    """The FEEL type of a DMN type, for ``instance of`` (allowed values are not part of it)."""
+    if isinstance(target, ConstrainedType):
+        return feel_type(target.base)
+    if isinstance(target, ListType):
+        return ft.ListType(feel_type(target.element))
+    if isinstance(target, StructureType):
+        return ft.ContextType(tuple((name, feel_type(t)) for name, t in target.fields))
+    if isinstance(target, RangeType):
+        return ft.RangeType(feel_type(target.element))
+    if isinstance(target, FunctionType):
+        return ft.FunctionType((), feel_type(target.output))
+    if isinstance(target, BuiltinType):
+        if target.name == "context":
+            return ft.ContextType(())
+        return ft.parse_type_name(target.name) or ft.ANY
+    return ft.ANY
 
 
 def conform_argument(value: Any, target: DmnType, ev: Evaluation) -> tuple[bool, Any]:
