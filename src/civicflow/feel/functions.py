@@ -46,6 +46,7 @@ class BuiltinFunction:
     parameter collects the remaining positional arguments into a list. ``signatures`` lists further
     parameter lists of an overloaded built-in (``date(from)`` / ``date(year, month, day)``): the
     impl then tells them apart by argument count, and named arguments pick the first list that fits.
+    ``named_check`` may refuse a named call the impl could not tell from a positional one.
     """
 
     name: str
@@ -55,9 +56,13 @@ class BuiltinFunction:
     variadic: bool = False
     needs_evaluation: bool = False
     signatures: tuple[tuple[str, ...], ...] = ()
+    named_check: Callable[[dict[str, Any]], bool] | None = None
 
     def call(self, ev: Evaluation, args: list[Any], named: dict[str, Any] | None) -> Any:
-        positional = self._bind_named(named) if named is not None else self._bind_positional(args)
+        if named is not None and self.named_check is not None and not self.named_check(named):
+            positional = None
+        else:
+            positional = self._bind_named(named) if named is not None else self._bind_positional(args)
         if positional is None:
             ev.warn("function", f"{self.name}: wrong arguments")
             return None

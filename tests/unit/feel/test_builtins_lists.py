@@ -128,6 +128,7 @@ def test_context_put_and_merge() -> None:
     assert call("context put", context={}, keys=["a"], value=D(1)) == {"a": D(1)}
     assert call_warns("context put", original, ["y", "a", "b"], D(2)) == (None, 1)
     assert call_warns("context put", original, [], D(2)) == (None, 1)
+    assert call_warns("context put", context=original, key=["y", "a"], value=D(2)) == (None, 1)
     assert call_warns("context put", {}, None, D(1)) == (None, 1)
     assert call("context merge", [{"a": {"aa": D(1)}}, {"a": {"bb": D(2)}}]) == {"a": {"bb": D(2)}}
     assert call("context merge", {"a": D(1)}) == {"a": D(1)}

@@ -82,6 +82,7 @@ def test_replace_rejects_patterns_matching_empty() -> None:
         (("q", "[^Q]", "i"), False),
         (("hello world", r"\p{ I s B a s i c L a t i n }+", "x"), True),
         (("hello world", "he ll o[ ]worl d", "x"), True),
+        (("hello world", r"hello\ sworld", "x"), True),
         (("aA", r"(a)\1", "i"), True),
         (("a", "a[^b]"), False),
         (("Ünïcödé", r"^\p{L}+$"), True),

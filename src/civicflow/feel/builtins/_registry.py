@@ -32,6 +32,7 @@ def builtin(
     variadic: bool = False,
     needs_evaluation: bool = False,
     signatures: tuple[tuple[str, ...], ...] = (),
+    named_check: Callable[[dict[str, Any]], bool] | None = None,
 ) -> Callable[[F], F]:
     """Register the decorated implementation as the built-in ``name``."""
 
@@ -44,6 +45,7 @@ def builtin(
             variadic=variadic,
             needs_evaluation=needs_evaluation,
             signatures=signatures,
+            named_check=named_check,
         )
         return impl
 

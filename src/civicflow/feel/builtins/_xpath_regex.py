@@ -126,10 +126,15 @@ class _Translator:
 
     def _escape(self, *, in_class: bool) -> str:
         p = self.pattern
-        if self.pos + 1 >= len(p):
+        self.pos += 1
+        if self.extended and not in_class:
+            # With the x flag whitespace goes before escapes are read: "\ s" is "\s".
+            while self.pos < len(p) and p[self.pos] in " \t\n\r":
+                self.pos += 1
+        if self.pos >= len(p):
             raise FeelEvalError("pattern ends with a backslash")
-        c = p[self.pos + 1]
-        self.pos += 2
+        c = p[self.pos]
+        self.pos += 1
         if c.isdigit():
             if in_class or c == "0":
                 raise FeelEvalError("back-reference not allowed here")

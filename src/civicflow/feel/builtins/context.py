@@ -47,7 +47,17 @@ def _put(target: dict[str, Any], keys: list[str], value: Any) -> dict[str, Any]:
     return {**target, head: value}
 
 
-@builtin("context put", ("context", "key", "value"), signatures=(("context", "keys", "value"),))
+def _key_is_not_a_path(named: dict[str, Any]) -> bool:
+    # A list of keys must be passed as "keys"; "key" names a single entry.
+    return not isinstance(named.get("key"), list)
+
+
+@builtin(
+    "context put",
+    ("context", "key", "value"),
+    signatures=(("context", "keys", "value"),),
+    named_check=_key_is_not_a_path,
+)
 def context_put(target: Any, key: Any, value: Any) -> dict[str, Any]:
     original = _context(target)
     keys = [expect_string(k, "key") for k in key] if isinstance(key, list) else [expect_string(key, "key")]
