@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from civicflow.dmn._feel import Closure, compile_expression
+from civicflow.dmn._java import JavaFunction, java_method
 from civicflow.dmn.model import (
     Conditional,
     Context,
@@ -180,6 +181,8 @@ class BoxCompiler:
         return invoke
 
     def function(self, expr: FunctionDefinition, names: frozenset[str], *, name: str | None) -> Closure:
+        if expr.kind == "JAVA":
+            return self._java(expr, names)
         if expr.kind != "FEEL":
             return self._unsupported(f"a function of kind {expr.kind}")
         params = tuple(p.name for p in expr.parameters)
@@ -198,6 +201,28 @@ class BoxCompiler:
                 body=body,
                 scope=scope,
             )
+
+        return define
+
+    def _java(self, expr: FunctionDefinition, names: frozenset[str]) -> Closure:
+        binding = self.compile(expr.body, names)
+        params = tuple(p.name for p in expr.parameters)
+        label = self.label
+
+        def define(scope: dict[str, Any], ev: Evaluation) -> Any:
+            context = binding(scope, ev)
+            if not isinstance(context, dict):
+                ev.warn("unsupported", f"{label}: a Java function needs a context with class and method signature")
+                return None
+            found = java_method(str(context.get("class")), str(context.get("method signature")))
+            if found is None:
+                ev.warn(
+                    "unsupported",
+                    f"{label}: Java method {context.get('class')}.{context.get('method signature')}"
+                    " is not emulated; result is null",
+                )
+                return None
+            return JavaFunction(parameters=params, method=found[0], java_types=found[1])
 
         return define
 
