@@ -48,7 +48,7 @@ def parse_unary_tests(
 
 
 class _Parser:
-    __slots__ = ("depth", "limits", "names", "no_filter", "pos", "text", "tokens", "types")
+    __slots__ = ("depth", "keys", "limits", "names", "no_filter", "pos", "text", "tokens", "types")
 
     def __init__(self, text: str, names: Iterable[str], limits: FeelLimits, type_names: Iterable[str]) -> None:
         if len(text) > limits.max_expression_length:
@@ -64,6 +64,8 @@ class _Parser:
         self.limits = limits
         self.names = NameTable((*names, *_builtin_names()))
         self.types = NameTable((*BUILTIN_TYPE_NAMES, *type_names))
+        # Every context key seen so far, never popped: ``{Sub-Total: 1}.Sub-Total`` selects that key.
+        self.keys = NameTable()
 
     # Token helpers
 
@@ -278,6 +280,9 @@ class _Parser:
         if token.kind is TokenKind.STRING:
             self.advance()
             return token.text
+        known = self.names.match(self.tokens, self.pos) or self.keys.match(self.tokens, self.pos)
+        if known is not None:
+            return self.name(known)
         if token.kind is not TokenKind.NAME:
             raise self.error("expected a name after '.'")
         self.advance()
@@ -358,6 +363,7 @@ class _Parser:
                 self.expect_op(":")
                 # Added before the value so that a function entry can call itself recursively.
                 self.names.add(key)
+                self.keys.add(key)
                 value = self.expression()
                 entries.append(ast.ContextEntry(span=self.span_from(entry_start), key=key, value=value))
         finally:
