@@ -18,7 +18,6 @@ from civicflow.dmn.tck import CaseResult, find_test_files, run_folder
 TCK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dmn-tck" / "TestCases"
 LEVELS = ("compliance-level-2", "compliance-level-3")
 
-_MATCHES = "FEEL matches(): XPath regex flags/features not supported yet (civicflow.feel.builtins)"
 _EXTERNAL = "FEEL `function(...) external {java: ...}` not emulated yet (civicflow.feel); see dmn/_java.py"
 
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
@@ -38,29 +37,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("0076-feel-external-java", "literal_011"): _EXTERNAL,
     ("0076-feel-external-java", "literal_012"): _EXTERNAL,
     ("0076-feel-external-java", "varargs_001"): _EXTERNAL,
-    # FEEL matches(): flags ("i", "x", "s", "m", "q") and XPath-only regex syntax
-    ("1111-feel-matches-function", "fn-null-flags"): _MATCHES,
-    ("1111-feel-matches-function", "fn-matches2args-1"): _MATCHES,
-    ("1111-feel-matches-function", "fn-matches-27"): _MATCHES,
-    ("1111-feel-matches-function", "fn-matches-28"): _MATCHES,
-    ("1111-feel-matches-function", "fn-matches-45"): _MATCHES,
-    ("1111-feel-matches-function", "caselessmatch01"): _MATCHES,
-    ("1111-feel-matches-function", "caselessmatch02"): _MATCHES,
-    ("1111-feel-matches-function", "caselessmatch03"): _MATCHES,
-    ("1111-feel-matches-function", "caselessmatch07"): _MATCHES,
-    ("1111-feel-matches-function", "caselessmatch08"): _MATCHES,
-    ("1111-feel-matches-function", "caselessmatch09"): _MATCHES,
-    ("1111-feel-matches-function", "caselessmatch10"): _MATCHES,
-    ("1111-feel-matches-function", "caselessmatch11"): _MATCHES,
-    ("1111-feel-matches-function", "caselessmatch12"): _MATCHES,
-    ("1111-feel-matches-function", "caselessmatch13"): _MATCHES,
-    ("1111-feel-matches-function", "K2-MatchesFunc-1"): _MATCHES,
-    ("1111-feel-matches-function", "K2-MatchesFunc-2"): _MATCHES,
-    ("1111-feel-matches-function", "K2-MatchesFunc-3"): _MATCHES,
-    ("1111-feel-matches-function", "K2-MatchesFunc-4"): _MATCHES,
-    ("1111-feel-matches-function", "K2-MatchesFunc-5"): _MATCHES,
-    ("1111-feel-matches-function", "K2-MatchesFunc-6"): _MATCHES,
-    ("1111-feel-matches-function", "K2-MatchesFunc-15"): _MATCHES,
 }
 
 

@@ -145,6 +145,10 @@ class _Reader:
         node = self.child(el, local)
         return None if node is None else (node.text or "")
 
+    def element_id(self, el: Element) -> str:
+        """The id of a DRG element; one without an id can only be named, so its name stands in."""
+        return el.get("id") or f"name:{el.get('name', '')}"
+
     def local(self, el: Element) -> str:
         return _split(el.tag)[1]
 
@@ -212,7 +216,7 @@ class _Reader:
             elif kind == "inputData":
                 var = self.variable(el)
                 input_data.append(
-                    InputData(id=el.get("id", ""), name=el.get("name", ""), type_ref=var.type_ref if var else None)
+                    InputData(id=self.element_id(el), name=el.get("name", ""), type_ref=var.type_ref if var else None)
                 )
             elif kind == "decision":
                 decisions.append(self.decision(el))
@@ -262,7 +266,7 @@ class _Reader:
             r for req in self.children(el, "knowledgeRequirement") for r in self.refs(req, "requiredKnowledge")
         ]
         return Decision(
-            id=el.get("id", ""),
+            id=self.element_id(el),
             name=el.get("name", ""),
             type_ref=var.type_ref if var else None,
             required_decisions=tuple(decisions),
@@ -279,7 +283,7 @@ class _Reader:
             r for req in self.children(el, "knowledgeRequirement") for r in self.refs(req, "requiredKnowledge")
         ]
         return BusinessKnowledgeModel(
-            id=el.get("id", ""),
+            id=self.element_id(el),
             name=el.get("name", ""),
             type_ref=var.type_ref if var else None,
             logic=logic,
@@ -289,7 +293,7 @@ class _Reader:
     def decision_service(self, el: Element) -> DecisionService:
         var = self.variable(el)
         return DecisionService(
-            id=el.get("id", ""),
+            id=self.element_id(el),
             name=el.get("name", ""),
             type_ref=var.type_ref if var else None,
             output_decisions=self.refs(el, "outputDecision"),
