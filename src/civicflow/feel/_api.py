@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from civicflow.feel import ast
-from civicflow.feel.compiler import CompileContext, Fn, TestFn, compile_node
+from civicflow.feel.compiler import CompileContext, ExternalResolver, Fn, TestFn, compile_node
 from civicflow.feel.compiler import compile_unary_tests as _compile_tests
 from civicflow.feel.errors import FeelLimitExceeded
 from civicflow.feel.evaluation import DEFAULT_LIMITS, Clock, Evaluation, FeelLimits, FeelWarning
@@ -100,15 +100,18 @@ def compile(  # noqa: A001 - the natural name of this API; shadows the builtin o
     names: Iterable[str] = (),
     types: Mapping[str, FeelType] | None = None,
     limits: FeelLimits | None = None,
+    externals: ExternalResolver | None = None,
 ) -> CompiledExpression:
     """Parse and compile a FEEL expression (cached per text, names, types and limits).
 
     ``names`` are the variables in scope (they may contain spaces and ``? ' . / - + *``); multi-word
     names in the text resolve against them, longest match first. ``types`` maps item definition
-    names to FEEL types for ``instance of`` and typed parameters. Raises ``FeelSyntaxError`` for
-    text that is not FEEL and ``FeelLimitExceeded`` for text over the configured bounds.
+    names to FEEL types for ``instance of`` and typed parameters. ``externals`` resolves
+    ``function(...) external {...}`` definitions (without it they are null with a warning).
+    Raises ``FeelSyntaxError`` for text that is not FEEL and ``FeelLimitExceeded`` for text over
+    the configured bounds.
     """
-    return _compile_expression(expression, tuple(names), _types_key(types), limits or DEFAULT_LIMITS)
+    return _compile_expression(expression, tuple(names), _types_key(types), limits or DEFAULT_LIMITS, externals)
 
 
 def compile_unary_tests(
@@ -124,12 +127,16 @@ def compile_unary_tests(
 
 @lru_cache(maxsize=4096)
 def _compile_expression(
-    text: str, names: tuple[str, ...], types: tuple[tuple[str, FeelType], ...], limits: FeelLimits
+    text: str,
+    names: tuple[str, ...],
+    types: tuple[tuple[str, FeelType], ...],
+    limits: FeelLimits,
+    externals: ExternalResolver | None,
 ) -> CompiledExpression:
     _ensure_stack(limits)
     type_map = dict(types)
     node = parse_expression(text, names=names, limits=limits, type_names=type_map)
-    fn = compile_node(node, CompileContext(text, types=type_map or None))
+    fn = compile_node(node, CompileContext(text, types=type_map or None, externals=externals))
     return CompiledExpression(text, node, fn, limits)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from civicflow import feel
 from civicflow.feel import evaluate, is_function
 
 
@@ -66,3 +67,16 @@ def test_external_functions_are_null_with_a_warning() -> None:
     result = evaluate('function(x) external {java: {class: "java.lang.Math", method signature: "max(int)"}}')
     assert result.value is None
     assert "external" in result.warnings[0].message
+
+
+def test_an_external_resolver_supplies_the_function() -> None:
+    def resolve(mapping: Any, parameters: tuple[str, ...]) -> Any:
+        if mapping == {"python": {"name": "double"}}:
+            return value("function(x) x * 2")
+        return None
+
+    text = '{d: function(n) external {python: {name: "double"}}, r: d(21)}.r'
+    assert feel.compile(text, externals=resolve).evaluate().value == Decimal(42)
+    unsupported = feel.compile('(function(n) external {python: {name: "other"}})(1)', externals=resolve).evaluate()
+    assert unsupported.value is None
+    assert unsupported.warnings

@@ -7,12 +7,13 @@ them all. No ``eval``/``exec``: closures only.
 from __future__ import annotations
 
 from civicflow.feel.compiler import access, arithmetic, calls, instance, literals, logic, loops, unary
-from civicflow.feel.compiler._core import CompileContext, Fn, Scope, TestFn, compile_node
+from civicflow.feel.compiler._core import CompileContext, ExternalResolver, Fn, Scope, TestFn, compile_node
 from civicflow.feel.compiler.calls import UserFunction
 from civicflow.feel.compiler.unary import compile_unary_tests
 
 __all__ = [
     "CompileContext",
+    "ExternalResolver",
     "Fn",
     "Scope",
     "TestFn",

@@ -14,6 +14,7 @@ from civicflow.feel.types import FeelType, type_of
 __all__ = [
     "MISSING",
     "CompileContext",
+    "ExternalResolver",
     "Fn",
     "Scope",
     "TestFn",
@@ -29,6 +30,10 @@ Fn = Callable[[Scope, Evaluation], Any]
 TestFn = Callable[[Any, Scope, Evaluation], "bool | None"]
 N = TypeVar("N", bound=ast.Node)
 
+ExternalResolver = Callable[[Any, tuple[str, ...]], Any]
+"""Turns the evaluated mapping of ``function(a) external {...}`` and its parameter names into a
+FEEL function, or None when the binding is not supported (DMN supplies one for Java methods)."""
+
 MISSING: Any = object()
 """Marks a name absent from the scope (a present name may hold null)."""
 
@@ -40,10 +45,11 @@ class CompileContext:
     text: str
     local_names: frozenset[str] = frozenset()
     types: Mapping[str, FeelType] | None = None
+    externals: ExternalResolver | None = None
 
     def bind(self, *names: str) -> CompileContext:
         """The context inside a construct that introduces ``names``."""
-        return CompileContext(self.text, self.local_names | frozenset(names), self.types)
+        return CompileContext(self.text, self.local_names | frozenset(names), self.types, self.externals)
 
     def source(self, node: ast.Node) -> str:
         return self.text[node.span[0] : node.span[1]]

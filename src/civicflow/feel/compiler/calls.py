@@ -113,15 +113,11 @@ class UserFunction:
 @compiles(ast.FunctionDef)
 def _function_definition(node: ast.FunctionDef, cx: CompileContext) -> Fn:
     span = node.span
+    names = tuple(p.name for p in node.parameters)
     if node.external:
-
-        def external(scope: Scope, ev: Evaluation) -> Any:
-            ev.warn("function", "external functions are not supported", span)
-
-        return external
+        return _external(node, names, cx)
     from civicflow.feel.compiler.instance import resolve_type
 
-    names = tuple(p.name for p in node.parameters)
     types = tuple(resolve_type(p.type, cx) if p.type is not None else None for p in node.parameters)
     body = compile_node(node.body, cx.bind(*names))
 
@@ -129,6 +125,19 @@ def _function_definition(node: ast.FunctionDef, cx: CompileContext) -> Fn:
         return UserFunction(parameters=names, parameter_types=types, body=body, scope=scope, span=span)
 
     return fn
+
+
+def _external(node: ast.FunctionDef, names: tuple[str, ...], cx: CompileContext) -> Fn:
+    mapping_fn = compile_node(node.body, cx)
+    resolver, span = cx.externals, node.span
+
+    def external(scope: Scope, ev: Evaluation) -> Any:
+        function = resolver(mapping_fn(scope, ev), names) if resolver is not None else None
+        if function is None:
+            ev.warn("function", "this external function binding is not supported", span)
+        return function
+
+    return external
 
 
 @compiles(ast.Invocation)
