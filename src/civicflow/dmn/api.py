@@ -11,7 +11,7 @@ from civicflow.dmn._feel import DmnEvaluation
 from civicflow.dmn.drg import Graph, Run, ValueKey, service_result
 from civicflow.dmn.errors import DmnImportError, DmnInputError, DmnParseError, DmnUnknownDecision
 from civicflow.dmn.explanation import DecisionExplanation
-from civicflow.dmn.model import Definitions, Ref
+from civicflow.dmn.model import BusinessKnowledgeModel, Decision, DecisionService, Definitions, InputData, Ref
 from civicflow.dmn.reader import read_definitions
 from civicflow.feel.evaluation import Clock, FeelLimits, FeelWarning
 from civicflow.feel.values import to_feel
@@ -92,11 +92,12 @@ class DmnModel:
         self._graph = Graph(main, models)
         ns = main.namespace
         self._by_name: dict[str, tuple[str, Ref]] = {}
-        for kind, elements in (
+        kinds: tuple[tuple[str, tuple[BusinessKnowledgeModel | DecisionService | Decision, ...]], ...] = (
             ("bkm", main.bkms),
             ("service", main.decision_services),
             ("decision", main.decisions),
-        ):
+        )
+        for kind, elements in kinds:
             for el in elements:
                 ref = Ref(namespace=ns, id=el.id)
                 self._by_name[el.id] = (kind, ref)
@@ -104,12 +105,13 @@ class DmnModel:
         self._input_keys: dict[str, ValueKey] = {}
         for d in models.values():
             prefix = None if d is main else next((i.name for i in main.imports if i.namespace == d.namespace), None)
-            for el in (*d.input_data, *d.decisions):
-                self._input_keys[f"{{{d.namespace}}}{el.name}"] = (d.namespace, el.name)
+            named: tuple[InputData | Decision, ...] = (*d.input_data, *d.decisions)
+            for item in named:
+                self._input_keys[f"{{{d.namespace}}}{item.name}"] = (d.namespace, item.name)
                 if d is main:
-                    self._input_keys[el.name] = (d.namespace, el.name)
+                    self._input_keys[item.name] = (d.namespace, item.name)
                 elif prefix is not None:
-                    self._input_keys[f"{prefix}.{el.name}"] = (d.namespace, el.name)
+                    self._input_keys[f"{prefix}.{item.name}"] = (d.namespace, item.name)
 
     @property
     def name(self) -> str:
@@ -142,7 +144,10 @@ class DmnModel:
                 name_or_id,
                 model=self.name,
                 available=tuple(
-                    sorted({e.name for e in (*self.definitions.decisions, *self.definitions.decision_services)})
+                    sorted(
+                        {e.name for e in self.definitions.decisions}
+                        | {s.name for s in self.definitions.decision_services}
+                    )
                 ),
             )
         return found

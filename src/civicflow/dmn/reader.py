@@ -130,9 +130,10 @@ class _Reader:
 
     def children(self, el: Element, local: str | None = None) -> PyIterator[Element]:
         for child in el:
-            if not isinstance(child.tag, str):  # comments and processing instructions
+            tag: object = child.tag
+            if not isinstance(tag, str):  # comments and processing instructions
                 continue
-            uri, name = _split(child.tag)
+            uri, name = _split(tag)
             if uri == self.ns and (local is None or name == local):
                 yield child
 

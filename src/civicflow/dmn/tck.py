@@ -195,7 +195,10 @@ def run_folder(test_file: Path, *, level: str = "", clock: Clock | None = None) 
                 error=f"unreadable test file: {exc}",
             )
         ]
-    model_name = (_child(root, "modelName").text or "").strip() if _child(root, "modelName") is not None else ""
+    if root is None:  # pragma: no cover - parse() raises on an empty document
+        return []
+    name_el = _child(root, "modelName")
+    model_name = (name_el.text or "").strip() if name_el is not None else ""
     model: DmnModel | None = None
     load_error: str | None = None
     try:
