@@ -5,10 +5,24 @@ turns one back into XML; see ``civicflow.bpmn.model``
 for the element classes.
 """
 
-from civicflow.bpmn.errors import BpmnError, BpmnParseError
+from civicflow.bpmn.errors import BpmnError, BpmnParseError, TimerFormatError
 from civicflow.bpmn.expressions import Expression
 from civicflow.bpmn.model import Definitions
 from civicflow.bpmn.reader import LoadOptions, load
+from civicflow.bpmn.validation import CODES, Diagnostic, Severity, validate
 from civicflow.bpmn.writer import write
 
-__all__ = ["BpmnError", "BpmnParseError", "Definitions", "Expression", "LoadOptions", "load", "write"]
+__all__ = [
+    "CODES",
+    "BpmnError",
+    "BpmnParseError",
+    "Definitions",
+    "Diagnostic",
+    "Expression",
+    "LoadOptions",
+    "Severity",
+    "TimerFormatError",
+    "load",
+    "validate",
+    "write",
+]

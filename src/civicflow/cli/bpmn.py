@@ -20,7 +20,9 @@ def check(
     json_output: Annotated[bool, typer.Option("--json", help="Print diagnostics as JSON.")] = False,
 ) -> None:
     """Parse and validate; exit 1 on any error."""
-    not_available("civicflow bpmn check")
+    from civicflow.cli._bpmn_check import run_check
+
+    raise typer.Exit(run_check(files, json_output=json_output))
 
 
 @app.command()
