@@ -25,7 +25,8 @@ UnaryTest = Callable[[Any, dict[str, Any], Evaluation], "bool | None"]
 class DmnEvaluation(Evaluation):
     """FEEL's evaluation state plus what DMN records along the way (the explanation)."""
 
-    explanation: list[Any] | None = None
+    explanation: list[Any] | None = None  # tables evaluated, in order (None: not explaining)
+    decided: list[Any] = field(default_factory=list)  # decisions evaluated, in order
     decision: str | None = None
     cache: dict[Any, Any] = field(default_factory=dict)
 

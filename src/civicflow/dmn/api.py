@@ -195,4 +195,4 @@ class DmnModel:
             function = self._graph.function(ref)
             named = {key: to_feel(value) for key, value in (inputs or {}).items()}
             outputs = {bkm.name: function.call(ev, [], named)}
-        return DecisionResult(outputs=outputs, warnings=tuple(ev.warnings), explanation=tuple(run.decisions))
+        return DecisionResult(outputs=outputs, warnings=tuple(ev.warnings), explanation=tuple(ev.decided))

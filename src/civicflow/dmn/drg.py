@@ -202,7 +202,6 @@ class Run:
         self.values = values
         self.memo: dict[Ref, Any] = {}
         self.active: set[Ref] = set()
-        self.decisions: list[DecisionExplanation] = []
 
     def input_value(self, ref: Ref) -> Any:
         if ref in self.memo:
@@ -242,9 +241,10 @@ class Run:
             if compiled_type is not ANY:
                 value = coerce(value, compiled_type, ev, f"decision {decision.name!r}")
             self.memo[ref] = value
-            self.decisions.append(
-                DecisionExplanation(decision=decision.name, id=decision.id, value=value, supplied=True)
-            )
+            if ev.explanation is not None:
+                ev.decided.append(
+                    DecisionExplanation(decision=decision.name, id=decision.id, value=value, supplied=True)
+                )
             return value
         if ref in self.active:
             ev.warn("dmn", f"decision {decision.name!r} requires itself; result is null")
@@ -270,9 +270,7 @@ class Run:
             tables: tuple[TableExplanation, ...] = tuple(
                 t for t in explanation[start:] if isinstance(t, TableExplanation) and t.decision == decision.name
             )
-            self.decisions.append(
-                DecisionExplanation(decision=decision.name, id=decision.id, value=value, tables=tables)
-            )
+            ev.decided.append(DecisionExplanation(decision=decision.name, id=decision.id, value=value, tables=tables))
         return value
 
     def service(self, ref: Ref, params: dict[Ref, Any]) -> dict[str, Any]:
@@ -289,7 +287,6 @@ class Run:
         for out in ds.output_decisions:
             if out in graph.decisions:
                 outputs[graph.decisions[out].name] = inner.decision_value(out)
-        self.decisions.extend(inner.decisions)
         return outputs
 
 
