@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from civicflow.feel import ast
+from civicflow.feel._parse_forms import parse_tests, parse_textual, parse_type
 from civicflow.feel.errors import FeelLimitExceeded, FeelSyntaxError
 from civicflow.feel.evaluation import DEFAULT_LIMITS, FeelLimits
 from civicflow.feel.lexer import Token, TokenKind, syntax_error, tokenize
@@ -33,7 +34,7 @@ def parse_expression(
     text: str, *, names: Iterable[str] = (), limits: FeelLimits = DEFAULT_LIMITS, type_names: Iterable[str] = ()
 ) -> ast.Expr:
     """Parse a FEEL expression; ``names`` are the (possibly multi-word) names in scope."""
-    parser = _Parser(text, names, limits, type_names)
+    parser = Parser(text, names, limits, type_names)
     node = parser.expression()
     parser.expect_end()
     return node
@@ -43,11 +44,13 @@ def parse_unary_tests(
     text: str, *, names: Iterable[str] = (), limits: FeelLimits = DEFAULT_LIMITS, type_names: Iterable[str] = ()
 ) -> ast.AnyTest | ast.UnaryTests:
     """Parse FEEL unary tests (a decision table input entry): ``-``, ``not(...)`` or a test list."""
-    parser = _Parser(text, names, limits, type_names)
-    return parser.unary_tests()
+    parser = Parser(text, names, limits, type_names)
+    return parse_tests(parser)
 
 
-class _Parser:
+class Parser:
+    """Recursive descent over one text; the grammar continues in :mod:`civicflow.feel._parse_forms`."""
+
     __slots__ = ("depth", "keys", "limits", "names", "no_filter", "pos", "text", "tokens", "types")
 
     def __init__(self, text: str, names: Iterable[str], limits: FeelLimits, type_names: Iterable[str]) -> None:
@@ -154,7 +157,7 @@ class _Parser:
                 left = ast.InTest(span=self.span_from(start), value=left, tests=self.in_tests())
             elif op == "instance":
                 self.expect_word("of")
-                left = ast.InstanceOf(span=self.span_from(start), value=left, type=self.type_node())
+                left = ast.InstanceOf(span=self.span_from(start), value=left, type=parse_type(self))
             elif op == "or":
                 right = self.binary(prec + 1)
                 left = ast.Disjunction(span=self.span_from(start), left=left, right=right)
@@ -241,7 +244,7 @@ class _Parser:
         known = self.names.match(self.tokens, self.pos)
         if known is None and word in KEYWORDS:
             if word in _TEXTUAL:
-                return self.textual(word)
+                return parse_textual(self, word)
             if word in ("true", "false"):
                 self.advance()
                 return ast.BooleanLit(span=(start, token.end), value=word == "true")
@@ -250,7 +253,7 @@ class _Parser:
                 return ast.NullLit(span=(start, token.end))
             raise self.error("expected an expression")
         if word == "function" and self.at_op("(", 1) and (known is None or known[1] == 1):
-            return self.textual(word)
+            return parse_textual(self, word)
         name = self.name(known)
         return ast.NameRef(span=self.span_from(start), name=name)
 
@@ -419,74 +422,6 @@ class _Parser:
                 return False
             i += 1
 
-    # Textual forms
-
-    def textual(self, word: str) -> ast.Expr:
-        start = self.advance().start
-        if word == "if":
-            condition = self.expression()
-            self.expect_word("then")
-            then = self.expression()
-            self.expect_word("else")
-            otherwise = self.expression()
-            return ast.IfExpr(span=self.span_from(start), condition=condition, then=then, otherwise=otherwise)
-        if word == "function":
-            return self.function_definition(start)
-        self.names.push()
-        try:
-            iterations = [self.iteration()]
-            while self.at_op(","):
-                self.advance()
-                iterations.append(self.iteration())
-            if word == "for":
-                self.names.add("partial")
-                self.expect_word("return")
-                body = self.expression()
-                return ast.ForExpr(span=self.span_from(start), iterations=tuple(iterations), body=body)
-            self.expect_word("satisfies")
-            condition = self.expression()
-        finally:
-            self.names.pop()
-        return ast.Quantified(
-            span=self.span_from(start), every=word == "every", iterations=tuple(iterations), condition=condition
-        )
-
-    def iteration(self) -> ast.Iteration:
-        start = self.peek().start
-        name = self.name(self.names.match(self.tokens, self.pos))
-        self.expect_word("in")
-        domain = self.expression()
-        end = None
-        if self.at_op(".."):
-            self.advance()
-            end = self.expression()
-        self.names.add(name)
-        return ast.Iteration(span=self.span_from(start), name=name, domain=domain, end=end)
-
-    def function_definition(self, start: int) -> ast.FunctionDef:
-        self.expect_op("(")
-        parameters: list[ast.Parameter] = []
-        while not self.at_op(")"):
-            if parameters:
-                self.expect_op(",")
-            param_start = self.peek().start
-            name = self.name(self.names.match(self.tokens, self.pos))
-            type_node = None
-            if self.at_op(":"):
-                self.advance()
-                type_node = self.type_node()
-            parameters.append(ast.Parameter(span=self.span_from(param_start), name=name, type=type_node))
-        self.advance()
-        external = self.at_word("external")
-        if external:
-            self.advance()
-        self.names.push(p.name for p in parameters)
-        try:
-            body = self.expression()
-        finally:
-            self.names.pop()
-        return ast.FunctionDef(span=self.span_from(start), parameters=tuple(parameters), body=body, external=external)
-
     def in_tests(self) -> tuple[ast.Expr, ...]:
         """Right side of ``in``: one positive unary test, or several in parentheses."""
         if not self.at_op("("):
@@ -501,101 +436,6 @@ class _Parser:
             tests.append(self.expression())
         self.expect_op(")")
         return tuple(tests)
-
-    # Types
-
-    def type_node(self) -> ast.TypeNode:
-        self.enter()
-        self.depth += 1
-        try:
-            return self._type_node()
-        finally:
-            self.depth -= 1
-
-    def _type_node(self) -> ast.TypeNode:
-        token = self.peek()
-        start = token.start
-        if token.kind is not TokenKind.NAME:
-            raise self.error("expected a type")
-        if self.at_op("<", 1) and token.text in ("list", "range", "context", "function"):
-            self.advance()
-            self.advance()
-            if token.text == "list":
-                element = self.type_node()
-                self.expect_op(">")
-                return ast.ListTypeNode(span=self.span_from(start), element=element)
-            if token.text == "range":
-                element = self.type_node()
-                self.expect_op(">")
-                return ast.RangeTypeNode(span=self.span_from(start), element=element)
-            if token.text == "context":
-                fields: list[tuple[str, ast.TypeNode]] = []
-                while not self.at_op(">"):
-                    if fields:
-                        self.expect_op(",")
-                    key = self.context_key()
-                    self.expect_op(":")
-                    fields.append((key, self.type_node()))
-                self.advance()
-                return ast.ContextTypeNode(span=self.span_from(start), fields=tuple(fields))
-            params: list[ast.TypeNode] = []
-            while not self.at_op(">"):
-                if params:
-                    self.expect_op(",")
-                params.append(self.type_node())
-            self.advance()
-            self.expect_op("->")
-            result = self.type_node()
-            return ast.FunctionTypeNode(span=self.span_from(start), parameters=tuple(params), result=result)
-        known = self.types.match(self.tokens, self.pos)
-        if known is not None:
-            self.pos += known[1]
-            name = known[0]
-        else:
-            name = self.name()
-        while self.at_op(".") and self.peek(1).kind is TokenKind.NAME:
-            self.advance()
-            name += "." + self.name()
-        return ast.NamedType(span=self.span_from(start), name=name)
-
-    # Unary tests
-
-    def unary_tests(self) -> ast.AnyTest | ast.UnaryTests:
-        first = self.peek()
-        if first.kind is TokenKind.EOF or (
-            first.kind is TokenKind.OP and first.text == "-" and self.peek(1).kind is TokenKind.EOF
-        ):
-            return ast.AnyTest(span=(first.start, first.end))
-        if self.at_word("not") and self.at_op("(", 1) and self._closes_at_end(self.pos + 1):
-            self.advance()
-            self.advance()
-            tests = self.positive_tests()
-            self.expect_op(")")
-            self.expect_end()
-            return ast.UnaryTests(span=self.span_from(first.start), tests=tests, negated=True)
-        tests = self.positive_tests()
-        self.expect_end()
-        return ast.UnaryTests(span=self.span_from(first.start), tests=tests)
-
-    def positive_tests(self) -> tuple[ast.Expr, ...]:
-        tests = [self.expression()]
-        while self.at_op(","):
-            self.advance()
-            tests.append(self.expression())
-        return tuple(tests)
-
-    def _closes_at_end(self, open_index: int) -> bool:
-        """Whether the parenthesis at ``open_index`` is closed by the last token."""
-        depth = 0
-        for i in range(open_index, len(self.tokens)):
-            token = self.tokens[i]
-            if token.kind is TokenKind.OP and token.text in "([{":
-                depth += 1
-            elif token.kind is TokenKind.OP and token.text in ")]}":
-                depth -= 1
-                if depth == 0:
-                    return self.tokens[i + 1].kind is TokenKind.EOF
-        return False
 
 
 def _builtin_names() -> tuple[str, ...]:
