@@ -17,6 +17,7 @@ def fmt_bool(value: bool) -> str:
 
 def fmt_number(value: float) -> str:
     """``100`` rather than ``100.0``; otherwise the shortest exact repr."""
+    value = float(value)
     return str(int(value)) if value.is_integer() else repr(value)
 
 
