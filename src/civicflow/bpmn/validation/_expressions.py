@@ -154,7 +154,7 @@ def check_expressions(index: Index, feel: FeelCheck | None) -> Iterator[Diagnost
             yield from _timer(index, element, feel)
         if isinstance(element, ScriptTask) and element.script is not None:
             script_format = (element.script_format or "").strip().lower()
-            if script_format == "feel":
+            if script_format in {"feel", "text/feel", "application/feel"}:
                 yield from _expression(index, "script", Expression(raw=element.script), element, feel)
             else:
                 yield diagnostic(
