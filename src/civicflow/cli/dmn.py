@@ -111,9 +111,10 @@ def tck(
     if not find_test_files(directory):
         fail(f"{directory}: no TCK test files (*-test-*.xml) found")
     if sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import Progress
 
-        with Progress(transient=True, console=None) as bar:
+        with Progress(transient=True, console=Console(stderr=True)) as bar:
             task = bar.add_task("DMN TCK", total=None)
             summary = run_tck(
                 directory,
