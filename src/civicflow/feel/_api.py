@@ -90,6 +90,10 @@ def _ensure_stack(limits: FeelLimits) -> None:
         sys.setrecursionlimit(needed)
 
 
+# Once at import, for the default limits, so that compiling never changes interpreter state mid-run.
+_ensure_stack(DEFAULT_LIMITS)
+
+
 def _types_key(types: Mapping[str, FeelType] | None) -> tuple[tuple[str, FeelType], ...]:
     return tuple(sorted(types.items(), key=lambda item: item[0])) if types else ()
 

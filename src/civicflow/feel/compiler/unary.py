@@ -105,12 +105,11 @@ def matches(value: Any, test_value: Any) -> bool | None:
     """Whether the input ``value`` satisfies the computed value of an expression test."""
     kind = type(test_value)
     if kind is list:
-        result: bool | None = False
         for item in test_value:
             outcome = range_includes(item, value) if type(item) is Range else equals(value, item)
             if outcome is True:
                 return True
-        return result
+        return False
     if kind is Range:
         return range_includes(test_value, value)
     if kind is bool and type(value) is not bool:
