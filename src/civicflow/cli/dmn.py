@@ -80,7 +80,7 @@ def evaluate(
         fail(f"--input must be a JSON object, not {type(inputs).__name__}")
     try:
         model = load(file)
-        result = model.evaluate(decision, inputs, clock=_WallClock())
+        result = model.evaluate(decision, model.from_json(inputs), clock=_WallClock())
     except (DmnError, FeelError) as exc:
         fail(str(exc))
     if json_output:

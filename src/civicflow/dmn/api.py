@@ -13,7 +13,9 @@ from civicflow.dmn.errors import DmnImportError, DmnInputError, DmnParseError, D
 from civicflow.dmn.explanation import DecisionExplanation
 from civicflow.dmn.model import BusinessKnowledgeModel, Decision, DecisionService, Definitions, InputData, Ref
 from civicflow.dmn.reader import read_definitions
+from civicflow.dmn.types import BuiltinType, ConstrainedType, DmnType, ListType, StructureType
 from civicflow.feel.evaluation import Clock, FeelLimits, FeelWarning
+from civicflow.feel.temporal import parse_date, parse_date_time, parse_duration, parse_time
 from civicflow.feel.values import to_feel
 
 __all__ = ["DecisionResult", "DmnModel", "load"]
@@ -84,6 +86,30 @@ def load(source: Source, *, imports: Iterable[Source] = ()) -> DmnModel:
     return DmnModel(main, models)
 
 
+_PARSERS = {
+    "date": parse_date,
+    "time": parse_time,
+    "date and time": parse_date_time,
+    "days and time duration": parse_duration,
+    "years and months duration": parse_duration,
+    "duration": parse_duration,
+}
+
+
+def _parse_temporal(value: Any, target: DmnType | None) -> Any:
+    while isinstance(target, ConstrainedType):
+        target = target.base
+    if isinstance(value, str) and isinstance(target, BuiltinType) and target.name in _PARSERS:
+        parsed = _PARSERS[target.name](value)
+        return value if parsed is None else parsed
+    if isinstance(value, list) and isinstance(target, ListType):
+        return [_parse_temporal(v, target.element) for v in value]
+    if isinstance(value, dict) and isinstance(target, StructureType):
+        fields = dict(target.fields)
+        return {k: _parse_temporal(v, fields.get(k)) for k, v in value.items()}
+    return value
+
+
 class DmnModel:
     """A loaded DMN model; evaluate its decisions, decision services and BKMs by name or id."""
 
@@ -124,6 +150,16 @@ class DmnModel:
     @property
     def decision_names(self) -> tuple[str, ...]:
         return tuple(d.name for d in self.definitions.decisions)
+
+    def from_json(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """Inputs decoded from JSON with ISO 8601 strings parsed where the input data's type is temporal.
+
+        JSON has no dates; this lets ``{"Start": "2025-01-31"}`` feed an input of type ``date``.
+        """
+        if not isinstance(inputs, Mapping):
+            raise DmnInputError(f"inputs must be a mapping of names to values, not {type(inputs).__name__}")
+        types = {i.name: self._graph.resolve_type(i.type_ref, self.namespace) for i in self.definitions.input_data}
+        return {key: _parse_temporal(value, types.get(key)) for key, value in inputs.items()}
 
     def _values(self, inputs: Mapping[str, Any] | None) -> dict[ValueKey, Any]:
         if inputs is None:

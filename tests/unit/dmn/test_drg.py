@@ -14,6 +14,7 @@ from .helpers import NS, decision, literal, model
 DATA = Path(__file__).parent / "data"
 INPUT_X = '<informationRequirement><requiredInput href="#x"/></informationRequirement>'
 INPUT_RATE = '<informationRequirement><requiredInput href="#rate"/></informationRequirement>'
+INPUT_S = '<informationRequirement><requiredInput href="#s"/></informationRequirement>'
 KNOW_S = '<knowledgeRequirement><requiredKnowledge href="#s"/></knowledgeRequirement>'
 
 
@@ -130,3 +131,13 @@ def test_loading_the_tck_arithmetic_model_is_fast() -> None:
     m = load(path)
     assert len(m.decision_names) == 1087
     assert time.process_time() - start < 2.0
+
+
+def test_json_strings_become_dates_for_temporal_inputs() -> None:
+    body = '<inputData id="s" name="Start"><variable name="Start" typeRef="date"/></inputData>' + decision(
+        "D", literal("Start + duration(&quot;P1D&quot;)"), requires=INPUT_S
+    )
+    m = model(body)
+    result = m.evaluate("D", m.from_json({"Start": "2025-01-31"}))
+    assert str(result.value) == "2025-02-01"
+    assert m.evaluate("D", {"Start": "2025-01-31"}).value is None  # a string is not a date
