@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from civicflow.cli._common import not_available
-
 __all__ = ["app"]
 
 app = typer.Typer(help="Check, run and test BPMN 2.0 models.", no_args_is_help=True)
@@ -33,13 +31,21 @@ def run(
     json_output: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
 ) -> None:
     """Run in memory to the first wait and print the state."""
-    not_available("civicflow bpmn run")
+    from civicflow.cli._bpmn_run import run_model
+
+    raise typer.Exit(run_model(file, process=process, variables=variables, json_output=json_output))
 
 
 @app.command(name="test")
 def run_tests(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files (or folders of them).")],
     json_output: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Also write JUnit XML to this file.")] = None,
+    restore: Annotated[
+        bool, typer.Option("--restore", help="Serialize and restore the state after every command.")
+    ] = False,
 ) -> None:
     """Run process tests on a virtual clock; prints 'N passed, M failed'."""
-    not_available("civicflow bpmn test")
+    from civicflow.cli._bpmn_run import run_scenarios
+
+    raise typer.Exit(run_scenarios(scenarios, json_output=json_output, junit=junit, restore=restore))

@@ -1,3 +1,99 @@
-"""civicflow.engine."""
+"""civicflow.engine: BPMN execution as command -> events -> state.
 
-__all__: list[str] = []
+    >>> graph = compile_graph(civicflow.bpmn.load("permit.bpmn"), FeelEvaluator())
+    >>> state = InstanceState()
+    >>> events = execute(graph, state, StartInstance(variables={"area": 40}), Context(clock=clock))
+
+``decide`` returns the events of a command without touching the state; ``execute`` applies
+them as it goes; ``replay(events)`` rebuilds a state from its history. State serializes with
+``dumps_state`` / ``loads_state``.
+"""
+
+from civicflow.engine.apply import apply, replay
+from civicflow.engine.commands import (
+    BroadcastSignal,
+    CancelInstance,
+    Command,
+    CompleteJob,
+    CompleteTask,
+    CorrelateMessage,
+    FailJob,
+    FireTimer,
+    ModifyInstance,
+    ResolveIncident,
+    SetVariables,
+    StartInstance,
+    ThrowBpmnError,
+)
+from civicflow.engine.compiler import compile_graph
+from civicflow.engine.engine import decide, execute
+from civicflow.engine.errors import (
+    CommandRejectedError,
+    EngineError,
+    ExpressionError,
+    ModelNotExecutableError,
+    ScenarioError,
+    StateFormatError,
+)
+from civicflow.engine.events import Event
+from civicflow.engine.feel_port import FeelEvaluator
+from civicflow.engine.graph import Graph, Node, NodeKind, Trigger
+from civicflow.engine.ports import (
+    Clock,
+    CompiledExpression,
+    DecisionEvaluator,
+    ExpressionEvaluator,
+    IdGenerator,
+    NoDecisions,
+    SequentialIds,
+    VirtualClock,
+)
+from civicflow.engine.processor import Context
+from civicflow.engine.serialize import dumps_state, loads_state
+from civicflow.engine.state import InstanceState, InstanceStatus
+
+__all__ = [
+    "BroadcastSignal",
+    "CancelInstance",
+    "Clock",
+    "Command",
+    "CommandRejectedError",
+    "CompiledExpression",
+    "CompleteJob",
+    "CompleteTask",
+    "Context",
+    "CorrelateMessage",
+    "DecisionEvaluator",
+    "EngineError",
+    "Event",
+    "ExpressionError",
+    "ExpressionEvaluator",
+    "FailJob",
+    "FeelEvaluator",
+    "FireTimer",
+    "Graph",
+    "IdGenerator",
+    "InstanceState",
+    "InstanceStatus",
+    "ModelNotExecutableError",
+    "ModifyInstance",
+    "NoDecisions",
+    "Node",
+    "NodeKind",
+    "ResolveIncident",
+    "ScenarioError",
+    "SequentialIds",
+    "SetVariables",
+    "StartInstance",
+    "StateFormatError",
+    "ThrowBpmnError",
+    "Trigger",
+    "VirtualClock",
+    "apply",
+    "compile_graph",
+    "decide",
+    "dumps_state",
+    "execute",
+    "loads_state",
+    "replay",
+]
