@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from civicflow.feel import ast
 from civicflow.feel.compiler import CompileContext, ExternalResolver, Fn, TestFn, compile_node
@@ -25,6 +25,8 @@ __all__ = [
     "compile_unary_tests",
     "evaluate",
 ]
+
+T = TypeVar("T")
 
 # Frames per nesting level: about five in the parser, two or three while evaluating.
 _FRAMES_PER_LEVEL = 8
@@ -85,9 +87,21 @@ def _run(fn: Fn, scope: dict[str, Any], ev: Evaluation) -> Any:
 
 def _ensure_stack(limits: FeelLimits) -> None:
     # Raising the interpreter's limit is safe here: the parser itself stops at max_nesting_depth.
+    # Only done at import (default limits) or for limits deeper than the default, so that normal
+    # compiling never touches interpreter state (test tools such as Hypothesis watch it).
     needed = limits.max_nesting_depth * _FRAMES_PER_LEVEL + 1000
     if sys.getrecursionlimit() < needed:
         sys.setrecursionlimit(needed)
+
+
+def _guarded(limits: FeelLimits, build: Callable[[], T]) -> T:
+    if limits.max_nesting_depth > DEFAULT_LIMITS.max_nesting_depth:
+        _ensure_stack(limits)
+    try:
+        return build()
+    except RecursionError:
+        # Someone lowered the interpreter's limit below what max_nesting_depth needs.
+        raise FeelLimitExceeded("expression nests too deeply for this interpreter", limit="max_nesting_depth") from None
 
 
 # Once at import, for the default limits, so that compiling never changes interpreter state mid-run.
@@ -137,22 +151,28 @@ def _compile_expression(
     limits: FeelLimits,
     externals: ExternalResolver | None,
 ) -> CompiledExpression:
-    _ensure_stack(limits)
     type_map = dict(types)
-    node = parse_expression(text, names=names, limits=limits, type_names=type_map)
-    fn = compile_node(node, CompileContext(text, types=type_map or None, externals=externals))
-    return CompiledExpression(text, node, fn, limits)
+
+    def build() -> CompiledExpression:
+        node = parse_expression(text, names=names, limits=limits, type_names=type_map)
+        fn = compile_node(node, CompileContext(text, types=type_map or None, externals=externals))
+        return CompiledExpression(text, node, fn, limits)
+
+    return _guarded(limits, build)
 
 
 @lru_cache(maxsize=4096)
 def _compile_unary(
     text: str, names: tuple[str, ...], types: tuple[tuple[str, FeelType], ...], limits: FeelLimits
 ) -> CompiledUnaryTests:
-    _ensure_stack(limits)
     type_map = dict(types)
-    node = parse_unary_tests(text, names=names, limits=limits, type_names=type_map)
-    test = _compile_tests(node, CompileContext(text, types=type_map or None))
-    return CompiledUnaryTests(text, node, test, limits)
+
+    def build() -> CompiledUnaryTests:
+        node = parse_unary_tests(text, names=names, limits=limits, type_names=type_map)
+        test = _compile_tests(node, CompileContext(text, types=type_map or None))
+        return CompiledUnaryTests(text, node, test, limits)
+
+    return _guarded(limits, build)
 
 
 def evaluate(

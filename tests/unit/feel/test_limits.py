@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from decimal import Decimal
 
@@ -42,8 +43,22 @@ def test_nesting_up_to_the_limit_compiles_and_evaluates() -> None:
 
 
 def test_a_raised_depth_limit_allows_longer_chains() -> None:
-    limits = FeelLimits(max_nesting_depth=2000)
-    assert feel.compile(" + ".join(["1"] * 1500), limits=limits).evaluate().value == Decimal(1500)
+    before = sys.getrecursionlimit()
+    try:
+        limits = FeelLimits(max_nesting_depth=2000)
+        assert feel.compile(" + ".join(["1"] * 1500), limits=limits).evaluate().value == Decimal(1500)
+    finally:
+        sys.setrecursionlimit(before)  # the deeper limit raised the interpreter's; leave it as found
+
+
+def test_a_lowered_interpreter_limit_is_a_limit_error_not_a_crash() -> None:
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(250)
+    try:
+        with pytest.raises(FeelLimitExceeded):
+            feel.compile("(" * 150 + "7" + ")" * 150)
+    finally:
+        sys.setrecursionlimit(before)
 
 
 def test_huge_ranges_fail_before_allocating() -> None:
