@@ -447,7 +447,7 @@ class _Compiler:
                 yield (v.target or v.source or "", compiled)
 
     def multi_instance(self, n: m.Activity, lc: m.MultiInstanceLoopCharacteristics) -> MultiInstanceSpec:
-        loop = n.ext.loop
+        loop = lc.ext.loop or n.ext.loop
         collection = output_element = None
         input_element = output_collection = None
         if loop is not None:

@@ -148,6 +148,8 @@ class Processor:
         if scope not in self.elements and scope != 0:
             return None  # its scope ended meanwhile
         node = self.nodes[node_id]
+        if not role and (node.multi_instance is not None or node.loop is not None):
+            role = "body"
         key = self.state.next_key
         self.emit(
             ev.ElementActivated(
@@ -160,7 +162,7 @@ class Processor:
         if node.problem is not None:
             self.incident(inst, "unsupported", node.problem)
             return inst
-        if role in ("", "compensation") and (node.multi_instance is not None or node.loop is not None):
+        if role == "body":
             from civicflow.engine.behaviours.loops import activate_body
 
             if node.boundaries:

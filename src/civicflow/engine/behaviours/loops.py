@@ -65,11 +65,24 @@ def activate_body(p: Processor, node: Node, body: ElementInstance) -> None:
         return
     p.emit(ev.LoopAdvanced(key=body.key, started=total))
     element = mi.input_element
+    result = _result_name(node)
     for index in range(total):
         local: dict[str, Any] = {"loopCounter": Decimal(index + 1)}
         if element is not None and items is not None:
             local[element] = items[index]
+        if result is not None:
+            local[result] = None
         p.activate(node.id, body.key, None, None, role="inner", local=local)
+
+
+def _result_name(node: Node) -> str | None:
+    """An output element that names a variable is local to each iteration, so that parallel
+    iterations do not overwrite each other's result (Zeebe does the same)."""
+    mi = node.multi_instance
+    if mi is None or mi.output_element is None:
+        return None
+    text = mi.output_element.text.strip()
+    return text if text.isidentifier() else None
 
 
 def _start(p: Processor, node: Node, body: ElementInstance, index: int, items: list[Any] | None) -> None:
@@ -78,6 +91,9 @@ def _start(p: Processor, node: Node, body: ElementInstance, index: int, items: l
     mi = node.multi_instance
     if mi is not None and mi.input_element is not None and items is not None:
         local[mi.input_element] = items[index]
+    result = _result_name(node)
+    if result is not None:
+        local[result] = None
     p.activate(node.id, body.key, None, None, role="inner", local=local)
 
 

@@ -163,7 +163,8 @@ def called_process_done(p: Processor, child: ElementInstance, child_vars: dict[s
     spec = node.call
     out: dict[str, Any] = {}
     if spec is not None:
-        if spec.propagate_child:
+        # with output mappings the child's variables are only their input (Zeebe semantics)
+        if spec.propagate_child or node.outputs:
             out.update(child_vars)
         try:
             for target, source in spec.outputs:
