@@ -18,25 +18,10 @@ from civicflow.dmn.tck import CaseResult, find_test_files, run_folder
 TCK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dmn-tck" / "TestCases"
 LEVELS = ("compliance-level-2", "compliance-level-3")
 
-_EXTERNAL = "FEEL `function(...) external {java: ...}` not emulated yet (civicflow.feel); see dmn/_java.py"
-
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    # FEEL built-ins: a singleton list passed to a string parameter is not unwrapped (10.3.2.9.4)
-    ("0021-singleton-list", "001"): 'FEEL: upper case(["Bob"]) must unwrap the singleton list',
-    # FEEL literal external Java functions (the boxed Java kind is emulated by civicflow.dmn)
-    ("0076-feel-external-java", "literal_001"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_002"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_003"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_004"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_005"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_006"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_007"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_008"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_009"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_010"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_011"): _EXTERNAL,
-    ("0076-feel-external-java", "literal_012"): _EXTERNAL,
-    ("0076-feel-external-java", "varargs_001"): _EXTERNAL,
+    # java.lang.String.format(String, Object[]) needs Java's Formatter; only numeric java.lang.Math
+    # and valueOf methods are emulated (civicflow/dmn/_java.py).
+    ("0076-feel-external-java", "varargs_001"): "Java varargs String.format is not emulated",
 }
 
 

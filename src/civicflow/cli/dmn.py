@@ -104,7 +104,7 @@ def tck(
     json_output: Annotated[bool, typer.Option("--json", help="Also print per-case results as JSON.")] = False,
 ) -> None:
     """Run DMN TCK test folders; prints pass counts per compliance level (exit 1 if any failed)."""
-    from civicflow.dmn.tck import find_test_files, run_tck
+    from civicflow.dmn.tck import UNSCORED_LEVEL, find_test_files, run_tck
 
     if not directory.is_dir():
         fail(f"{directory}: not a directory")
@@ -127,7 +127,8 @@ def tck(
     for level in summary.levels:
         passed, failed = summary.counts(level)
         nn_passed, nn_failed = summary.counts(level, non_null_only=True)
-        lines.append(f"{level}: {passed} passed, {failed} failed (non-null: {nn_passed} passed, {nn_failed} failed)")
+        label = f"{level} (not scored)" if level == UNSCORED_LEVEL else level
+        lines.append(f"{label}: {passed} passed, {failed} failed (non-null: {nn_passed} passed, {nn_failed} failed)")
     passed, failed = summary.counts()
     lines.append(f"{passed} passed, {failed} failed")
     if json_output:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from civicflow import feel
+from civicflow.dmn._java import JavaFunction, java_method
 from civicflow.feel.errors import FeelSyntaxError
 from civicflow.feel.evaluation import Evaluation
 from civicflow.feel.types import FeelType
@@ -31,6 +32,17 @@ class DmnEvaluation(Evaluation):
     cache: dict[Any, Any] = field(default_factory=dict)
 
 
+def _resolve_external(mapping: Any, parameters: tuple[str, ...]) -> Any:
+    """Bind ``function(...) external {java: {class: ..., method signature: ...}}`` to the emulation."""
+    java = mapping.get("java") if isinstance(mapping, dict) else None
+    if not isinstance(java, dict):
+        return None
+    found = java_method(str(java.get("class")), str(java.get("method signature")))
+    if found is None:
+        return None
+    return JavaFunction(parameters=parameters, method=found[0], java_types=found[1])
+
+
 def _failed(text: str, exc: FeelSyntaxError) -> Closure:
     message = f"FEEL syntax error in {text!r}: {exc}"
 
@@ -47,7 +59,7 @@ def compile_expression(text: str, names: Iterable[str], types: Mapping[str, Feel
     Never raises for bad syntax: see the module docstring.
     """
     try:
-        compiled = feel.compile(text, names=tuple(names), types=types)
+        compiled = feel.compile(text, names=tuple(names), types=types, externals=_resolve_external)
     except FeelSyntaxError as exc:
         return _failed(text, exc)
     return compiled.fn

@@ -100,7 +100,10 @@ def java_method(class_name: str, signature: str) -> tuple[Callable[..., Any], tu
     name, _, rest = signature.partition("(")
     params = tuple(p.strip() for p in rest.rstrip().rstrip(")").split(",") if p.strip())
     method = _METHODS.get((class_name.strip(), name.strip()))
-    if method is None or any(p not in _INTEGRAL | _FLOATING | {"char", "boolean", "java.lang.String"} for p in params):
+    allowed = _INTEGRAL | _FLOATING | {"char", "boolean", "java.lang.String"}
+    if class_name.strip() == "java.lang.Math":
+        allowed = _INTEGRAL | _FLOATING  # Math has numeric overloads only: max(String, String) does not exist
+    if method is None or any(p not in allowed for p in params):
         return None
     return method, params
 

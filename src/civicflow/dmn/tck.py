@@ -28,6 +28,7 @@ __all__ = ["CaseResult", "TckSummary", "compare", "find_test_files", "run_folder
 _TC = "http://www.omg.org/spec/DMN/20160719/testcase"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _TOLERANCE = Decimal("1e-8")
+UNSCORED_LEVEL = "non-compliant"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,7 +50,17 @@ class TckSummary:
     results: list[CaseResult] = field(default_factory=list)
 
     def counts(self, level: str | None = None, *, non_null_only: bool = False) -> tuple[int, int]:
-        chosen = [r for r in self.results if (level is None or r.level == level) and (r.non_null or not non_null_only)]
+        """Passed and failed cases of ``level``; without a level, of every scored level.
+
+        The TCK parks its ``non-compliant`` folders outside the score, so the totals leave them out.
+        """
+
+        def wanted(result: CaseResult) -> bool:
+            if level is None:
+                return result.level != UNSCORED_LEVEL
+            return result.level == level
+
+        chosen = [r for r in self.results if wanted(r) and (r.non_null or not non_null_only)]
         passed = sum(1 for r in chosen if r.passed)
         return passed, len(chosen) - passed
 

@@ -36,6 +36,10 @@ def is_function(value: object) -> bool:
 _OMITTED = object()
 
 
+def _unwrap(value: Any) -> Any:
+    return value[0] if type(value) is list and len(value) == 1 else value
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BuiltinFunction:
     """A built-in FEEL function.
@@ -47,6 +51,8 @@ class BuiltinFunction:
     parameter lists of an overloaded built-in (``date(from)`` / ``date(year, month, day)``): the
     impl then tells them apart by argument count, and named arguments pick the first list that fits.
     ``named_check`` may refuse a named call the impl could not tell from a positional one.
+    With ``scalar`` no parameter takes a list, so a one-item list argument stands for its item
+    (DMN 1.5 §10.3.2.9.4: ``upper case(["Bob"])`` is ``"BOB"``).
     """
 
     name: str
@@ -57,8 +63,13 @@ class BuiltinFunction:
     needs_evaluation: bool = False
     signatures: tuple[tuple[str, ...], ...] = ()
     named_check: Callable[[dict[str, Any]], bool] | None = None
+    scalar: bool = False
 
     def call(self, ev: Evaluation, args: list[Any], named: dict[str, Any] | None) -> Any:
+        if self.scalar:
+            args = [_unwrap(value) for value in args]
+            if named is not None:
+                named = {key: _unwrap(value) for key, value in named.items()}
         if named is not None and self.named_check is not None and not self.named_check(named):
             positional = None
         else:

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from civicflow.feel import evaluate
+
 from ._call import call, call_warns
 
 D = Decimal
@@ -124,3 +126,10 @@ def test_string_join() -> None:
     assert call_warns("string join", [D(1)], "X") == (None, 1)
     assert call_warns("string join", list=["a"], delimitr="X") == (None, 1)
     assert call_warns("string join", ["a"], "X", "foo") == (None, 1)
+
+
+def test_string_builtins_unwrap_a_singleton_list() -> None:
+    # DMN 1.5 §10.3.2.9.4: a one-item list passed where a single value is expected stands for its item.
+    assert evaluate('upper case(["Bob"])').value == "BOB"
+    assert evaluate('string length(["abc"])').value == Decimal(3)
+    assert evaluate('upper case(["a", "b"])').value is None

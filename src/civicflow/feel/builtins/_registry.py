@@ -33,6 +33,7 @@ def builtin(
     needs_evaluation: bool = False,
     signatures: tuple[tuple[str, ...], ...] = (),
     named_check: Callable[[dict[str, Any]], bool] | None = None,
+    scalar: bool = False,
 ) -> Callable[[F], F]:
     """Register the decorated implementation as the built-in ``name``."""
 
@@ -46,6 +47,7 @@ def builtin(
             needs_evaluation=needs_evaluation,
             signatures=signatures,
             named_check=named_check,
+            scalar=scalar,
         )
         return impl
 

@@ -23,7 +23,7 @@ def _regex_input(text: Any, what: str = "input") -> str:
     return value
 
 
-@builtin("substring", ("string", "start position", "length"), required=2)
+@builtin("substring", ("string", "start position", "length"), required=2, scalar=True)
 def substring(string: Any, start: Any, length: Any = None) -> str:
     text = expect_string(string, "string")
     position = expect_int(start, "start position")
@@ -44,57 +44,57 @@ def substring(string: Any, start: Any, length: Any = None) -> str:
     return text[index : index + count]
 
 
-@builtin("string length", ("string",))
+@builtin("string length", ("string",), scalar=True)
 def string_length(string: Any) -> Decimal:
     return Decimal(len(expect_string(string, "string")))
 
 
-@builtin("upper case", ("string",))
+@builtin("upper case", ("string",), scalar=True)
 def upper_case(string: Any) -> str:
     return expect_string(string, "string").upper()
 
 
-@builtin("lower case", ("string",))
+@builtin("lower case", ("string",), scalar=True)
 def lower_case(string: Any) -> str:
     return expect_string(string, "string").lower()
 
 
-@builtin("substring before", ("string", "match"))
+@builtin("substring before", ("string", "match"), scalar=True)
 def substring_before(string: Any, match: Any) -> str:
     text, needle = expect_string(string, "string"), expect_string(match, "match")
     index = text.find(needle)
     return "" if index < 0 else text[:index]
 
 
-@builtin("substring after", ("string", "match"))
+@builtin("substring after", ("string", "match"), scalar=True)
 def substring_after(string: Any, match: Any) -> str:
     text, needle = expect_string(string, "string"), expect_string(match, "match")
     index = text.find(needle)
     return "" if index < 0 else text[index + len(needle) :]
 
 
-@builtin("contains", ("string", "match"))
+@builtin("contains", ("string", "match"), scalar=True)
 def contains(string: Any, match: Any) -> bool:
     return expect_string(match, "match") in expect_string(string, "string")
 
 
-@builtin("starts with", ("string", "match"))
+@builtin("starts with", ("string", "match"), scalar=True)
 def starts_with(string: Any, match: Any) -> bool:
     return expect_string(string, "string").startswith(expect_string(match, "match"))
 
 
-@builtin("ends with", ("string", "match"))
+@builtin("ends with", ("string", "match"), scalar=True)
 def ends_with(string: Any, match: Any) -> bool:
     return expect_string(string, "string").endswith(expect_string(match, "match"))
 
 
-@builtin("matches", ("input", "pattern", "flags"), required=2)
+@builtin("matches", ("input", "pattern", "flags"), required=2, scalar=True)
 def matches(text: Any, pattern: Any, flags: Any = None) -> bool:
     regex = compile_xpath(expect_string(pattern, "pattern"), _flags(flags))
     return regex.search(_regex_input(text)) is not None
 
 
-@builtin("replace", ("input", "pattern", "replacement", "flags"), required=3)
+@builtin("replace", ("input", "pattern", "replacement", "flags"), required=3, scalar=True)
 def replace(text: Any, pattern: Any, replacement: Any, flags: Any = None) -> str:
     flag_text = _flags(flags)
     regex = compile_xpath(expect_string(pattern, "pattern"), flag_text)
@@ -104,7 +104,7 @@ def replace(text: Any, pattern: Any, replacement: Any, flags: Any = None) -> str
     return regex.sub(substitute, _regex_input(text))
 
 
-@builtin("split", ("string", "delimiter"))
+@builtin("split", ("string", "delimiter"), scalar=True)
 def split(string: Any, delimiter: Any) -> list[Any]:
     regex = compile_xpath(expect_string(delimiter, "delimiter"))
     if regex.fullmatch("") is not None:
