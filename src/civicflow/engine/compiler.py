@@ -132,6 +132,7 @@ class _Compiler:
             message_starts=message_starts,
             messages=messages,
             extras={"problems": dict(self.problems)},
+            ad_hoc=frozenset(n.id for n in self.nodes.values() if n.kind is NodeKind.AD_HOC_SUB_PROCESS),
         )
 
     def container(
@@ -489,6 +490,18 @@ class _Compiler:
         for owner, problem in self.problems.items():
             if owner in nodes:
                 nodes[owner] = replace(nodes[owner], problem=problem)
+        for node in list(nodes.values()):
+            simple = not (
+                node.problem
+                or node.inputs
+                or node.outputs
+                or node.boundaries
+                or node.multi_instance
+                or node.loop
+                or node.compensation_handler
+            )
+            if simple:
+                nodes[node.id] = replace(node, simple=True)
 
     def upstream(self, gateway: Node) -> frozenset[str]:
         """Nodes of the gateway's container from which a token can still reach it."""

@@ -205,6 +205,7 @@ class Node:
     upstream: frozenset[str] = frozenset()  # inclusive/complex join: nodes that can still reach it
     properties: tuple[tuple[str, str], ...] = ()
     problem: str | None = None  # why this node cannot run (raises an incident when reached)
+    simple: bool = False  # no mappings, boundaries, loops, handler or problem: the fast path applies
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,6 +218,7 @@ class Graph:
     message_starts: dict[str, tuple[str, str]] = field(default_factory=dict)  # message -> (process, start)
     messages: dict[str, str] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    ad_hoc: frozenset[str] = frozenset()  # ad-hoc subprocesses re-check completion after every child
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

@@ -11,17 +11,20 @@ from __future__ import annotations
 from collections import ChainMap, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from civicflow.engine import events as ev
 from civicflow.engine.apply import APPLIERS
+from civicflow.engine.behaviours import BEHAVIOURS, Behaviour
+from civicflow.engine.behaviours.compensation import handler_done
+from civicflow.engine.behaviours.gateways import arrive, fire_ready_joins
+from civicflow.engine.behaviours.loops import activate_body, body_output, inner_done, inner_output
+from civicflow.engine.behaviours.scopes import adhoc_check, called_process_done
+from civicflow.engine.behaviours.waits import check_conditions, open_wait
 from civicflow.engine.errors import ExpressionError
 from civicflow.engine.graph import CONTAINERS, Graph, Node, NodeKind, Trigger
 from civicflow.engine.ports import Clock, DecisionEvaluator, IdGenerator, NoDecisions, SequentialIds
 from civicflow.engine.state import ElementInstance, InstanceState
-
-if TYPE_CHECKING:
-    from civicflow.engine.behaviours import Behaviour
 
 __all__ = ["COMPLETE", "EMPTY", "Context", "Payload", "Processor"]
 
@@ -49,8 +52,6 @@ class Processor:
     __slots__ = ("behaviours", "chosen", "ctx", "elements", "events", "graph", "nodes", "queue", "state", "steps")
 
     def __init__(self, graph: Graph, state: InstanceState, ctx: Context) -> None:
-        from civicflow.engine.behaviours import BEHAVIOURS
-
         self.graph = graph
         self.nodes = graph.nodes
         self.state = state
@@ -145,9 +146,18 @@ class Processor:
         local: dict[str, Any] | None = None,
     ) -> ElementInstance | None:
         """Create an element instance and run its behaviour's activation."""
-        if scope not in self.elements and scope != 0:
+        elements = self.elements
+        if scope not in elements and scope != 0:
             return None  # its scope ended meanwhile
         node = self.nodes[node_id]
+        if node.simple and not role and not local:
+            key = self.state.next_key
+            event = ev.ElementActivated(key=key, element=node_id, scope=scope, flow=flow, joined=joined)
+            self.events.append(event)
+            _activated(self.state, event)
+            inst = elements[key]
+            self.behaviours[node.kind].activate(self, node, inst, payload)
+            return inst
         if not role and (node.multi_instance is not None or node.loop is not None):
             role = "body"
         key = self.state.next_key
@@ -163,8 +173,6 @@ class Processor:
             self.incident(inst, "unsupported", node.problem)
             return inst
         if role == "body":
-            from civicflow.engine.behaviours.loops import activate_body
-
             if node.boundaries:
                 self.open_boundaries(node, inst)
             activate_body(self, node, inst)
@@ -186,11 +194,21 @@ class Processor:
         self.queue.append((COMPLETE, inst.key))
 
     def complete(self, key: int) -> None:
-        inst = self.elements.get(key)
+        elements = self.elements
+        inst = elements.get(key)
         if inst is None:
             return
         node = self.nodes[inst.element]
         role = inst.role
+        if node.simple and not role and not inst.owned:
+            event = ev.ElementCompleted(key=key, element=inst.element)
+            self.events.append(event)
+            _completed(self.state, event)
+            self.behaviours[node.kind].leave(self, node, inst)
+            parent = elements.get(inst.scope)
+            if parent is not None and (parent.children == 0 or parent.element in self.graph.ad_hoc):
+                self.queue.append((CHECK, parent.key))
+            return
         if role != "body" and node.outputs and role != "process" and not self.map_outputs(node, inst):
             return
         if inst.owned:
@@ -198,12 +216,8 @@ class Processor:
         child_vars = inst.variables if role == "process" else None
         output: Any = None
         if role == "inner":
-            from civicflow.engine.behaviours.loops import inner_output
-
             output = inner_output(self, node, inst)
         elif role == "body":
-            from civicflow.engine.behaviours.loops import body_output
-
             body_output(self, node, inst)
         self.emit(ev.ElementCompleted(key=key, element=inst.element))
         if node.compensation_handler and role in ("", "inner"):
@@ -215,39 +229,33 @@ class Processor:
         if role == "":
             self.behaviours[node.kind].leave(self, node, inst)
         elif role == "inner":
-            from civicflow.engine.behaviours.loops import inner_done
-
             inner_done(self, inst, output)
             return
         elif role == "process":
             if inst.scope == 0:
                 self.emit(ev.InstanceCompleted(instance_id=self.state.instance_id))
                 return
-            from civicflow.engine.behaviours.scopes import called_process_done
-
             called_process_done(self, inst, child_vars or {})
             return
         elif role == "compensation":
-            from civicflow.engine.behaviours.compensation import handler_done
-
             handler_done(self, inst)
         elif role == "body":
             self.behaviours[node.kind].leave(self, node, inst)
         parent = self.elements.get(inst.scope)
-        if parent is not None and (
-            parent.children == 0 or self.nodes[parent.element].kind is NodeKind.AD_HOC_SUB_PROCESS
-        ):
+        if parent is not None and (parent.children == 0 or parent.element in self.graph.ad_hoc):
             self.queue.append((CHECK, parent.key))
 
     def take(self, inst: ElementInstance, flows: Any) -> None:
         """Take sequence flows out of a completed element instance."""
         scope = inst.scope
         nodes = self.nodes
+        events = self.events
+        state = self.state
         for flow in flows:
-            self.emit(ev.SequenceFlowTaken(flow=flow.id, scope=scope, target=flow.target, into_join=flow.into_join))
+            event = ev.SequenceFlowTaken(flow=flow.id, scope=scope, target=flow.target, into_join=flow.into_join)
+            events.append(event)
+            _flow_taken(state, event)
             if flow.into_join:
-                from civicflow.engine.behaviours.gateways import arrive
-
                 arrive(self, nodes[flow.target], scope)
             else:
                 self.activate(flow.target, scope, flow.id)
@@ -262,17 +270,13 @@ class Processor:
         if role == "body" or (role != "process" and node.kind not in CONTAINERS):
             return
         if node.kind is NodeKind.AD_HOC_SUB_PROCESS:
-            from civicflow.engine.behaviours.scopes import adhoc_check
-
             adhoc_check(self, node, inst)
             return
         if inst.children:
             return
-        if self.state.joins and any(scope == key for scope, _ in self.state.joins):
-            from civicflow.engine.behaviours.gateways import fire_ready_joins
-
-            if fire_ready_joins(self, key):
-                return
+        pending_join = self.state.joins and any(scope == key for scope, _ in self.state.joins)
+        if pending_join and fire_ready_joins(self, key):
+            return
         if self.state.incidents and any(i.owner == key for i in self.state.incidents.values()):
             return
         self.complete(key)
@@ -327,8 +331,6 @@ class Processor:
 
     # boundary events ---------------------------------------------------------------------------
     def open_boundaries(self, node: Node, inst: ElementInstance) -> None:
-        from civicflow.engine.behaviours.waits import open_wait
-
         nodes = self.nodes
         for boundary_id in node.boundaries:
             boundary = nodes[boundary_id]
@@ -361,17 +363,17 @@ class Processor:
         """Fire inclusive joins no token can reach any more and conditions that became true."""
         moved = False
         if self.state.joins:
-            from civicflow.engine.behaviours.gateways import fire_ready_joins
-
             for scope in sorted({scope for scope, _ in self.state.joins}):
                 if fire_ready_joins(self, scope):
                     moved = True
-        if self.state.subscriptions:
-            from civicflow.engine.behaviours.waits import check_conditions
-
-            if check_conditions(self):
-                moved = True
+        if self.state.subscriptions and check_conditions(self):
+            moved = True
         return moved or bool(self.queue)
 
 
 _WAITING_TRIGGERS = frozenset({Trigger.MESSAGE, Trigger.TIMER, Trigger.SIGNAL, Trigger.CONDITIONAL})
+
+
+_activated = APPLIERS[ev.ElementActivated]
+_completed = APPLIERS[ev.ElementCompleted]
+_flow_taken = APPLIERS[ev.SequenceFlowTaken]
