@@ -27,6 +27,8 @@ class FeelLimits:
     max_nesting_depth: int = 200
     max_collection_size: int = 1_000_000
     max_steps: int = 10_000_000
+    # Backtracking regular expressions cannot be bounded by steps; the regex engine's timeout can.
+    max_regex_seconds: float = 1.0
 
 
 DEFAULT_LIMITS = FeelLimits()

@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
+import regex
+
 from civicflow.feel.errors import FeelEvalError
 
 __all__ = ["MAX_PATTERN_LENGTH", "compile_xpath", "replacement_function"]
@@ -211,7 +213,7 @@ class _Translator:
 
 
 @lru_cache(maxsize=256)
-def compile_xpath(pattern: str, flags: str = "") -> re.Pattern[str]:
+def compile_xpath(pattern: str, flags: str = "") -> regex.Pattern[str]:
     """Compile an XPath regular expression; raise FeelEvalError when it or its flags are invalid."""
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise FeelEvalError("pattern too long")
@@ -221,16 +223,18 @@ def compile_xpath(pattern: str, flags: str = "") -> re.Pattern[str]:
         translated = re.escape(pattern)
     else:
         translated = _Translator(pattern, flags).translate()
-    options = re.IGNORECASE if "i" in flags else 0
+    # The `regex` engine (not `re`) because its matching methods take a timeout: a backtracking
+    # pattern such as (a+)+$ must not hang an evaluation (see run_bounded in strings.py).
+    options = regex.IGNORECASE if "i" in flags else 0
     if "m" in flags:
-        options |= re.MULTILINE
+        options |= regex.MULTILINE
     try:
-        return re.compile(translated, options)
-    except re.error as error:
+        return regex.compile(translated, options)
+    except regex.error as error:
         raise FeelEvalError(f"invalid regular expression: {error}") from error
 
 
-def replacement_function(template: str, groups: int, *, literal: bool) -> Callable[[re.Match[str]], str]:
+def replacement_function(template: str, groups: int, *, literal: bool) -> Callable[[regex.Match[str]], str]:
     """A ``re.sub`` callback for an XPath replacement string (``$N`` group references, ``\\$`` and ``\\\\``)."""
     if literal:
         return lambda _match: template
@@ -258,7 +262,7 @@ def replacement_function(template: str, groups: int, *, literal: bool) -> Callab
             pieces.append(c)
             i += 1
 
-    def substitute(match: re.Match[str]) -> str:
+    def substitute(match: regex.Match[str]) -> str:
         return "".join(
             piece if isinstance(piece, str) else (match.group(piece) or "" if piece <= groups else "")
             for piece in pieces

@@ -7,7 +7,8 @@ from typing import Any
 
 from civicflow.feel.builtins._registry import as_list, builtin, expect_int, expect_string
 from civicflow.feel.builtins._xpath_regex import compile_xpath, replacement_function
-from civicflow.feel.errors import FeelEvalError
+from civicflow.feel.errors import FeelEvalError, FeelLimitExceeded
+from civicflow.feel.evaluation import Evaluation
 
 MAX_REGEX_INPUT = 1_000_000  # characters; keeps a backtracking pattern from running for hours
 
@@ -88,28 +89,44 @@ def ends_with(string: Any, match: Any) -> bool:
     return expect_string(string, "string").endswith(expect_string(match, "match"))
 
 
-@builtin("matches", ("input", "pattern", "flags"), required=2, scalar=True)
-def matches(text: Any, pattern: Any, flags: Any = None) -> bool:
-    regex = compile_xpath(expect_string(pattern, "pattern"), _flags(flags))
-    return regex.search(_regex_input(text)) is not None
+def _timed_out(ev: Evaluation) -> FeelLimitExceeded:
+    seconds = ev.limits.max_regex_seconds
+    return FeelLimitExceeded(f"regular expression ran longer than {seconds} s", limit="max_regex_seconds")
 
 
-@builtin("replace", ("input", "pattern", "replacement", "flags"), required=3, scalar=True)
-def replace(text: Any, pattern: Any, replacement: Any, flags: Any = None) -> str:
+@builtin("matches", ("input", "pattern", "flags"), required=2, scalar=True, needs_evaluation=True)
+def matches(ev: Evaluation, text: Any, pattern: Any, flags: Any = None) -> bool:
+    compiled = compile_xpath(expect_string(pattern, "pattern"), _flags(flags))
+    try:
+        return compiled.search(_regex_input(text), timeout=ev.limits.max_regex_seconds) is not None
+    except TimeoutError:
+        raise _timed_out(ev) from None
+
+
+@builtin("replace", ("input", "pattern", "replacement", "flags"), required=3, scalar=True, needs_evaluation=True)
+def replace(ev: Evaluation, text: Any, pattern: Any, replacement: Any, flags: Any = None) -> str:
     flag_text = _flags(flags)
-    regex = compile_xpath(expect_string(pattern, "pattern"), flag_text)
-    if regex.fullmatch("") is not None:
+    compiled = compile_xpath(expect_string(pattern, "pattern"), flag_text)
+    if compiled.fullmatch("") is not None:
         raise FeelEvalError("the pattern matches the empty string")
-    substitute = replacement_function(expect_string(replacement, "replacement"), regex.groups, literal="q" in flag_text)
-    return regex.sub(substitute, _regex_input(text))
+    substitute = replacement_function(
+        expect_string(replacement, "replacement"), compiled.groups, literal="q" in flag_text
+    )
+    try:
+        return compiled.sub(substitute, _regex_input(text), timeout=ev.limits.max_regex_seconds)
+    except TimeoutError:
+        raise _timed_out(ev) from None
 
 
-@builtin("split", ("string", "delimiter"), scalar=True)
-def split(string: Any, delimiter: Any) -> list[Any]:
-    regex = compile_xpath(expect_string(delimiter, "delimiter"))
-    if regex.fullmatch("") is not None:
+@builtin("split", ("string", "delimiter"), scalar=True, needs_evaluation=True)
+def split(ev: Evaluation, string: Any, delimiter: Any) -> list[Any]:
+    compiled = compile_xpath(expect_string(delimiter, "delimiter"))
+    if compiled.fullmatch("") is not None:
         raise FeelEvalError("the delimiter matches the empty string")
-    return list(regex.split(_regex_input(string, "string")))
+    try:
+        return list(compiled.split(_regex_input(string, "string"), timeout=ev.limits.max_regex_seconds))
+    except TimeoutError:
+        raise _timed_out(ev) from None
 
 
 @builtin("string join", ("list", "delimiter"), required=1)
