@@ -88,6 +88,7 @@ class _Run:
         ctx = Context(clock=self.clock, ids=SequentialIds(), decisions=decisions, step_budget=200_000)
         self.rt = InMemoryRuntime(graph, ctx, restore=restore)
         self.jobs: dict[str, Any] = dict(spec.get("jobs") or {})
+        self.handled: set[int] = set()  # jobs answered automatically (an uncaught error leaves them open)
 
     # driving -----------------------------------------------------------------------------------
     def send(self, command: cmd.Command) -> None:
@@ -96,16 +97,11 @@ class _Run:
 
     def auto_jobs(self) -> None:
         for _ in range(_MAX_AUTO_JOBS):
-            job = next(
-                (
-                    j
-                    for j in sorted(self.rt.state.jobs.values(), key=lambda j: j.key)
-                    if j.type in self.jobs and j.retries > 0
-                ),
-                None,
-            )
+            jobs = sorted(self.rt.state.jobs.values(), key=lambda j: j.key)
+            job = next((j for j in jobs if j.type in self.jobs and j.retries > 0 and j.key not in self.handled), None)
             if job is None or not self.rt.state.elements:
                 return
+            self.handled.add(job.key)
             outcome = self.jobs[job.type] or {}
             if "error" in outcome:
                 self.rt.send(

@@ -59,6 +59,11 @@ def activate_send_task(p: Processor, node: Node, inst: ElementInstance, payload:
 
 
 def activate_receive_task(p: Processor, node: Node, inst: ElementInstance, payload: Payload | None) -> None:
+    if payload is not None:  # chosen by an event-based gateway: the message has arrived
+        if payload[1]:
+            p.set_variables(inst.key, payload[1], local=bool(node.outputs))
+        p.complete_later(inst)
+        return
     open_wait(p, node, inst)
 
 
