@@ -1,0 +1,35 @@
+"""The runtime's tables, one module per concept."""
+
+from civicflow.runtime.models.deployments import (
+    DecisionDefinition,
+    Deployment,
+    ProcessDefinition,
+    Resource,
+    ResourceKind,
+)
+from civicflow.runtime.models.instances import HistoryEvent, InstanceStatus, ProcessInstance
+from civicflow.runtime.models.messages import BufferedMessage, MessageSubscription, SignalSubscription
+from civicflow.runtime.models.outbox import Outbox
+from civicflow.runtime.models.work import Incident, IncidentState, Job, JobKind, TaskCandidate, TaskState, UserTask
+
+__all__ = [
+    "BufferedMessage",
+    "DecisionDefinition",
+    "Deployment",
+    "HistoryEvent",
+    "Incident",
+    "IncidentState",
+    "InstanceStatus",
+    "Job",
+    "JobKind",
+    "MessageSubscription",
+    "Outbox",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "Resource",
+    "ResourceKind",
+    "SignalSubscription",
+    "TaskCandidate",
+    "TaskState",
+    "UserTask",
+]

@@ -1,0 +1,114 @@
+"""Messages (exactly once per subscription, buffered with a time to live) and signals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from civicflow.engine import BroadcastSignal, CorrelateMessage
+from civicflow.runtime import step
+from civicflow.runtime.clock import current_clock
+from civicflow.runtime.errors import CommandRefusedError, MessageNotCorrelatedError
+from civicflow.runtime.models import (
+    BufferedMessage,
+    InstanceStatus,
+    MessageSubscription,
+    ProcessInstance,
+    SignalSubscription,
+)
+from civicflow.runtime.values import encode_value, key_text
+
+__all__ = ["Correlation", "broadcast_signal", "correlate_message"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Correlation:
+    """Where a message went: an instance it advanced or started, or the buffer."""
+
+    instance: ProcessInstance | None = None
+    started: bool = False
+    buffered: BufferedMessage | None = None
+
+
+def correlate_message(
+    name: str,
+    correlation_key: object = None,
+    variables: Mapping[str, Any] | None = None,
+    ttl: timedelta | None = None,
+) -> Correlation:
+    """Deliver a message to one waiting subscription, else a message start event, else the buffer.
+
+    Correlations of one (name, key) are serialized (an advisory lock on PostgreSQL), and a
+    subscription is consumed by the step that delivers to it, so each subscription takes exactly
+    one message. Without a subscription and without ``ttl`` it raises
+    :class:`MessageNotCorrelatedError`.
+    """
+    key = key_text(correlation_key)
+    values = dict(variables or {})
+    with transaction.atomic():
+        step.lock_message(name, key)
+        waiting = MessageSubscription.objects.filter(
+            name=name, instance__isnull=False, instance__status=InstanceStatus.ACTIVE
+        )
+        matches = (
+            Q(correlation_key__isnull=True) if key is None else Q(correlation_key__isnull=True) | Q(correlation_key=key)
+        )
+        instance_ids = list(dict.fromkeys(waiting.filter(matches).order_by("id").values_list("instance_id", flat=True)))
+        command = CorrelateMessage(name=name, correlation=key, variables=values)
+        for instance_id in instance_ids:
+            try:
+                return Correlation(instance=step.run(instance_id, command).instance)
+            except CommandRefusedError:
+                continue  # the subscription closed since it was read
+        start = (
+            MessageSubscription.objects.filter(name=name, definition__isnull=False)
+            .select_related("definition")
+            .order_by("id")
+            .first()
+        )
+        if start is not None and start.definition is not None:
+            result = step.start(start.definition, variables=values, start_event=start.element_id)
+            return Correlation(instance=result.instance, started=True)
+        if ttl is not None and ttl.total_seconds() > 0:
+            now = current_clock().now()
+            buffered = BufferedMessage.objects.create(
+                name=name, correlation_key=key, variables=encode_value(values), created=now, expires_at=now + ttl
+            )
+            return Correlation(buffered=buffered)
+    raise MessageNotCorrelatedError(
+        f"no subscription waits for message {name!r} (correlation key {key!r})", name=name, correlation_key=key
+    )
+
+
+def broadcast_signal(name: str, variables: Mapping[str, Any] | None = None) -> list[ProcessInstance]:
+    """Deliver a signal to every instance waiting for it and start every process with that signal start.
+
+    Each instance advances in its own transaction; an instance that moved on meanwhile is skipped.
+    """
+    values = dict(variables or {})
+    reached: list[ProcessInstance] = []
+    instance_ids = list(
+        dict.fromkeys(
+            SignalSubscription.objects.filter(name=name, instance__isnull=False)
+            .order_by("id")
+            .values_list("instance_id", flat=True)
+        )
+    )
+    command = BroadcastSignal(name=name, variables=values)
+    for instance_id in instance_ids:
+        try:
+            reached.append(step.run(instance_id, command).instance)
+        except CommandRefusedError:
+            continue
+    starts = SignalSubscription.objects.filter(name=name, definition__isnull=False).select_related("definition")
+    reached.extend(
+        step.start(start.definition, variables=values, start_event=start.element_id).instance
+        for start in starts.order_by("id")
+        if start.definition is not None
+    )
+    return reached

@@ -1,0 +1,123 @@
+"""Read-side queries for the API, the work queues and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db.models import F, QuerySet
+
+from civicflow.engine import loads_state
+from civicflow.runtime.codec import decode_event
+from civicflow.runtime.errors import NotFoundError
+from civicflow.runtime.models import (
+    HistoryEvent,
+    Incident,
+    IncidentState,
+    ProcessInstance,
+    TaskCandidate,
+    TaskState,
+    UserTask,
+)
+from civicflow.runtime.values import decode_value, plain
+
+__all__ = ["get_instance", "history", "history_events", "incidents", "instances", "tasks", "variables"]
+
+
+def get_instance(instance_id: UUID | str) -> ProcessInstance:
+    instance = ProcessInstance.objects.filter(pk=instance_id).first()
+    if instance is None:
+        raise NotFoundError(f"no process instance {instance_id}", kind="instance", key=str(instance_id))
+    return instance
+
+
+def instances(
+    *,
+    process_id: str | None = None,
+    version: int | None = None,
+    status: str | None = None,
+    business_key: str | None = None,
+    has_incident: bool | None = None,
+) -> QuerySet[ProcessInstance]:
+    """Instances, newest first, filtered by what is given."""
+    found = ProcessInstance.objects.select_related("definition").defer("state").order_by("-started")
+    if process_id is not None:
+        found = found.filter(definition__process_id=process_id)
+    if version is not None:
+        found = found.filter(definition__version=version)
+    if status is not None:
+        found = found.filter(status=status)
+    if business_key is not None:
+        found = found.filter(business_key=business_key)
+    if has_incident is not None:
+        found = found.filter(has_incident=has_incident)
+    return found
+
+
+def tasks(
+    *,
+    candidate_groups: Sequence[str] | None = None,
+    candidate_user: str | None = None,
+    assignee: str | None = None,
+    unassigned: bool = False,
+    due_before: datetime | None = None,
+    instance_id: UUID | str | None = None,
+    state: str = TaskState.CREATED,
+) -> QuerySet[UserTask]:
+    """A work queue: open tasks by department, user or assignee, most urgent first.
+
+    Ordered by priority (high first), then due date (earliest first, none last), then age.
+    """
+    found = UserTask.objects.filter(state=state)
+    if candidate_groups is not None or candidate_user is not None:
+        candidates = TaskCandidate.objects.none()
+        if candidate_groups is not None:
+            candidates = TaskCandidate.objects.filter(kind=TaskCandidate.GROUP, name__in=list(candidate_groups))
+        if candidate_user is not None:
+            candidates = candidates | TaskCandidate.objects.filter(kind=TaskCandidate.USER, name=candidate_user)
+        found = found.filter(pk__in=candidates.values("task_id"))
+    if assignee is not None:
+        found = found.filter(assignee=assignee)
+    if unassigned:
+        found = found.filter(assignee__isnull=True)
+    if due_before is not None:
+        found = found.filter(due__lt=due_before)
+    if instance_id is not None:
+        found = found.filter(instance_id=instance_id)
+    return found.order_by("-priority", F("due").asc(nulls_last=True), "created", "id")
+
+
+def history(instance_id: UUID | str) -> QuerySet[HistoryEvent]:
+    """The history rows of an instance, in order."""
+    return HistoryEvent.objects.filter(instance_id=instance_id).order_by("seq")
+
+
+def history_events(instance_id: UUID | str) -> list[Any]:
+    """The engine events of an instance, decoded (``civicflow.engine.replay`` rebuilds its state)."""
+    decoded = (decode_event(row.type, row.element_id, row.payload) for row in history(instance_id))
+    return [event for event in decoded if event is not None]
+
+
+def incidents(*, state: str | None = IncidentState.OPEN, instance_id: UUID | str | None = None) -> QuerySet[Incident]:
+    found = Incident.objects.order_by("id")
+    if state is not None:
+        found = found.filter(state=state)
+    if instance_id is not None:
+        found = found.filter(instance_id=instance_id)
+    return found
+
+
+def variables(instance_id: UUID | str) -> dict[str, Any]:
+    """The process-level variables as plain values (from the history once the instance ended)."""
+    instance = get_instance(instance_id)
+    state = loads_state(instance.state)
+    root = state.elements.get(state.root)
+    if root is not None:
+        return plain(dict(root.variables or {}))
+    values: dict[str, Any] = {}
+    for row in history(instance_id).filter(type="VariablesSet"):
+        if row.payload.get("scope") == state.root:
+            values.update(decode_value(row.payload.get("variables", {})))
+    return plain(values)
