@@ -1,46 +1,79 @@
-"""Compiled models, cached in-process: one graph per deployment, DMN models per resource."""
+"""Compiled models, cached in-process: one graph per BPMN file, one DMN model per DMN file.
+
+Each BPMN file compiles on its own (element ids only need to be unique within a file); a file
+whose call activities name processes of other files in its deployment compiles together with
+those files, which then must not share element ids.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import civicflow.bpmn
 import civicflow.dmn
-from civicflow.engine import ExpressionError, FeelEvaluator, Graph, compile_graph
+from civicflow.engine import ExpressionError, FeelEvaluator, Graph, ModelNotExecutableError, NodeKind, compile_graph
 from civicflow.runtime.clock import CurrentClock
 from civicflow.runtime.models import DecisionDefinition, ProcessDefinition, Resource, ResourceKind
 
-__all__ = ["RuntimeDecisions", "clear_caches", "compile_bpmn", "graph_for", "remember_graph"]
+__all__ = ["RuntimeDecisions", "clear_caches", "compile_bpmn", "compile_file", "graph_for", "remember_graph"]
 
 _lock = threading.Lock()
-_graphs: dict[int, Graph] = {}  # deployment id -> graph
-_definition_deployment: dict[int, int] = {}  # process definition id -> deployment id
+_graphs: dict[int, Graph] = {}  # BPMN resource id -> graph
+_definition_resource: dict[int, int] = {}  # process definition id -> resource id
 _dmn_models: dict[int, civicflow.dmn.DmnModel] = {}  # resource id -> model
 
 
 def compile_bpmn(models: list[civicflow.bpmn.Definitions]) -> Graph:
-    """Compile the BPMN files of one deployment together (call activities resolve across them)."""
     return compile_graph(models, FeelEvaluator(clock=CurrentClock()))
 
 
-def remember_graph(deployment_id: int, graph: Graph) -> None:
+def compile_file(main: civicflow.bpmn.Definitions, others: Sequence[civicflow.bpmn.Definitions] = ()) -> Graph:
+    """The graph of one BPMN file, with the files of its deployment that its call activities need."""
+    graph = compile_bpmn([main])
+    called = {
+        node.call.process_id
+        for node in graph.nodes.values()
+        if node.kind is NodeKind.CALL_ACTIVITY and node.call is not None and node.call.process_id
+    }
+    missing = called - set(graph.processes)
+    extra = [o for o in others if o is not main and any(p.id in missing for p in o.processes)]
+    if not extra:
+        return graph
+    seen = set(graph.nodes)
+    for other in extra:
+        ids = set(compile_bpmn([other]).nodes)
+        clash = sorted(seen & ids)
+        if clash:
+            raise ModelNotExecutableError(
+                f"files linked by call activities share element ids {', '.join(clash[:5])}", element_id=clash[0]
+            )
+        seen |= ids
+    return compile_bpmn([main, *extra])
+
+
+def remember_graph(resource_id: int, graph: Graph) -> None:
     with _lock:
-        _graphs[deployment_id] = graph
+        _graphs[resource_id] = graph
 
 
 def graph_for(definition_id: int) -> Graph:
-    """The execution graph of a process definition, compiled once per process."""
-    deployment_id = _definition_deployment.get(definition_id)
-    if deployment_id is None:
-        deployment_id = ProcessDefinition.objects.values_list("deployment_id", flat=True).get(pk=definition_id)
-        _definition_deployment[definition_id] = deployment_id
-    graph = _graphs.get(deployment_id)
+    """The execution graph of a process definition, compiled once per file and process."""
+    resource_id = _definition_resource.get(definition_id)
+    if resource_id is None:
+        resource_id = ProcessDefinition.objects.values_list("resource_id", flat=True).get(pk=definition_id)
+        _definition_resource[definition_id] = resource_id
+    graph = _graphs.get(resource_id)
     if graph is None:
-        contents = Resource.objects.filter(deployment_id=deployment_id, kind=ResourceKind.BPMN).order_by("id")
-        graph = compile_bpmn([civicflow.bpmn.load(r.content.encode()) for r in contents])
-        remember_graph(deployment_id, graph)
+        resource = Resource.objects.get(pk=resource_id)
+        others = Resource.objects.filter(deployment_id=resource.deployment_id, kind=ResourceKind.BPMN).exclude(
+            pk=resource_id
+        )
+        graph = compile_file(
+            civicflow.bpmn.load(resource.content.encode()), [civicflow.bpmn.load(o.content.encode()) for o in others]
+        )
+        remember_graph(resource_id, graph)
     return graph
 
 
@@ -48,7 +81,7 @@ def clear_caches() -> None:
     """Forget compiled models (tests; a process that must see a database restored from backup)."""
     with _lock:
         _graphs.clear()
-        _definition_deployment.clear()
+        _definition_resource.clear()
         _dmn_models.clear()
 
 

@@ -10,6 +10,7 @@ Every call runs in its own transaction(s); errors derive from
 :func:`civicflow.runtime.clock.current_clock` (``using_clock`` to inject one).
 """
 
+from civicflow.runtime.services._cleanup import CleanupResult, history_cleanup
 from civicflow.runtime.services._deploy import DeployFile, DeploymentResult, deploy
 from civicflow.runtime.services._instances import (
     cancel_instance,
@@ -20,6 +21,7 @@ from civicflow.runtime.services._instances import (
     start_instance,
 )
 from civicflow.runtime.services._messages import Correlation, broadcast_signal, correlate_message
+from civicflow.runtime.services._migration import migrate_instances
 from civicflow.runtime.services._queries import (
     get_instance,
     history,
@@ -32,6 +34,7 @@ from civicflow.runtime.services._queries import (
 from civicflow.runtime.services._tasks import claim_task, complete_task, get_task, unclaim_task
 
 __all__ = [
+    "CleanupResult",
     "Correlation",
     "DeployFile",
     "DeploymentResult",
@@ -45,9 +48,11 @@ __all__ = [
     "get_instance",
     "get_task",
     "history",
+    "history_cleanup",
     "history_events",
     "incidents",
     "instances",
+    "migrate_instances",
     "modify_instance",
     "retry_incident",
     "set_variables",

@@ -14,7 +14,7 @@ import civicflow.bpmn
 import civicflow.dmn
 from civicflow.engine import Graph, ModelNotExecutableError, NodeKind, Trigger
 from civicflow.runtime.clock import current_clock
-from civicflow.runtime.definitions import compile_bpmn, remember_graph
+from civicflow.runtime.definitions import compile_file, remember_graph
 from civicflow.runtime.errors import DeploymentError
 from civicflow.runtime.models import (
     DecisionDefinition,
@@ -132,15 +132,18 @@ def _check(items: Iterable[DeployFile]) -> list[_Checked]:
     return checked
 
 
-def _compile(checked: list[_Checked]) -> Graph | None:
+def _compile(checked: list[_Checked]) -> dict[str, Graph]:
+    """A graph per BPMN file name; a file that does not compile refuses the whole deployment."""
     models = [c.bpmn for c in checked if c.bpmn is not None]
-    if not models:
-        return None
-    try:
-        return compile_bpmn(models)
-    except ModelNotExecutableError as exc:
-        names = ", ".join(c.name for c in checked if c.bpmn is not None)
-        raise DeploymentError("the model cannot be compiled", file=names, diagnostics=[str(exc)]) from exc
+    graphs: dict[str, Graph] = {}
+    for c in checked:
+        if c.bpmn is None:
+            continue
+        try:
+            graphs[c.name] = compile_file(c.bpmn, models)
+        except ModelNotExecutableError as exc:
+            raise DeploymentError("the model cannot be compiled", file=c.name, diagnostics=[str(exc)]) from exc
+    return graphs
 
 
 def _process_ids(model: civicflow.bpmn.Definitions) -> list[tuple[str, str]]:
@@ -155,7 +158,7 @@ def deploy(files: Iterable[DeployFile], *, name: str | None = None) -> Deploymen
     (:class:`DeploymentError`, listing the diagnostics) leaves the database untouched.
     """
     checked = _check(files)
-    graph = _compile(checked)
+    graphs = _compile(checked)
     now = current_clock().now()
     new: set[str] = set()
     processes: list[ProcessDefinition] = []
@@ -166,6 +169,7 @@ def deploy(files: Iterable[DeployFile], *, name: str | None = None) -> Deploymen
             resource = Resource.objects.create(
                 deployment=deployment, name=c.name, kind=c.kind, content=c.text, content_hash=c.digest
             )
+            graph = graphs.get(c.name)
             if c.bpmn is not None and graph is not None:
                 for process_id, process_name in _process_ids(c.bpmn):
                     definition, created = _version_process(deployment, resource, process_id, process_name, now)
@@ -173,6 +177,8 @@ def deploy(files: Iterable[DeployFile], *, name: str | None = None) -> Deploymen
                     if created:
                         new.add(definition.key)
                         _start_subscriptions(definition, graph)
+                # only once committed: a rolled-back id may be reused by SQLite
+                transaction.on_commit(lambda r=resource.pk, g=graph: remember_graph(r, g))
             if c.dmn is not None:
                 for decision in c.dmn.definitions.decisions:
                     definition, created = _version_decision(
@@ -181,10 +187,6 @@ def deploy(files: Iterable[DeployFile], *, name: str | None = None) -> Deploymen
                     decisions.append(definition)
                     if created:
                         new.add(definition.key)
-        if graph is not None:
-            # only once committed: a rolled-back id may be reused by SQLite
-            compiled = graph
-            transaction.on_commit(lambda: remember_graph(deployment.pk, compiled))
     return DeploymentResult(
         deployment=deployment, processes=tuple(processes), decisions=tuple(decisions), new=frozenset(new)
     )
