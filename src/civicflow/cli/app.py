@@ -86,9 +86,15 @@ def worker() -> None:
 
 
 @app.command()
-def deploy(paths: Annotated[list[Path], typer.Argument(help=".bpmn, .dmn and .form files.")]) -> None:
-    """Deploy BPMN, DMN and form files together."""
-    not_available("civicflow deploy")
+def deploy(
+    paths: Annotated[list[Path], typer.Argument(help=".bpmn, .dmn and .form files.")],
+    name: Annotated[str | None, typer.Option(help="Deployment name (default: the file names).")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the deployed definitions as JSON.")] = False,
+) -> None:
+    """Deploy BPMN, DMN and form files together; a process gets a new version only when it changed."""
+    from civicflow.cli._deploy import run_deploy
+
+    raise typer.Exit(run_deploy(paths, name=name, json_output=json_output))
 
 
 @app.command(
