@@ -16,12 +16,13 @@ from typing import Any
 from civicflow.engine import events as ev
 from civicflow.engine.apply import APPLIERS
 from civicflow.engine.behaviours import BEHAVIOURS, Behaviour
-from civicflow.engine.behaviours.compensation import handler_done
+from civicflow.engine.behaviours.compensation import SUB_PROCESSES, handler_done, register_sub_process
 from civicflow.engine.behaviours.gateways import arrive, fire_ready_joins
 from civicflow.engine.behaviours.loops import activate_body, body_output, inner_done, inner_output
 from civicflow.engine.behaviours.scopes import adhoc_check, called_process_done
 from civicflow.engine.behaviours.waits import check_conditions, open_wait
 from civicflow.engine.errors import ExpressionError
+from civicflow.engine.fast_events import element_activated, element_completed, flow_taken, variables_set
 from civicflow.engine.graph import CONTAINERS, Graph, Node, NodeKind, Trigger
 from civicflow.engine.ports import Clock, DecisionEvaluator, IdGenerator, NoDecisions, SequentialIds
 from civicflow.engine.state import ElementInstance, InstanceState
@@ -97,7 +98,17 @@ class Processor:
         elements = self.elements
         start = elements[key]
         if local or start.role == "process":
-            self.emit(ev.VariablesSet(scope=key, variables=dict(variables)))
+            self.emit(variables_set(key, dict(variables)))
+            return
+        if len(variables) == 1:
+            # One name (a script's or decision's result variable): no grouping by scope needed.
+            for name, value in variables.items():
+                inst = start
+                while inst.role != "process" and not (inst.variables and name in inst.variables):
+                    inst = elements[inst.scope]
+                event = variables_set(inst.key, {name: value})
+                self.events.append(event)
+                _variables_set(self.state, event)
             return
         groups: dict[int, dict[str, Any]] = {}
         for name, value in variables.items():
@@ -148,11 +159,13 @@ class Processor:
         """Create an element instance and run its behaviour's activation."""
         elements = self.elements
         if scope not in elements and scope != 0:
+            if flow is not None:  # the token still went over the flow: keep that in the history
+                self.emit(flow_taken(flow, scope, node_id, into_join=False))
             return None  # its scope ended meanwhile
         node = self.nodes[node_id]
         if node.simple and not role and not local:
             key = self.state.next_key
-            event = ev.ElementActivated(key=key, element=node_id, scope=scope, flow=flow, joined=joined)
+            event = element_activated(key, node_id, scope, flow, joined=joined)
             self.events.append(event)
             _activated(self.state, event)
             inst = elements[key]
@@ -200,8 +213,13 @@ class Processor:
             return
         node = self.nodes[inst.element]
         role = inst.role
-        if node.simple and not role and not inst.owned:
-            event = ev.ElementCompleted(key=key, element=inst.element)
+        if (
+            node.simple
+            and not role
+            and not inst.owned
+            and not (node.kind in SUB_PROCESSES and (node.event_starts or self.state.compensations))
+        ):
+            event = element_completed(key, inst.element)
             self.events.append(event)
             _completed(self.state, event)
             self.behaviours[node.kind].leave(self, node, inst)
@@ -219,8 +237,12 @@ class Processor:
             output = inner_output(self, node, inst)
         elif role == "body":
             body_output(self, node, inst)
+        registered = False
+        if role in ("", "inner") and node.kind in SUB_PROCESSES:
+            # before it completes, so that its record holds the records made inside it
+            registered = register_sub_process(self, node, inst)
         self.emit(ev.ElementCompleted(key=key, element=inst.element))
-        if node.compensation_handler and role in ("", "inner"):
+        if node.compensation_handler and role in ("", "inner") and not registered:
             self.emit(
                 ev.CompensationRegistered(
                     key=self.new_key(), element=node.id, scope=inst.scope, handler=node.compensation_handler
@@ -246,17 +268,19 @@ class Processor:
             self.queue.append((CHECK, parent.key))
 
     def take(self, inst: ElementInstance, flows: Any) -> None:
-        """Take sequence flows out of a completed element instance."""
+        """Take sequence flows out of a completed element instance.
+
+        A flow into a converging gateway is written as ``SequenceFlowTaken`` (the join counts its
+        tokens). Any other flow is recorded by its target's ``ElementActivated.flow``, written right
+        here, so it is not written twice: a third fewer events on a straight path, same history.
+        """
         scope = inst.scope
-        nodes = self.nodes
-        events = self.events
-        state = self.state
         for flow in flows:
-            event = ev.SequenceFlowTaken(flow=flow.id, scope=scope, target=flow.target, into_join=flow.into_join)
-            events.append(event)
-            _flow_taken(state, event)
             if flow.into_join:
-                arrive(self, nodes[flow.target], scope)
+                event = flow_taken(flow.id, scope, flow.target, into_join=True)
+                self.events.append(event)
+                _flow_taken(self.state, event)
+                arrive(self, self.nodes[flow.target], scope)
             else:
                 self.activate(flow.target, scope, flow.id)
 
@@ -377,3 +401,4 @@ _WAITING_TRIGGERS = frozenset({Trigger.MESSAGE, Trigger.TIMER, Trigger.SIGNAL, T
 _activated = APPLIERS[ev.ElementActivated]
 _completed = APPLIERS[ev.ElementCompleted]
 _flow_taken = APPLIERS[ev.SequenceFlowTaken]
+_variables_set = APPLIERS[ev.VariablesSet]

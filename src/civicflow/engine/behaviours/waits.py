@@ -128,8 +128,7 @@ def deliver(p: Processor, owner_key: int, element: str, variables: dict[str, Any
             p.release(owner)
         p.emit(ev.ElementCompleted(key=owner.key, element=owner.element))
         flow = next(f for f in owner_node.outgoing if f.target == node.id)
-        p.emit(ev.SequenceFlowTaken(flow=flow.id, scope=owner.scope, target=node.id))
-        p.activate(node.id, owner.scope, flow.id, (None, variables or {}))
+        p.activate(node.id, owner.scope, flow.id, (None, variables or {}))  # records the flow taken
         return
     if owner.owned:
         p.release(owner)
