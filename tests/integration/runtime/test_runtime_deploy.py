@@ -53,3 +53,17 @@ def test_unreadable_and_unknown_files_are_refused(clock: VirtualClock) -> None:
     with pytest.raises(DeploymentError, match=r"not a \.bpmn, \.dmn or \.form file"):
         services.deploy([("notes.txt", b"hello")])
     assert not Deployment.objects.exists()
+
+
+def test_dmn_decisions_are_versioned_and_evaluated_by_business_rule_tasks(clock: VirtualClock, models: Path) -> None:
+    first = services.deploy([models / "fee.bpmn", models / "fees.dmn"])
+    assert [d.key for d in first.decisions] == ["PermitFee:1"]
+    again = services.deploy([models / "fees.dmn"])
+    assert [d.key for d in again.decisions] == ["PermitFee:1"]
+    assert again.new == frozenset()
+
+    small = services.start_instance("fee", variables={"area": 40})
+    large = services.start_instance("fee", variables={"area": 80})
+    assert (small.status, large.status) == ("completed", "completed")
+    assert services.variables(small.pk)["fee"] == 120
+    assert services.variables(large.pk)["fee"] == 300
