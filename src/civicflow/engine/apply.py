@@ -102,16 +102,38 @@ def _element_completed(state: InstanceState, e: ev.ElementCompleted) -> None:
     inst = state.elements.get(e.key)
     _gone(state, e.key)
     if state.compensations and inst is not None:
-        # compensating a finished subprocess compensates what completed inside it
-        for record in state.compensations.values():
-            if record.scope == e.key:
-                record.scope = inst.scope
+        _hand_up(state, e.key, inst)
+
+
+def _hand_up(state: InstanceState, key: int, inst: ElementInstance) -> None:
+    """Records of what completed inside an ended instance: held, handed up, or dropped."""
+    records = [r for r in state.compensations.values() if r.scope == key]
+    if not records:
+        return
+    if inst.role == "compensation":
+        # a re-opened subprocess finished compensating: what it left alone stays uncompensated
+        for record in records:
+            _drop(state, record)
+    elif any(r.inner == key for r in state.compensations.values()):
+        return  # held by the subprocess's own record (registered just before it completed)
+    else:
+        # bodies, processes and call activities are transparent: their records move up
+        for record in records:
+            record.scope = inst.scope
+
+
+def _drop(state: InstanceState, record: CompensationRecord) -> None:
+    state.compensations.pop(record.key, None)
+    if record.inner:
+        for inner in [r for r in state.compensations.values() if r.scope == record.inner]:
+            _drop(state, inner)
 
 
 def _element_terminated(state: InstanceState, e: ev.ElementTerminated) -> None:
     _gone(state, e.key)
-    for record_key in [k for k, r in state.compensations.items() if r.scope == e.key]:
-        del state.compensations[record_key]
+    if state.compensations:
+        for record in [r for r in state.compensations.values() if r.scope == e.key]:
+            _drop(state, record)
 
 
 def _flow_taken(state: InstanceState, e: ev.SequenceFlowTaken) -> None:
@@ -255,12 +277,26 @@ def _message_expired(state: InstanceState, e: ev.MessageExpired) -> None:
 
 
 def _compensation_registered(state: InstanceState, e: ev.CompensationRegistered) -> None:
-    state.compensations[e.key] = CompensationRecord(key=e.key, element=e.element, scope=e.scope, handler=e.handler)
+    state.compensations[e.key] = CompensationRecord(
+        key=e.key,
+        element=e.element,
+        scope=e.scope,
+        handler=e.handler,
+        inner=e.inner,
+        variables=dict(e.variables) if e.variables is not None else None,
+    )
     _bump(state, e.key)
 
 
 def _compensation_started(state: InstanceState, e: ev.CompensationStarted) -> None:
-    state.compensations.pop(e.record, None)
+    record = state.compensations.pop(e.record, None)
+    if record is None or not record.inner:
+        return
+    for inner in [r for r in state.compensations.values() if r.scope == record.inner]:
+        if e.scope:
+            inner.scope = e.scope
+        else:
+            _drop(state, inner)
 
 
 def _history_only(state: InstanceState, e: Any) -> None:

@@ -285,20 +285,33 @@ class EscalationThrown:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CompensationRegistered:
-    """A completed activity with a compensation handler, kept until its scope's compensation."""
+    """A completed activity with a compensation handler, kept until its scope's compensation.
+
+    A completed subprocess is registered too when it has a compensation event subprocess or
+    records of its own inside: ``inner`` is its (ended) instance, whose records it holds, and
+    ``variables`` the snapshot its compensation event subprocess sees (BPMN 2.0.2 §10.6).
+    ``handler`` is the boundary handler, the event subprocess, or "" (compensate the inner records).
+    """
 
     key: int
     element: str
     scope: int
     handler: str
+    inner: int = 0
+    variables: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CompensationStarted:
-    """A registered compensation handler starts on behalf of a compensation throw."""
+    """A registered compensation handler starts on behalf of a compensation throw.
+
+    ``scope`` is the re-opened subprocess instance that takes over the record's inner records
+    (0: they are dropped, a boundary handler compensates the subprocess as a black box).
+    """
 
     record: int
     thrower: int
+    scope: int = 0
 
 
 Event = (

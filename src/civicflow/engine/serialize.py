@@ -48,6 +48,13 @@ def _element(inst: ElementInstance) -> list[Any]:
     return row
 
 
+def _compensation(c: CompensationRecord) -> list[Any]:
+    row: list[Any] = [c.key, c.element, c.scope, c.handler]
+    if c.inner:
+        row.extend([c.inner, encode_value(c.variables) if c.variables is not None else None])
+    return row
+
+
 def dump_state(state: InstanceState) -> dict[str, Any]:
     """A JSON-ready dict; only what is alive is written."""
     doc: dict[str, Any] = {
@@ -85,7 +92,7 @@ def dump_state(state: InstanceState) -> dict[str, Any]:
             for b in state.buffered.values()
         ]
     if state.compensations:
-        doc["comp"] = [[c.key, c.element, c.scope, c.handler] for c in state.compensations.values()]
+        doc["comp"] = [_compensation(c) for c in state.compensations.values()]
     return doc
 
 
@@ -165,8 +172,13 @@ def load_state(doc: dict[str, Any]) -> InstanceState:
                 variables=decode_value(variables),
                 expires=datetime.fromisoformat(expires),
             )
-        for key, element, scope, handler in doc.get("comp", ()):
-            state.compensations[key] = CompensationRecord(key=key, element=element, scope=scope, handler=handler)
+        for row in doc.get("comp", ()):
+            key, element, scope, handler = row[:4]
+            record = CompensationRecord(key=key, element=element, scope=scope, handler=handler)
+            if len(row) > 4:
+                record.inner = row[4]
+                record.variables = decode_value(row[5]) if row[5] is not None else None
+            state.compensations[key] = record
     except StateFormatError:
         raise
     except (KeyError, TypeError, ValueError, IndexError) as exc:

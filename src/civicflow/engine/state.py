@@ -155,6 +155,8 @@ class CompensationRecord:
     element: str
     scope: int
     handler: str
+    inner: int = 0  # a completed subprocess's ended instance: records scoped there belong to this one
+    variables: dict[str, Any] | None = None  # snapshot for its compensation event subprocess
 
 
 class InstanceState:
