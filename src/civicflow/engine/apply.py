@@ -73,6 +73,10 @@ def _element_activated(state: InstanceState, e: ev.ElementActivated) -> None:
     if parent is not None:
         parent.children += 1
     if e.joined:
+        if e.role == "reset":
+            # a complex gateway waiting for reset: one token still needed on each of these flows
+            state.joins[(key, e.element)] = dict.fromkeys(e.joined, 1)
+            return
         counts = state.joins.get((e.scope, e.element))
         if counts is not None:
             for flow in e.joined:
@@ -140,6 +144,24 @@ def _flow_taken(state: InstanceState, e: ev.SequenceFlowTaken) -> None:
     if e.into_join:
         counts = state.joins.setdefault((e.scope, e.target), {})
         counts[e.flow] = counts.get(e.flow, 0) + 1
+
+
+def _join_tokens_consumed(state: InstanceState, e: ev.JoinTokensConsumed) -> None:
+    counts = state.joins.get((e.scope, e.element))
+    awaited = state.joins.get((e.key, e.element))
+    for flow in e.flows:
+        if counts is not None:
+            left = counts.get(flow, 0) - 1
+            if left > 0:
+                counts[flow] = left
+            else:
+                counts.pop(flow, None)
+        if awaited is not None:
+            awaited.pop(flow, None)
+    if counts is not None and not counts:
+        del state.joins[(e.scope, e.element)]
+    if awaited is not None and not awaited:
+        del state.joins[(e.key, e.element)]
 
 
 def _variables_set(state: InstanceState, e: ev.VariablesSet) -> None:
@@ -311,6 +333,7 @@ APPLIERS: dict[type[Any], Callable[[InstanceState, Any], None]] = {
     ev.ElementCompleted: _element_completed,
     ev.ElementTerminated: _element_terminated,
     ev.SequenceFlowTaken: _flow_taken,
+    ev.JoinTokensConsumed: _join_tokens_consumed,
     ev.VariablesSet: _variables_set,
     ev.LoopAdvanced: _loop_advanced,
     ev.LoopStarted: _loop_started,

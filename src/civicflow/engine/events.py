@@ -30,6 +30,7 @@ __all__ = [
     "JobCompleted",
     "JobCreated",
     "JobFailed",
+    "JoinTokensConsumed",
     "LoopAdvanced",
     "LoopStarted",
     "MessageBuffered",
@@ -98,6 +99,16 @@ class SequenceFlowTaken:
     scope: int
     target: str
     into_join: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JoinTokensConsumed:
+    """A complex gateway waiting for reset (instance ``key``) consumed tokens on awaited ``flows``."""
+
+    key: int
+    element: str
+    scope: int
+    flows: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -322,6 +333,7 @@ Event = (
     | ElementCompleted
     | ElementTerminated
     | SequenceFlowTaken
+    | JoinTokensConsumed
     | VariablesSet
     | LoopAdvanced
     | LoopStarted
