@@ -124,6 +124,11 @@ class _Compiler:
         for node in self.nodes.values():
             if node.kind is NodeKind.START and node.container == node.process and node.message:
                 message_starts.setdefault(node.message, (node.process, node.id))
+            if node.kind is NodeKind.EVENT_BASED and node.instantiate and node.container == node.process:
+                for flow in node.outgoing:
+                    target = self.nodes.get(flow.target)
+                    if target is not None and target.message:
+                        message_starts.setdefault(target.message, (node.process, target.id))
         messages = {k: (v.name or k) for k, v in self.messages.items()}
         return Graph(
             nodes=self.nodes,
@@ -212,6 +217,12 @@ class _Compiler:
             # a process started by a message, timer or signal: any start event without a trigger
             # of an event subprocess qualifies when none is plain
             starts = [n.id for n in nodes if isinstance(n, m.StartEvent)]
+            # an instantiating event-based gateway starts the process (BPMN 2.0.2 §10.5.6)
+            starts += [
+                n.id
+                for n in nodes
+                if isinstance(n, m.EventBasedGateway) and n.instantiate and n.id not in incoming_count
+            ]
         if element.id in self.nodes:
             base = self.nodes[element.id]
         else:
@@ -262,8 +273,9 @@ class _Compiler:
             self.activity(n, fields)
         if isinstance(n, m.ComplexGateway) and n.activation_condition is not None:
             fields["condition"] = self.expr(n.id, n.activation_condition)
-        if isinstance(n, m.EventBasedGateway) and n.event_gateway_type is m.EventBasedGatewayType.PARALLEL:
-            self.problems.setdefault(n.id, "parallel event-based gateways are not supported")
+        if isinstance(n, m.EventBasedGateway):
+            fields["parallel"] = n.event_gateway_type is m.EventBasedGatewayType.PARALLEL
+            fields["instantiate"] = n.instantiate
         return Node(**fields)
 
     def mappings(self, owner: str, params: Iterable[m.IoParameter]) -> tuple[tuple[str, CompiledExpression], ...]:
@@ -292,11 +304,35 @@ class _Compiler:
         return msg.name or msg.id, key
 
     def event(self, n: m.Event, fields: dict[str, Any]) -> None:
+        if isinstance(n, m.BoundaryEvent):
+            fields["attached_to"] = n.attached_to_ref
+            fields["interrupting"] = n.cancel_activity
+        if isinstance(n, m.StartEvent):
+            fields["interrupting"] = n.is_interrupting
         if len(n.event_definitions) > 1:
-            self.problems.setdefault(n.id, "multiple and parallel-multiple events are not supported")
-        if not n.event_definitions:
+            self.multiple(n, fields)
             return
-        ed = n.event_definitions[0]
+        if n.event_definitions:
+            self.definition(n, n.event_definitions[0], fields)
+
+    def multiple(self, n: m.Event, fields: dict[str, Any]) -> None:
+        """A multiple event: one part node per definition, waited on (or thrown) by the event."""
+        fields["trigger"] = Trigger.PARALLEL_MULTIPLE if n.parallel_multiple else Trigger.MULTIPLE
+        parts: list[str] = []
+        for index, ed in enumerate(n.event_definitions):
+            part: dict[str, Any] = {
+                key: fields[key]
+                for key in ("kind", "process", "container", "name", "attached_to", "interrupting")
+                if key in fields
+            }
+            part_id = f"{n.id}#{index}"
+            part.update(id=part_id, part_of=n.id)
+            self.definition(n, ed, part)
+            self.nodes[part_id] = Node(**part)
+            parts.append(part_id)
+        fields["parts"] = tuple(parts)
+
+    def definition(self, n: m.Event, ed: m.EventDefinition, fields: dict[str, Any]) -> None:
         fields["trigger"] = Trigger(ed.trigger.value)
         if isinstance(ed, m.MessageEventDefinition):
             name, key = self.message_name(ed.message_ref)
@@ -319,11 +355,6 @@ class _Compiler:
         elif isinstance(ed, m.CompensateEventDefinition):
             fields["compensate_activity"] = ed.activity_ref
             fields["wait_for_completion"] = ed.wait_for_completion is not False
-        if isinstance(n, m.BoundaryEvent):
-            fields["attached_to"] = n.attached_to_ref
-            fields["interrupting"] = n.cancel_activity
-        if isinstance(n, m.StartEvent):
-            fields["interrupting"] = n.is_interrupting
 
     def timer(self, owner: str, ed: m.TimerEventDefinition) -> TimerSpec | None:
         for kind, expression in (("date", ed.time_date), ("duration", ed.time_duration), ("cycle", ed.time_cycle)):

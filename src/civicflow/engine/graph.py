@@ -64,6 +64,8 @@ class Trigger(StrEnum):
     LINK = "link"
     COMPENSATION = "compensation"
     CANCEL = "cancel"
+    MULTIPLE = "multiple"  # any one of the event's definitions (its ``parts``)
+    PARALLEL_MULTIPLE = "parallelMultiple"  # all of them
 
 
 CONTAINERS = frozenset(
@@ -179,6 +181,10 @@ class Node:
     boundaries: tuple[str, ...] = ()
     compensate_activity: str | None = None
     wait_for_completion: bool = True
+    parts: tuple[str, ...] = ()  # a multiple event: one node per definition, id "EVENT#i"
+    part_of: str | None = None  # the multiple event a part belongs to
+    parallel: bool = False  # event-based gateway with eventGatewayType="Parallel"
+    instantiate: bool = False  # event-based gateway that starts the process
     # activities
     job_type: str | None = None
     retries: int = 3

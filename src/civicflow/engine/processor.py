@@ -395,7 +395,9 @@ class Processor:
         return moved or bool(self.queue)
 
 
-_WAITING_TRIGGERS = frozenset({Trigger.MESSAGE, Trigger.TIMER, Trigger.SIGNAL, Trigger.CONDITIONAL})
+_WAITING_TRIGGERS = frozenset(
+    {Trigger.MESSAGE, Trigger.TIMER, Trigger.SIGNAL, Trigger.CONDITIONAL, Trigger.MULTIPLE, Trigger.PARALLEL_MULTIPLE}
+)
 
 
 _activated = APPLIERS[ev.ElementActivated]

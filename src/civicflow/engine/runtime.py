@@ -84,19 +84,21 @@ class InMemoryRuntime:
             owner = state.elements.get(sub.owner)
             if owner is None:
                 continue
-            if owner.element == sub.element or nodes[owner.element].kind is NodeKind.EVENT_BASED:
+            element = nodes[sub.element].part_of or sub.element  # a multiple event waits on its parts
+            if owner.element == element or nodes[owner.element].kind is NodeKind.EVENT_BASED:
                 found.append(
-                    Wait(element=sub.element, name=nodes[sub.element].name, kind=sub.kind, key=sub.key, detail=sub.name)
+                    Wait(element=element, name=nodes[element].name, kind=sub.kind, key=sub.key, detail=sub.name)
                 )
         for timer in state.timers.values():
             owner = state.elements.get(timer.owner)
             if owner is None:
                 continue
-            if owner.element == timer.element or nodes[owner.element].kind is NodeKind.EVENT_BASED:
+            element = nodes[timer.element].part_of or timer.element
+            if owner.element == element or nodes[owner.element].kind is NodeKind.EVENT_BASED:
                 found.append(
                     Wait(
-                        element=timer.element,
-                        name=nodes[timer.element].name,
+                        element=element,
+                        name=nodes[element].name,
                         kind="timer",
                         key=timer.key,
                         detail=timer.due.isoformat(),

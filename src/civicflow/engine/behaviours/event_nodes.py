@@ -29,7 +29,17 @@ def _take_payload(p: Processor, inst: ElementInstance, payload: Payload | None) 
 
 
 def activate_start(p: Processor, node: Node, inst: ElementInstance, payload: Payload | None) -> None:
-    _take_payload(p, inst, payload)
+    if node.trigger is Trigger.PARALLEL_MULTIPLE:
+        # the instance started on one trigger (or none): wait for the others before going on
+        occurred = payload[0] if payload is not None else None
+        _take_payload(p, inst, payload)
+        for part in node.parts:
+            if part != occurred:
+                open_wait(p, p.nodes[part], inst)
+        if inst.owned:
+            return
+    else:
+        _take_payload(p, inst, payload)
     p.complete_later(inst)
 
 
@@ -48,6 +58,8 @@ def activate_catch(p: Processor, node: Node, inst: ElementInstance, payload: Pay
 
 def _throw(p: Processor, node: Node, inst: ElementInstance) -> bool:
     """Throw the event's trigger; False when the element must wait or was interrupted."""
+    if node.parts:  # a multiple throw event throws all of its definitions, in document order
+        return all(_throw(p, p.nodes[part], inst) for part in node.parts)
     trigger = node.trigger
     if trigger is Trigger.MESSAGE:
         if node.job_type:

@@ -80,9 +80,18 @@ def leave_none(p: Processor, node: Node, inst: ElementInstance) -> None:
 
 
 def activate_event_based(p: Processor, node: Node, inst: ElementInstance, payload: Payload | None) -> None:
+    """Subscribe the events after the gateway. An instantiating gateway is activated with the
+    event that started the instance (``payload[0]``): exclusive, that event has won already;
+    parallel, the other events are still awaited in the same instance."""
+    from civicflow.engine.behaviours.waits import deliver
+
     nodes = p.nodes
+    occurred = payload[0] if payload is not None else None
     for flow in node.outgoing:
-        open_wait(p, nodes[flow.target], inst)
+        if occurred is None or (node.parallel and flow.target != occurred):
+            open_wait(p, nodes[flow.target], inst)
+    if occurred is not None:
+        deliver(p, inst.key, occurred, payload[1] if payload is not None else None)
 
 
 def arrive(p: Processor, node: Node, scope: int) -> None:

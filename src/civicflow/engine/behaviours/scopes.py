@@ -23,7 +23,9 @@ __all__ = [
     "open_event_starts",
 ]
 
-_WAITS = frozenset({Trigger.MESSAGE, Trigger.TIMER, Trigger.SIGNAL, Trigger.CONDITIONAL})
+_WAITS = frozenset(
+    {Trigger.MESSAGE, Trigger.TIMER, Trigger.SIGNAL, Trigger.CONDITIONAL, Trigger.MULTIPLE, Trigger.PARALLEL_MULTIPLE}
+)
 _NOT_STARTABLE = frozenset({NodeKind.BOUNDARY, NodeKind.EVENT_SUB_PROCESS, NodeKind.START})
 
 
@@ -42,7 +44,7 @@ def _start_contents(
     if node.event_starts:
         open_event_starts(p, node, inst)
     if start is not None:
-        p.activate(start, inst.key, None, payload)
+        _activate_start(p, start, inst, payload)
         return
     starts = node.starts
     if starts:
@@ -54,6 +56,25 @@ def _start_contents(
         child = nodes[child_id]
         if not child.incoming and child.kind not in _NOT_STARTABLE and not child.for_compensation:
             p.activate(child_id, inst.key, None)
+
+
+def _activate_start(p: Processor, start: str, inst: ElementInstance, payload: Payload | None) -> None:
+    """Start at a given event: a part of a multiple start starts its event, and the event after an
+    instantiating event-based gateway starts the gateway, each told which trigger occurred."""
+    nodes = p.nodes
+    node = nodes[start]
+    variables = payload[1] if payload is not None else None
+    if node.part_of is not None:
+        p.activate(node.part_of, inst.key, None, (start, variables))
+        return
+    if node.kind is not NodeKind.START:
+        container = nodes[node.container or ""]
+        for child_id in container.children:
+            child = nodes[child_id]
+            if child.kind is NodeKind.EVENT_BASED and any(f.target == start for f in child.outgoing):
+                p.activate(child_id, inst.key, None, (start, variables))
+                return
+    p.activate(start, inst.key, None, payload)
 
 
 def activate_process(p: Processor, node: Node, inst: ElementInstance, payload: Payload | None) -> None:

@@ -29,6 +29,10 @@ def _correlation(p: Processor, node: Node, owner: ElementInstance) -> str | None
 
 def open_wait(p: Processor, node: Node, owner: ElementInstance) -> None:
     """Open the timer or subscription of event ``node`` on behalf of ``owner``."""
+    if node.parts:
+        for part in node.parts:
+            open_wait(p, p.nodes[part], owner)
+        return
     trigger = node.trigger
     if node.kind is NodeKind.RECEIVE_TASK:
         trigger = Trigger.MESSAGE
@@ -109,13 +113,19 @@ def deliver(p: Processor, owner_key: int, element: str, variables: dict[str, Any
     if owner is None:
         return
     node = p.nodes[element]
+    if node.part_of is not None:
+        node = p.nodes[node.part_of]
+        if node.trigger is Trigger.PARALLEL_MULTIPLE:
+            if not _all_parts_occurred(p, owner, node, element, variables):
+                return
+            variables = None  # each part's variables were set when it occurred
     if node.kind is NodeKind.BOUNDARY:
         scope = owner.scope
         if node.interrupting:
             p.terminate(owner.key)
         p.activate(node.id, scope, None, (None, variables))
         return
-    if node.kind is NodeKind.START:
+    if node.kind is NodeKind.START and owner.element != node.id:
         if node.interrupting:
             if owner.owned:
                 p.release(owner)
@@ -123,6 +133,9 @@ def deliver(p: Processor, owner_key: int, element: str, variables: dict[str, Any
         p.activate(node.container or "", owner.key, None, (node.id, variables))
         return
     owner_node = p.nodes[owner.element]
+    if owner_node.kind is NodeKind.EVENT_BASED and owner_node.parallel:
+        _parallel_branch(p, owner, owner_node, node, variables)
+        return
     if owner_node.kind is NodeKind.EVENT_BASED:
         if owner.owned:
             p.release(owner)
@@ -135,6 +148,47 @@ def deliver(p: Processor, owner_key: int, element: str, variables: dict[str, Any
     if variables:
         p.set_variables(owner.key, variables, local=bool(node.outputs))
     p.complete_later(owner)
+
+
+def _waits_of(p: Processor, owner: ElementInstance, elements: set[str]) -> list[int]:
+    """Keys of the timers and subscriptions ``owner`` holds for ``elements``."""
+    state = p.state
+    found = []
+    for key in owner.owned or ():
+        wait = state.timers.get(key) or state.subscriptions.get(key)
+        if wait is not None and wait.element in elements:
+            found.append(key)
+    return found
+
+
+def _close(p: Processor, keys: list[int]) -> None:
+    for key in keys:
+        if key in p.state.timers:
+            p.emit(ev.TimerCanceled(key=key))
+        else:
+            p.emit(ev.SubscriptionClosed(key=key))
+
+
+def _all_parts_occurred(
+    p: Processor, owner: ElementInstance, node: Node, part: str, variables: dict[str, Any] | None
+) -> bool:
+    """A part of a parallel multiple event occurred: True once every part has (BPMN 2.0.2 §10.5.1)."""
+    _close(p, _waits_of(p, owner, {part}))
+    if variables:
+        p.set_variables(owner.key, variables)
+    return not _waits_of(p, owner, set(node.parts))
+
+
+def _parallel_branch(
+    p: Processor, owner: ElementInstance, gateway: Node, node: Node, variables: dict[str, Any] | None
+) -> None:
+    """A parallel event-based gateway: each event continues its own branch; the gateway completes
+    when all of them occurred."""
+    _close(p, _waits_of(p, owner, {node.id, *node.parts}))
+    flow = next(f for f in gateway.outgoing if f.target == node.id)
+    p.activate(node.id, owner.scope, flow.id, (None, variables or {}))
+    if owner.key in p.elements and not owner.owned:
+        p.emit(ev.ElementCompleted(key=owner.key, element=owner.element))
 
 
 def correlate(p: Processor, sub: Subscription, variables: dict[str, Any], correlation: str | None) -> None:
@@ -158,6 +212,8 @@ def fire_timer(p: Processor, timer: Timer) -> None:
     node = p.nodes[timer.element]
     repeats = timer.interval is not None and (timer.repetitions is None or timer.repetitions > 0)
     keeps_running = node.kind in (NodeKind.BOUNDARY, NodeKind.START) and not node.interrupting
+    if node.part_of is not None and p.nodes[node.part_of].trigger is Trigger.PARALLEL_MULTIPLE:
+        keeps_running = False  # a part of a parallel multiple event occurs once
     if repeats and keeps_running and timer.interval is not None:
         p.emit(
             ev.TimerScheduled(
