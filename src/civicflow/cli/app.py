@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ import typer
 
 from civicflow import __version__
 from civicflow.cli import audit, bpmn, dmn, feel, gdpr, kpi, mine
-from civicflow.cli._common import EXIT_NOT_AVAILABLE, fail, not_available, setup_django
+from civicflow.cli._common import EXIT_NOT_AVAILABLE, fail, setup_django
 from civicflow.errors import CivicFlowError, NotAvailableError
 
 __all__ = ["app", "main"]
@@ -53,36 +52,51 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to bind.", min=1, max=65535)] = 8000,
     web_workers: Annotated[int, typer.Option("--web-workers", help="gunicorn worker processes.", min=1)] = 2,
 ) -> None:
-    """Migrate the database, then serve web + API with gunicorn."""
+    """Migrate the database, then serve web + API with gunicorn next to one worker."""
     setup_django()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    typer.echo(f"civicflow: serving on http://{host}:{port}/ (healthz at /healthz)", err=True)
+    typer.echo(f"civicflow: serving on http://{host}:{port}/ (healthz at /healthz) with one worker", err=True)
     sys.stdout.flush()
-    # exec keeps one process tree: Ctrl-C and SIGTERM reach gunicorn's arbiter directly.
-    os.execv(  # noqa: S606 - fixed argv, no shell: replace this process by gunicorn
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "civicflow.site.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(web_workers),
-            "--access-logfile",
-            "-",
-        ],
-    )
+    from civicflow.cli._serve import supervise
+
+    gunicorn = [sys.executable, "-m", "gunicorn", "civicflow.site.wsgi:application"]
+    gunicorn += ["--bind", f"{host}:{port}", "--workers", str(web_workers), "--access-logfile", "-"]
+    worker_cmd = [sys.executable, "-m", "civicflow", "worker"]
+    raise typer.Exit(supervise(gunicorn, worker_cmd))
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    *,
+    concurrency: Annotated[int, typer.Option(help="Threads running jobs in this process (1 on SQLite).", min=1)] = 1,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Jobs claimed per transaction.", min=1)] = 32,
+    poll_interval: Annotated[
+        float, typer.Option("--poll-interval", help="Seconds between checks when no notification comes.", min=0.05)
+    ] = 1.0,
+    lock_seconds: Annotated[
+        float, typer.Option("--lock-seconds", help="A claim older than this is taken over (dead worker).", min=1.0)
+    ] = 300.0,
+    handlers: Annotated[
+        list[str] | None, typer.Option("--handlers", help="Python module registering job handlers (repeatable).")
+    ] = None,
+    max_jobs: Annotated[int | None, typer.Option("--max-jobs", help="Stop after this many jobs.", hidden=True)] = None,
+) -> None:
     """Run jobs: async continuations, timers, service calls (start more to scale out)."""
-    not_available("civicflow worker")
+    from civicflow.cli._worker import run_worker
+
+    raise typer.Exit(
+        run_worker(
+            concurrency=concurrency,
+            batch_size=batch_size,
+            poll_interval=poll_interval,
+            lock_seconds=lock_seconds,
+            handlers=handlers or [],
+            max_jobs=max_jobs,
+        )
+    )
 
 
 @app.command()

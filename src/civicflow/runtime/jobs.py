@@ -6,11 +6,14 @@ module only turns a job's outcome into the engine command and persists it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
-from civicflow.engine import CompleteJob, FailJob, FireTimer, ThrowBpmnError, loads_state
+from civicflow.engine import CompleteJob, FailJob, FireTimer, InstanceState, ThrowBpmnError, loads_state
 from civicflow.runtime import step
 from civicflow.runtime.errors import RuntimeServiceError
 from civicflow.runtime.models import Job, JobKind, ProcessInstance
@@ -27,6 +30,7 @@ __all__ = [
     "fire_timer",
     "job_variables",
     "register",
+    "state_in_memory",
     "throw_bpmn_error",
 ]
 
@@ -65,9 +69,27 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(2 ** max(attempt, 0), 3600))
 
 
+# The state a batching worker holds in memory while a handler runs: ahead of the stored row.
+_in_memory: ContextVar[tuple[UUID, InstanceState] | None] = ContextVar("civicflow_job_state", default=None)
+
+
+@contextmanager
+def state_in_memory(instance_id: UUID, state: InstanceState) -> Iterator[None]:
+    """Let :func:`job_variables` see ``state`` (not yet committed) for jobs of ``instance_id``."""
+    token = _in_memory.set((instance_id, state))
+    try:
+        yield
+    finally:
+        _in_memory.reset(token)
+
+
 def job_variables(job: Job) -> dict[str, Any]:
     """The variables visible at the job's element (its scopes up to the process), as plain values."""
-    state = loads_state(ProcessInstance.objects.values_list("state", flat=True).get(pk=job.instance_id))
+    held = _in_memory.get()
+    if held is not None and held[0] == job.instance_id:
+        state = held[1]
+    else:
+        state = loads_state(ProcessInstance.objects.values_list("state", flat=True).get(pk=job.instance_id))
     inst = state.elements.get(job.element_instance)
     chain = []
     while inst is not None:

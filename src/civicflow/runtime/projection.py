@@ -11,8 +11,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.db import connection
+from django.db.models import Q
+
 from civicflow.engine import Event
 from civicflow.runtime.codec import encode_event
+from civicflow.runtime.enrich import StepSource, enrich
 from civicflow.runtime.models import (
     HistoryEvent,
     Incident,
@@ -27,7 +31,22 @@ from civicflow.runtime.models import (
     UserTask,
 )
 
-__all__ = ["OUTBOX_EVENTS", "Projection", "project"]
+__all__ = [
+    "JOBS_CHANNEL",
+    "NOTIFY_HORIZON",
+    "OUTBOX_EVENTS",
+    "Projection",
+    "collect",
+    "notify_jobs",
+    "project",
+    "write",
+]
+
+# The PostgreSQL channel workers LISTEN on. A woken worker claims what is due and sleeps until
+# the next due job, so every new job due within the horizon (longer than any sane poll interval)
+# notifies: timers then fire on time without polling.
+JOBS_CHANNEL = "civicflow_jobs"
+NOTIFY_HORIZON = timedelta(hours=1)
 
 # Events that others outside the instance act on (notifications, the message bus, webhooks).
 OUTBOX_EVENTS = frozenset(
@@ -39,6 +58,8 @@ OUTBOX_EVENTS = frozenset(
 class Projection:
     """What one step changes outside the instance row (filled by :func:`collect`)."""
 
+    instance_id: UUID
+    job_backoff: timedelta | None = None
     history: list[HistoryEvent] = field(default_factory=list)
     outbox: list[Outbox] = field(default_factory=list)
     jobs: dict[int, Job] = field(default_factory=dict)
@@ -51,10 +72,25 @@ class Projection:
     tasks_done: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     incidents: dict[int, Incident] = field(default_factory=dict)
     incidents_resolved: set[int] = field(default_factory=set)
+    task_users: dict[int, tuple[str, ...]] = field(default_factory=dict)  # candidate users per new task
+    deliveries: list[Job] = field(default_factory=list)  # messages and signals thrown to other instances
 
 
-def _collect(instance_id: UUID, first_seq: int, events: list[Event], now: datetime) -> Projection:
-    p = Projection()
+def collect(
+    instance_id: UUID,
+    first_seq: int,
+    events: list[Event],
+    now: datetime,
+    *,
+    job_backoff: timedelta | None = None,
+    source: StepSource | None = None,
+) -> Projection:
+    """The rows one instance's ``events`` imply, not yet written (see :func:`write`).
+
+    With ``source`` (the step's graph and states) new tasks get their due date, priority and
+    candidates from the model, and thrown messages and signals get delivery jobs.
+    """
+    p = Projection(instance_id=instance_id, job_backoff=job_backoff)
     for offset, event in enumerate(events):
         type_name, element, payload = encode_event(event)
         p.history.append(
@@ -73,6 +109,8 @@ def _collect(instance_id: UUID, first_seq: int, events: list[Event], now: dateti
         handler = _HANDLERS.get(type_name)
         if handler is not None:
             handler(p, instance_id, event, now)
+    if source is not None:
+        enrich(p, source, events, now)
     return p
 
 
@@ -189,39 +227,84 @@ def project(
     *,
     actor: str | None = None,
     job_backoff: timedelta | None = None,
+    source: StepSource | None = None,
 ) -> Projection:
     """Write the rows ``events`` imply; returns what was written (for callers and tests)."""
-    p = _collect(instance_id, first_seq, events, now)
-    HistoryEvent.objects.bulk_create(p.history)
-    if p.outbox:
-        Outbox.objects.bulk_create(p.outbox)
-    if p.jobs_gone:
-        Job.objects.filter(instance_id=instance_id, key__in=p.jobs_gone).delete()
-    for key, (retries, message) in p.jobs_failed.items():
-        if key in p.jobs:  # created and failed in one step (a retried incident): adjust before insert
-            p.jobs[key].retries = retries
-            continue
-        due = None if retries <= 0 else now + (job_backoff or timedelta(0))
-        Job.objects.filter(instance_id=instance_id, key=key).update(
-            retries=retries, last_error=message, due_at=due, lock_owner=None, lock_expires_at=None
-        )
-    if p.jobs:
-        Job.objects.bulk_create(p.jobs.values())
-    if p.subscriptions_gone:
-        MessageSubscription.objects.filter(instance_id=instance_id, key__in=p.subscriptions_gone).delete()
-        SignalSubscription.objects.filter(instance_id=instance_id, key__in=p.subscriptions_gone).delete()
-    if p.messages:
-        MessageSubscription.objects.bulk_create(p.messages.values())
-    if p.signals:
-        SignalSubscription.objects.bulk_create(p.signals.values())
-    _write_tasks(p, instance_id, now, actor)
-    if p.incidents:
-        Incident.objects.bulk_create(p.incidents.values())
-    if p.incidents_resolved:
-        Incident.objects.filter(instance_id=instance_id, key__in=p.incidents_resolved).update(
-            state=IncidentState.RESOLVED, resolved=now
-        )
+    p = collect(instance_id, first_seq, events, now, source=source)
+    write([p], now, actor=actor, job_backoff=job_backoff)
     return p
+
+
+def _by_instance(keys: list[tuple[UUID, set[int]]]) -> Q:
+    """``(instance = a AND key IN (...)) OR ...``: several instances' rows in one statement."""
+    where = Q(pk__in=[])
+    for instance_id, instance_keys in keys:
+        where |= Q(instance_id=instance_id, key__in=instance_keys)
+    return where
+
+
+def write(
+    projections: list[Projection], now: datetime, *, actor: str | None = None, job_backoff: timedelta | None = None
+) -> None:
+    """Write the rows of several instances' projections with one statement per table and kind.
+
+    A worker batch writes many instances in one transaction; a single step passes one.
+    """
+    history = [h for p in projections for h in p.history]
+    HistoryEvent.objects.bulk_create(history)
+    outbox = [o for p in projections for o in p.outbox]
+    if outbox:
+        Outbox.objects.bulk_create(outbox)
+    gone = [(p.instance_id, p.jobs_gone) for p in projections if p.jobs_gone]
+    if gone:
+        Job.objects.filter(_by_instance(gone)).delete()
+    new_jobs: list[Job] = []
+    for p in projections:
+        for key, (retries, message) in p.jobs_failed.items():
+            if key in p.jobs:  # created and failed in one step (a retried incident): adjust before insert
+                p.jobs[key].retries = retries
+                continue
+            due = None if retries <= 0 else now + (p.job_backoff or job_backoff or timedelta(0))
+            Job.objects.filter(instance_id=p.instance_id, key=key).update(
+                retries=retries, last_error=message, due_at=due, lock_owner=None, lock_expires_at=None
+            )
+        new_jobs.extend(p.jobs.values())
+        new_jobs.extend(p.deliveries)
+    if new_jobs:
+        Job.objects.bulk_create(new_jobs)
+        notify_jobs(min(j.due_at for j in new_jobs if j.due_at is not None), now)
+    subs_gone = [(p.instance_id, p.subscriptions_gone) for p in projections if p.subscriptions_gone]
+    if subs_gone:
+        MessageSubscription.objects.filter(_by_instance(subs_gone)).delete()
+        SignalSubscription.objects.filter(_by_instance(subs_gone)).delete()
+    messages = [m for p in projections for m in p.messages.values()]
+    if messages:
+        MessageSubscription.objects.bulk_create(messages)
+    signals = [s for p in projections for s in p.signals.values()]
+    if signals:
+        SignalSubscription.objects.bulk_create(signals)
+    for p in projections:
+        _write_tasks(p, p.instance_id, now, actor)
+    incidents = [i for p in projections for i in p.incidents.values()]
+    if incidents:
+        Incident.objects.bulk_create(incidents)
+    for p in projections:
+        if p.incidents_resolved:
+            Incident.objects.filter(instance_id=p.instance_id, key__in=p.incidents_resolved).update(
+                state=IncidentState.RESOLVED, resolved=now
+            )
+
+
+def notify_jobs(first_due: datetime | None, now: datetime) -> None:
+    """Wake listening workers (PostgreSQL ``NOTIFY``) when new jobs are due soon.
+
+    Sent inside the writing transaction, so PostgreSQL delivers it only on commit: a worker never
+    wakes for a job it cannot see yet. Later jobs are found by the worker's own next-due timer.
+    """
+    if first_due is None or first_due > now + NOTIFY_HORIZON or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"NOTIFY {JOBS_CHANNEL}")
 
 
 def _write_tasks(p: Projection, instance_id: UUID, now: datetime, actor: str | None) -> None:
@@ -235,6 +318,10 @@ def _write_tasks(p: Projection, instance_id: UUID, now: datetime, actor: str | N
             TaskCandidate(task_id=task.pk, kind=TaskCandidate.GROUP, name=group)
             for task, (_, groups) in zip(created, p.tasks.values(), strict=True)
             for group in groups
+        ] + [
+            TaskCandidate(task_id=task.pk, kind=TaskCandidate.USER, name=user)
+            for task, key in zip(created, p.tasks, strict=True)
+            for user in p.task_users.get(key, ())
         ]
         if candidates:
             TaskCandidate.objects.bulk_create(candidates)

@@ -37,10 +37,11 @@ from civicflow.runtime.clock import UuidIds, current_clock
 from civicflow.runtime.definitions import RuntimeDecisions, graph_for
 from civicflow.runtime.errors import CommandRefusedError, ConcurrencyError, NotFoundError
 from civicflow.runtime.models import BufferedMessage, InstanceStatus, ProcessDefinition, ProcessInstance
+from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.projection import project
 from civicflow.runtime.values import decode_value
 
-__all__ = ["MAX_ATTEMPTS", "StepResult", "lock_message", "run", "start"]
+__all__ = ["MAX_ATTEMPTS", "StepResult", "consume_buffered", "context", "lock_message", "run", "start"]
 
 MAX_ATTEMPTS = 10
 _DECISIONS = RuntimeDecisions()
@@ -59,7 +60,7 @@ class _ConflictError(Exception):
     """The instance row changed since it was read (optimistic lock)."""
 
 
-def _context() -> Context:
+def context() -> Context:
     return Context(clock=current_clock(), ids=_IDS, decisions=_DECISIONS)
 
 
@@ -82,7 +83,7 @@ def lock_message(name: str, correlation_key: str | None) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
 
 
-def _consume_buffered(
+def consume_buffered(
     graph: Graph, state: InstanceState, events: list[Event], ctx: Context, *, instance_id: str, now: datetime
 ) -> list[Event]:
     """Deliver buffered messages to the message subscriptions this step opened (same transaction)."""
@@ -135,14 +136,14 @@ def start(
     turns that into the existing instance or a clear error).
     """
     graph = graph_for(definition.pk)
-    ctx = _context()
+    ctx = context()
     now = ctx.clock.now()
     state = InstanceState()
     command = StartInstance(process=definition.process_id, variables=variables or {}, start_event=start_event)
     events = _execute(graph, state, command, ctx, "")
     instance_id = state.instance_id
     with transaction.atomic():
-        events = _consume_buffered(graph, state, events, ctx, instance_id=instance_id, now=now)
+        events = consume_buffered(graph, state, events, ctx, instance_id=instance_id, now=now)
         row = ProcessInstance(
             id=UUID(instance_id),
             definition=definition,
@@ -158,7 +159,7 @@ def start(
             ended=now if _finished(state) else None,
         )
         row.save(force_insert=True)
-        project(row.pk, 0, events, now)
+        project(row.pk, 0, events, now, source=StepSource(graph=graph, state=state))
     return StepResult(instance=row, events=events)
 
 
@@ -196,11 +197,11 @@ def _run_once(
         )
     graph = graph_for(row.definition_id)
     state = loads_state(row.state)
-    ctx = _context()
+    ctx = context()
     now = ctx.clock.now()
     events = _execute(graph, state, command, ctx, str(instance_id))
     with transaction.atomic():
-        events = _consume_buffered(graph, state, events, ctx, instance_id=str(instance_id), now=now)
+        events = consume_buffered(graph, state, events, ctx, instance_id=str(instance_id), now=now)
         finished = _finished(state)
         changes: dict[str, Any] = {
             "state": dumps_state(state),
@@ -214,7 +215,8 @@ def _run_once(
         updated = ProcessInstance.objects.filter(Q(pk=row.pk) & Q(version=row.version)).update(**changes)
         if updated != 1:
             raise _ConflictError
-        project(row.pk, row.event_count, events, now, actor=actor, job_backoff=job_backoff)
+        source = StepSource(graph=graph, state=state, before=row.state)  # row.state: as read, before the step
+        project(row.pk, row.event_count, events, now, actor=actor, job_backoff=job_backoff, source=source)
     for name, value in changes.items():
         setattr(row, name, value)
     return StepResult(instance=row, events=events)

@@ -1,0 +1,53 @@
+"""``civicflow worker``: check the database, import handler modules, run the worker loop."""
+
+from __future__ import annotations
+
+import importlib
+
+from civicflow.cli._common import setup_django
+from civicflow.runtime.errors import RuntimeServiceError
+
+__all__ = ["run_worker"]
+
+
+class WorkerStartError(RuntimeServiceError):
+    """The worker cannot start: database unreachable or not migrated, a handler module missing."""
+
+
+def run_worker(
+    *,
+    concurrency: int,
+    batch_size: int,
+    poll_interval: float,
+    lock_seconds: float,
+    handlers: list[str],
+    max_jobs: int | None = None,
+) -> int:
+    setup_django()
+    from django.db import DatabaseError, connection
+
+    from civicflow.runtime.models import Job
+    from civicflow.runtime.worker import Worker, WorkerOptions
+
+    for module in handlers:
+        try:
+            importlib.import_module(module)  # registers its handlers with @civicflow.runtime.jobs.register
+        except ImportError as exc:
+            raise WorkerStartError(f"cannot import handler module {module!r}: {exc}") from exc
+    try:
+        connection.ensure_connection()
+        tables = connection.introspection.table_names()
+    except DatabaseError as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise WorkerStartError(f"the database is unreachable: {detail}") from exc
+    if Job._meta.db_table not in tables:
+        raise WorkerStartError("the database is not migrated (run 'civicflow manage migrate')")
+    options = WorkerOptions(
+        concurrency=concurrency,
+        batch_size=batch_size,
+        poll_interval=poll_interval,
+        lock_seconds=lock_seconds,
+        max_jobs=max_jobs,
+    )
+    Worker(options).run()
+    return 0
