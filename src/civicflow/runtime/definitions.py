@@ -16,6 +16,7 @@ import civicflow.dmn
 from civicflow.engine import ExpressionError, FeelEvaluator, Graph, ModelNotExecutableError, NodeKind, compile_graph
 from civicflow.runtime.clock import CurrentClock
 from civicflow.runtime.models import DecisionDefinition, ProcessDefinition, Resource, ResourceKind
+from civicflow.runtime.usertasks import attach_specs
 
 __all__ = ["RuntimeDecisions", "clear_caches", "compile_bpmn", "compile_file", "graph_for", "remember_graph"]
 
@@ -30,7 +31,10 @@ def compile_bpmn(models: list[civicflow.bpmn.Definitions]) -> Graph:
 
 
 def compile_file(main: civicflow.bpmn.Definitions, others: Sequence[civicflow.bpmn.Definitions] = ()) -> Graph:
-    """The graph of one BPMN file, with the files of its deployment that its call activities need."""
+    """The graph of one BPMN file, with the files of its deployment that its call activities need.
+
+    The graph also keeps the user task read-model specs of those files (:mod:`civicflow.runtime.usertasks`).
+    """
     graph = compile_bpmn([main])
     called = {
         node.call.process_id
@@ -40,7 +44,7 @@ def compile_file(main: civicflow.bpmn.Definitions, others: Sequence[civicflow.bp
     missing = called - set(graph.processes)
     extra = [o for o in others if o is not main and any(p.id in missing for p in o.processes)]
     if not extra:
-        return graph
+        return attach_specs(graph, [main])
     seen = set(graph.nodes)
     for other in extra:
         ids = set(compile_bpmn([other]).nodes)
@@ -50,7 +54,7 @@ def compile_file(main: civicflow.bpmn.Definitions, others: Sequence[civicflow.bp
                 f"files linked by call activities share element ids {', '.join(clash[:5])}", element_id=clash[0]
             )
         seen |= ids
-    return compile_bpmn([main, *extra])
+    return attach_specs(compile_bpmn([main, *extra]), [main, *extra])
 
 
 def remember_graph(resource_id: int, graph: Graph) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 from uuid import UUID
 
 from civicflow.engine import CompleteJob, FailJob, FireTimer, InstanceState, ThrowBpmnError, loads_state
-from civicflow.runtime import step
+from civicflow.runtime import deliveries, start_timers, step
+from civicflow.runtime.clock import current_clock
 from civicflow.runtime.errors import RuntimeServiceError
 from civicflow.runtime.models import Job, JobKind, ProcessInstance
 from civicflow.runtime.values import plain
@@ -127,13 +128,18 @@ def fire_timer(job: Job) -> step.StepResult:
     return step.run(job.instance_id, FireTimer(timer=job.key))
 
 
-def execute_job(job: Job, handler: JobHandler | None = None) -> step.StepResult:
+def execute_job(job: Job, handler: JobHandler | None = None) -> step.StepResult | None:
     """Run one claimed job and persist its outcome in one step.
 
     Timers fire; other jobs run ``handler`` (default: the registered one for the job type). A
     handler exception fails the job (one retry fewer, backoff); :class:`JobBpmnError`
     throws the BPMN error. A job type without a handler fails without retries (an incident).
+
+    A job of no instance (a timer start event, a thrown message or signal) answers the started
+    instance's step for a start timer, else None: see :func:`execute_detached`.
     """
+    if job.instance_id is None:
+        return execute_detached(job)
     if job.kind == JobKind.TIMER:
         return fire_timer(job)
     run = handler or HANDLERS.get(job.type)
@@ -146,3 +152,24 @@ def execute_job(job: Job, handler: JobHandler | None = None) -> step.StepResult:
     except Exception as exc:  # noqa: BLE001 - any handler failure is the job's failure, never the worker's
         return fail_job(job, f"{type(exc).__name__}: {exc}")
     return complete_job(job, result)
+
+
+def execute_detached(job: Job) -> step.StepResult | None:
+    """Run a job that belongs to no instance, in its own transaction.
+
+    A start timer starts an instance (answered) and schedules its next cycle; a message or
+    signal delivery reaches its receivers (None). A delivery that fails (no receiver for a message
+    without a time to live) keeps its job with one retry fewer and backoff; with no retries left
+    ``due_at`` becomes NULL and ``last_error`` says why: an operator can set ``due_at`` again.
+    """
+    if job.kind == JobKind.TIMER:
+        return start_timers.fire(job)
+    try:
+        deliveries.deliver(job)
+    except RuntimeServiceError as exc:
+        left = job.retries - 1
+        due = current_clock().now() + backoff(job.attempts) if left > 0 else None
+        Job.objects.filter(pk=job.pk).update(
+            retries=max(left, 0), due_at=due, last_error=str(exc), lock_owner=None, lock_expires_at=None
+        )
+    return None

@@ -35,9 +35,9 @@ from civicflow.engine import (
 )
 from civicflow.runtime.clock import UuidIds, current_clock
 from civicflow.runtime.definitions import RuntimeDecisions, graph_for
+from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.errors import CommandRefusedError, ConcurrencyError, NotFoundError
 from civicflow.runtime.models import BufferedMessage, InstanceStatus, ProcessDefinition, ProcessInstance
-from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.projection import project
 from civicflow.runtime.values import decode_value
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["decode_value", "encode_value", "key_text", "plain"]
+if TYPE_CHECKING:
+    from civicflow.engine import InstanceState
+
+__all__ = ["decode_value", "encode_value", "key_text", "plain", "visible_variables"]
 
 _TEMPORAL = {
     "FeelDate": "date",
@@ -94,3 +97,18 @@ def key_text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def visible_variables(state: InstanceState, key: int) -> dict[str, Any]:
+    """The variables element instance ``key`` sees: its own over its scopes' up to its (called) process."""
+    chain = []
+    inst = state.elements.get(key)
+    while inst is not None:
+        chain.append(inst.variables or {})
+        if inst.role == "process":
+            break
+        inst = state.elements.get(inst.scope)
+    values: dict[str, Any] = {}
+    for scope in reversed(chain):
+        values.update(scope)
+    return values

@@ -22,6 +22,7 @@ class UserTask(models.Model):
     key = models.PositiveIntegerField()  # the engine's task key
     element_instance = models.PositiveIntegerField()
     element_id = models.CharField(max_length=255)
+    process_id = models.CharField(max_length=255, blank=True, default="")  # the (called) process of the element
     name = models.CharField(max_length=255, blank=True, default="")
     assignee = models.CharField(max_length=255, null=True, blank=True)
     due = models.DateTimeField(null=True, blank=True)
@@ -67,6 +68,8 @@ class JobKind(models.TextChoices):
     SERVICE = "service", "service task / external job"
     TIMER = "timer", "timer"
     ASYNC = "async", "async continuation"
+    MESSAGE = "message", "deliver a message thrown by an instance"
+    SIGNAL = "signal", "deliver a signal thrown by an instance"
 
 
 class Job(models.Model):
@@ -75,9 +78,18 @@ class Job(models.Model):
     A worker claims due, unlocked jobs in due order (``FOR UPDATE SKIP LOCKED`` on PostgreSQL),
     sets ``lock_owner`` / ``lock_expires_at``; an expired lock means a dead worker.
     ``due_at`` is NULL while a job waits on an incident (no retries left).
+
+    Jobs without an ``instance`` belong to no running instance: a timer start event of
+    ``definition`` (kind ``timer``), or the delivery of a message or signal an instance threw
+    (kinds ``message`` / ``signal``; see :mod:`civicflow.runtime.throws`).
     """
 
-    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="jobs", db_index=False)
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, null=True, blank=True, related_name="jobs", db_index=False
+    )
+    definition = models.ForeignKey(
+        "runtime.ProcessDefinition", on_delete=models.CASCADE, null=True, blank=True, related_name="start_timers"
+    )
     key = models.PositiveIntegerField()  # the engine's job key, or timer key for timers
     element_instance = models.PositiveIntegerField()
     element_id = models.CharField(max_length=255)

@@ -25,6 +25,7 @@ from civicflow.runtime.models import (
     ResourceKind,
     SignalSubscription,
 )
+from civicflow.runtime.start_timers import replace_start_timers
 
 __all__ = ["DeployFile", "DeploymentResult", "deploy"]
 
@@ -235,7 +236,8 @@ def _version_decision(
 
 
 def _start_subscriptions(definition: ProcessDefinition, graph: Graph) -> None:
-    """Message and signal start events of the newest version replace those of older versions."""
+    """Message, signal and timer start events of the newest version replace those of older versions."""
+    replace_start_timers(definition, graph)
     MessageSubscription.objects.filter(definition__process_id=definition.process_id).delete()
     SignalSubscription.objects.filter(definition__process_id=definition.process_id).delete()
     process = definition.process_id
