@@ -19,6 +19,7 @@ from civicflow.bpmn.errors import TimerFormatError
 __all__ = [
     "IsoDuration",
     "TimerCycle",
+    "next_cron",
     "parse_cycle",
     "parse_date_time",
     "parse_duration",
@@ -176,3 +177,107 @@ def _cron(value: str, text: str) -> TimerCycle:
     if len(fields) not in (5, 6, 7) or not all(_CRON_FIELD.match(f) for f in fields):
         raise TimerFormatError("neither an ISO 8601 repeating interval nor a cron expression", text=text)
     return TimerCycle(cron=value)
+
+
+# cron ------------------------------------------------------------------------------------------
+# Fields: [seconds] minutes hours day-of-month month day-of-week [year] (5 fields: no seconds,
+# as Camunda 7/Unix; 6: Spring/Zeebe; 7: Quartz with a year). Day of week 0-7 with 0 and 7 Sunday
+# (Unix and Spring), or names MON-SUN. When both day fields are restricted, either may match
+# (Unix); "?" leaves one open. The Quartz specials L, W and # are refused.
+_MONTHS = {
+    name: i
+    for i, name in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)
+}
+_DAYS = {name: i for i, name in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"])}
+_SEARCH_DAYS = 366 * 8  # far enough for any satisfiable expression (29 February included)
+
+
+def _cron_field(text: str, low: int, high: int, names: dict[str, int], whole: str) -> frozenset[int] | None:
+    """The values a field allows; None for ``*`` or ``?`` (anything)."""
+    if text in ("*", "?"):
+        return None
+    values: set[int] = set()
+    for item in text.upper().split(","):
+        body, _, step_text = item.partition("/")
+        step = int(step_text) if step_text.isdigit() else 1
+        if (step_text and not step_text.isdigit()) or step < 1:
+            raise TimerFormatError("bad cron step", text=whole)
+        if body == "*":
+            first, last = low, high
+        else:
+            start, dash, end = body.partition("-")
+            try:
+                first = names[start] if start in names else int(start)
+                last = (names[end] if end in names else int(end)) if dash else (high if step_text else first)
+            except ValueError:
+                raise TimerFormatError(f"unsupported cron field {text!r}", text=whole) from None
+        if not (low <= first <= high and low <= last <= high and first <= last):
+            raise TimerFormatError(f"cron field {text!r} out of range", text=whole)
+        values.update(range(first, last + 1, step))
+    return frozenset(values)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cron:
+    seconds: frozenset[int] | None
+    minutes: frozenset[int] | None
+    hours: frozenset[int] | None
+    days: frozenset[int] | None
+    months: frozenset[int] | None
+    weekdays: frozenset[int] | None
+    years: frozenset[int] | None
+
+
+def _parse_cron(expression: str) -> _Cron:
+    fields = expression.split()
+    if len(fields) == 5:
+        fields = ["0", *fields]
+    if len(fields) == 6:
+        fields.append("*")
+    if len(fields) != 7:
+        raise TimerFormatError("a cron expression has 5, 6 or 7 fields", text=expression)
+    sec, minute, hour, day, month, weekday, year = fields
+    days = _cron_field(day, 1, 31, {}, expression)
+    weekdays = _cron_field(weekday, 0, 7, _DAYS, expression)
+    if weekdays is not None and 7 in weekdays:
+        weekdays = weekdays | {0}
+    return _Cron(
+        seconds=_cron_field(sec, 0, 59, {}, expression),
+        minutes=_cron_field(minute, 0, 59, {}, expression),
+        hours=_cron_field(hour, 0, 23, {}, expression),
+        days=days,
+        months=_cron_field(month, 1, 12, _MONTHS, expression),
+        weekdays=weekdays,
+        years=_cron_field(year, 1970, 2199, {}, expression),
+    )
+
+
+def _day_matches(cron: _Cron, day: datetime) -> bool:
+    if cron.months is not None and day.month not in cron.months:
+        return False
+    if cron.years is not None and day.year not in cron.years:
+        return False
+    by_date = cron.days is None or day.day in cron.days
+    by_weekday = cron.weekdays is None or (day.isoweekday() % 7) in cron.weekdays
+    if cron.days is not None and cron.weekdays is not None:
+        return by_date or by_weekday
+    return by_date and by_weekday
+
+
+def next_cron(expression: str, after: datetime) -> datetime:
+    """The first instant strictly after ``after`` that the cron expression allows, in ``after``'s zone."""
+    cron = _parse_cron(expression)
+    seconds = sorted(cron.seconds) if cron.seconds is not None else list(range(60))
+    minutes = sorted(cron.minutes) if cron.minutes is not None else list(range(60))
+    hours = sorted(cron.hours) if cron.hours is not None else list(range(24))
+    day = after.replace(hour=0, minute=0, second=0, microsecond=0)
+    for _ in range(_SEARCH_DAYS):
+        if _day_matches(cron, day):
+            for hour in hours:
+                for minute in minutes:
+                    for second in seconds:
+                        candidate = day.replace(hour=hour, minute=minute, second=second)
+                        if candidate > after:
+                            return candidate
+        day = (day + timedelta(days=1)).replace(hour=0, minute=0, second=0)
+    raise TimerFormatError("the cron expression never fires", text=expression)

@@ -26,7 +26,7 @@ from civicflow.engine.ports import DecisionEvaluator, NoDecisions, SequentialIds
 from civicflow.engine.processor import Context
 from civicflow.engine.runtime import InMemoryRuntime, Wait
 from civicflow.engine.serialize import dumps_state
-from civicflow.engine.timers import add_duration, parse_date, parse_duration
+from civicflow.engine.timers import add_iso_duration, iso_duration_delta, parse_instant
 from civicflow.engine.values import plain, to_engine
 
 __all__ = ["ScenarioResult", "load_graph", "run_scenario"]
@@ -73,7 +73,7 @@ def _as_list(value: Any) -> list[Any]:
 def _instant(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return parse_date(str(value), _DEFAULT_START)
+    return parse_instant(str(value), _DEFAULT_START)
 
 
 class _Run:
@@ -153,7 +153,7 @@ class _Run:
         elif "correlate" in step:
             c = step["correlate"]
             c = {"message": c} if isinstance(c, str) else c
-            ttl = parse_duration(str(c["ttl"])).delta if c.get("ttl") else None
+            ttl = iso_duration_delta(str(c["ttl"])) if c.get("ttl") else None
             self.send(
                 cmd.CorrelateMessage(
                     name=str(c["message"]),
@@ -167,7 +167,7 @@ class _Run:
             if isinstance(a, dict) and "to" in a:
                 target = _instant(a["to"])
             else:
-                target = add_duration(self.clock.now(), parse_duration(str(a)))
+                target = add_iso_duration(self.clock.now(), str(a))
             self.rt.advance_to(target)
             self.auto_jobs()
         elif "signal" in step:

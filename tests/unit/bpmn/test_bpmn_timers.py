@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from civicflow.bpmn import TimerFormatError
-from civicflow.bpmn.timers import IsoDuration, parse_cycle, parse_date_time, parse_duration
+from civicflow.bpmn.timers import IsoDuration, next_cron, parse_cycle, parse_date_time, parse_duration
 
 
 def test_duration_parts() -> None:
@@ -70,3 +70,18 @@ def test_cycles() -> None:
 def test_bad_cycles(text: str) -> None:
     with pytest.raises(TimerFormatError):
         parse_cycle(text)
+
+
+def test_next_cron_instants() -> None:
+    monday = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    assert next_cron("0 0 9-17 * * MON-FRI", monday) == datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    assert next_cron("*/15 * * * *", monday) == datetime(2026, 1, 5, 9, 15, tzinfo=UTC)
+    assert next_cron("0 30 8 * * SAT", monday) == datetime(2026, 1, 10, 8, 30, tzinfo=UTC)
+    assert next_cron("0 0 0 29 2 ?", monday) == datetime(2028, 2, 29, tzinfo=UTC)
+    assert next_cron("0 0 12 1 * 0", monday) == datetime(2026, 1, 11, 12, tzinfo=UTC)  # day 1 or a Sunday
+
+
+@pytest.mark.parametrize("text", ["0 0 8 L * ?", "0 0 25 * * *", "0 0 8 * * MON#2"])
+def test_unsupported_or_bad_cron(text: str) -> None:
+    with pytest.raises(TimerFormatError):
+        next_cron(text, datetime(2026, 1, 5, tzinfo=UTC))

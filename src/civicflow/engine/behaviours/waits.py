@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from civicflow.engine import events as ev
 from civicflow.engine.errors import ExpressionError
 from civicflow.engine.graph import Node, NodeKind, Trigger
-from civicflow.engine.timers import add_duration, parse_duration, parse_timer
+from civicflow.engine.timers import next_due, parse_timer
 
 if TYPE_CHECKING:
     from civicflow.engine.processor import Processor
@@ -214,13 +214,14 @@ def fire_timer(p: Processor, timer: Timer) -> None:
     keeps_running = node.kind in (NodeKind.BOUNDARY, NodeKind.START) and not node.interrupting
     if node.part_of is not None and p.nodes[node.part_of].trigger is Trigger.PARALLEL_MULTIPLE:
         keeps_running = False  # a part of a parallel multiple event occurs once
-    if repeats and keeps_running and timer.interval is not None:
+    due = next_due(timer.interval, timer.due) if repeats and keeps_running and timer.interval is not None else None
+    if due is not None:
         p.emit(
             ev.TimerScheduled(
                 key=p.new_key(),
                 owner=timer.owner,
                 element=timer.element,
-                due=add_duration(timer.due, parse_duration(timer.interval)),
+                due=due,
                 repetitions=None if timer.repetitions is None else timer.repetitions - 1,
                 interval=timer.interval,
             )
