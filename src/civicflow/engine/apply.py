@@ -133,6 +133,12 @@ def _drop(state: InstanceState, record: CompensationRecord) -> None:
             _drop(state, inner)
 
 
+def _element_passed(state: InstanceState, e: ev.ElementPassed) -> None:
+    # activated and completed at once: the instance is never alive, only its key is used up
+    if e.key >= state.next_key:
+        state.next_key = e.key + 1
+
+
 def _element_terminated(state: InstanceState, e: ev.ElementTerminated) -> None:
     _gone(state, e.key)
     if state.compensations:
@@ -331,6 +337,7 @@ APPLIERS: dict[type[Any], Callable[[InstanceState, Any], None]] = {
     ev.InstanceTerminated: _instance_terminated,
     ev.ElementActivated: _element_activated,
     ev.ElementCompleted: _element_completed,
+    ev.ElementPassed: _element_passed,
     ev.ElementTerminated: _element_terminated,
     ev.SequenceFlowTaken: _flow_taken,
     ev.JoinTokensConsumed: _join_tokens_consumed,

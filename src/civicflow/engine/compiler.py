@@ -25,6 +25,7 @@ from civicflow.engine.graph import (
     TimerSpec,
     Trigger,
 )
+from civicflow.engine.passing import passes_through
 from civicflow.engine.ports import CompiledExpression, ExpressionEvaluator
 
 __all__ = ["Constant", "compile_graph"]
@@ -533,6 +534,9 @@ class _Compiler:
             )
             if simple:
                 nodes[node.id] = replace(node, simple=True)
+        for node in list(nodes.values()):
+            if node.simple and passes_through(node, nodes):
+                nodes[node.id] = replace(node, passes=True)
 
     def upstream(self, gateway: Node) -> frozenset[str]:
         """Nodes of the gateway's container from which a token can still reach it."""

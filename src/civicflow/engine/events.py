@@ -17,6 +17,7 @@ __all__ = [
     "ConditionChanged",
     "ElementActivated",
     "ElementCompleted",
+    "ElementPassed",
     "ElementTerminated",
     "ErrorThrown",
     "EscalationThrown",
@@ -85,6 +86,21 @@ class ElementActivated:
 class ElementCompleted:
     key: int
     element: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ElementPassed:
+    """An element activated and completed in the same step: ``ElementActivated`` and
+    ``ElementCompleted`` in one event, for elements that never wait (``Node.passes``: a task
+    without work, a FEEL script task, a diverging or merging gateway, a none end event).
+
+    A script's ``VariablesSet`` follows it. The element instance never appears in the state.
+    """
+
+    key: int
+    element: str
+    scope: int
+    flow: str | None = None  # the sequence flow that led here
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -331,6 +347,7 @@ Event = (
     | InstanceTerminated
     | ElementActivated
     | ElementCompleted
+    | ElementPassed
     | ElementTerminated
     | SequenceFlowTaken
     | JoinTokensConsumed

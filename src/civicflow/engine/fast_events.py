@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from civicflow.engine.events import ElementActivated, ElementCompleted, SequenceFlowTaken, VariablesSet
+from civicflow.engine.events import ElementActivated, ElementCompleted, ElementPassed, SequenceFlowTaken, VariablesSet
 
-__all__ = ["element_activated", "element_completed", "flow_taken", "variables_set"]
+__all__ = ["element_activated", "element_completed", "element_passed", "flow_taken", "variables_set"]
 
 _new = object.__new__
 
@@ -31,6 +31,7 @@ def _setters(cls: type[Any], *names: str) -> tuple[Any, ...]:
 
 _EA = _setters(ElementActivated, "key", "element", "scope", "flow", "role", "joined", "origin")
 _EC = _setters(ElementCompleted, "key", "element")
+_EP = _setters(ElementPassed, "key", "element", "scope", "flow")
 _SF = _setters(SequenceFlowTaken, "flow", "scope", "target", "into_join")
 _VS = _setters(VariablesSet, "scope", "variables")
 
@@ -62,6 +63,15 @@ def element_completed(key: int, element: str, _set: tuple[Any, ...] = _EC) -> El
     e: ElementCompleted = _new(ElementCompleted)
     _set[0](e, key)
     _set[1](e, element)
+    return e
+
+
+def element_passed(key: int, element: str, scope: int, flow: str | None, _set: tuple[Any, ...] = _EP) -> ElementPassed:
+    e: ElementPassed = _new(ElementPassed)
+    _set[0](e, key)
+    _set[1](e, element)
+    _set[2](e, scope)
+    _set[3](e, flow)
     return e
 
 

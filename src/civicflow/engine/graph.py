@@ -212,6 +212,7 @@ class Node:
     properties: tuple[tuple[str, str], ...] = ()
     problem: str | None = None  # why this node cannot run (raises an incident when reached)
     simple: bool = False  # no mappings, boundaries, loops, handler or problem: the fast path applies
+    passes: bool = False  # completes as soon as it is activated: one ElementPassed (civicflow.engine.passing)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,13 +17,14 @@ from civicflow.engine import events as ev
 from civicflow.engine.apply import APPLIERS
 from civicflow.engine.behaviours import BEHAVIOURS, Behaviour
 from civicflow.engine.behaviours.compensation import SUB_PROCESSES, handler_done, register_sub_process
-from civicflow.engine.behaviours.gateways import arrive, fire_ready_joins
+from civicflow.engine.behaviours.gateways import fire_ready_joins
 from civicflow.engine.behaviours.loops import activate_body, body_output, inner_done, inner_output
 from civicflow.engine.behaviours.scopes import adhoc_check, called_process_done
 from civicflow.engine.behaviours.waits import check_conditions, open_wait
 from civicflow.engine.errors import ExpressionError
 from civicflow.engine.fast_events import element_activated, element_completed, flow_taken, variables_set
 from civicflow.engine.graph import CONTAINERS, Graph, Node, NodeKind, Trigger
+from civicflow.engine.passing import take_flows
 from civicflow.engine.ports import Clock, DecisionEvaluator, IdGenerator, NoDecisions, SequentialIds
 from civicflow.engine.state import ElementInstance, InstanceState
 
@@ -271,18 +272,16 @@ class Processor:
         """Take sequence flows out of a completed element instance.
 
         A flow into a converging gateway is written as ``SequenceFlowTaken`` (the join counts its
-        tokens). Any other flow is recorded by its target's ``ElementActivated.flow``, written right
-        here, so it is not written twice: a third fewer events on a straight path, same history.
+        tokens). Any other flow is recorded by its target's ``ElementActivated.flow`` (or
+        ``ElementPassed.flow``), so it is not written twice. Targets that never wait are passed
+        on the spot (:mod:`civicflow.engine.passing`).
         """
         scope = inst.scope
-        for flow in flows:
-            if flow.into_join:
-                event = flow_taken(flow.id, scope, flow.target, into_join=True)
-                self.events.append(event)
-                _flow_taken(self.state, event)
-                arrive(self, self.nodes[flow.target], scope)
-            else:
-                self.activate(flow.target, scope, flow.id)
+        if scope in self.elements:
+            take_flows(self, scope, flows, 0)
+            return
+        for flow in flows:  # the scope ended meanwhile: activate() records the flows and stops
+            self.activate(flow.target, scope, flow.id)
 
     def check_scope(self, key: int) -> None:
         """A child of ``key`` ended: complete the scope when nothing is left in it."""
@@ -402,5 +401,4 @@ _WAITING_TRIGGERS = frozenset(
 
 _activated = APPLIERS[ev.ElementActivated]
 _completed = APPLIERS[ev.ElementCompleted]
-_flow_taken = APPLIERS[ev.SequenceFlowTaken]
 _variables_set = APPLIERS[ev.VariablesSet]

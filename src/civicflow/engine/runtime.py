@@ -120,7 +120,11 @@ class InMemoryRuntime:
     def completed(self) -> list[str]:
         """Ids of completed elements in order (processes excluded)."""
         processes = set(self.graph.processes)
-        return [e.element for e in self.history if isinstance(e, ev.ElementCompleted) and e.element not in processes]
+        return [
+            e.element
+            for e in self.history
+            if isinstance(e, ev.ElementCompleted | ev.ElementPassed) and e.element not in processes
+        ]
 
     def variables(self) -> dict[str, Any]:
         root = self.state.elements.get(self.state.root)

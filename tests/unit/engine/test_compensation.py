@@ -46,6 +46,8 @@ def _compensation_trace(events: list[ev.Event]) -> list[tuple[str, str]]:
             out.append(("CompensationStarted", "reopen" if e.scope else "handler"))
         elif seen_sp and isinstance(e, ev.ElementActivated | ev.ElementCompleted):
             out.append((type(e).__name__, e.element))
+        elif seen_sp and isinstance(e, ev.ElementPassed):  # activated and completed in one event
+            out += [("ElementActivated", e.element), ("ElementCompleted", e.element)]
     return out
 
 

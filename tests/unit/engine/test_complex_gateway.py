@@ -39,7 +39,7 @@ def _trace(events: list[ev.Event]) -> list[tuple[str, ...]]:
             out.append(("ElementActivated", e.role or "start", *e.joined))
         elif isinstance(e, ev.JoinTokensConsumed):
             out.append(("JoinTokensConsumed", *e.flows))
-        elif isinstance(e, ev.ElementCompleted) and e.element in ("vote", "go", "late"):
+        elif isinstance(e, ev.ElementCompleted | ev.ElementPassed) and e.element in ("vote", "go", "late"):
             out.append(("ElementCompleted", e.element))
     return out
 
