@@ -27,7 +27,7 @@ from civicflow.engine import events as ev
 from civicflow.engine.apply import APPLIERS
 from civicflow.engine.behaviours.gateways import arrive
 from civicflow.engine.errors import ExpressionError
-from civicflow.engine.fast_events import element_activated, element_passed, flow_taken
+from civicflow.engine.fast_events import element_activated, element_passed, flow_taken, variables_set
 from civicflow.engine.graph import Flow, Node, NodeKind, Trigger
 
 if TYPE_CHECKING:
@@ -117,8 +117,10 @@ def _fork_passes(nodes: dict[str, Node], flows: Any) -> bool:
         node = nodes[flow.target]
         if not node.passes:
             return False
-        if index != last and not all(f.into_join for f in node.outgoing):
-            return False
+        if index != last:
+            for out in node.outgoing:
+                if not out.into_join:
+                    return False
     return True
 
 
@@ -173,8 +175,11 @@ def _pass_one(p: Processor, node: Node, scope: int, flow: str) -> Any:
     value: Any = None
     outgoing: Any = node.outgoing
     if kind is NodeKind.SCRIPT_TASK:
+        inst = p.elements[scope]
+        # the process scope sees only its own variables: no walk up the scopes
+        view = inst.variables if inst.role == "process" and inst.variables is not None else p.visible(scope)
         try:
-            value = node.script(p.visible(scope))  # type: ignore[misc]  # passes: the script is set
+            value = node.script(view)  # type: ignore[misc]  # passes: the script is set
         except ExpressionError:
             p.activate(node.id, scope, flow)  # evaluates again and raises the incident
             return None
@@ -187,8 +192,14 @@ def _pass_one(p: Processor, node: Node, scope: int, flow: str) -> Any:
     event = element_passed(state.next_key, node.id, scope, flow)
     p.events.append(event)
     _passed(state, event)
-    if kind is NodeKind.SCRIPT_TASK and node.result_variable:
-        p.set_variables(scope, {node.result_variable: value})
+    name = node.result_variable
+    if kind is NodeKind.SCRIPT_TASK and name is not None:
+        if inst.role == "process":  # the common case, without set_variables' search and copy
+            result = variables_set(scope, {name: value})
+            p.events.append(result)
+            _variables_set(state, result)
+        else:
+            p.set_variables(scope, {name: value})
     return outgoing
 
 
@@ -229,3 +240,4 @@ _CHECK = 2  # Processor's CHECK queue item (not imported: processor imports this
 _activated = APPLIERS[ev.ElementActivated]
 _passed = APPLIERS[ev.ElementPassed]
 _flow_taken = APPLIERS[ev.SequenceFlowTaken]
+_variables_set = APPLIERS[ev.VariablesSet]

@@ -175,14 +175,10 @@ class Processor:
         if not role and (node.multi_instance is not None or node.loop is not None):
             role = "body"
         key = self.state.next_key
-        self.emit(
-            ev.ElementActivated(
-                key=key, element=node_id, scope=scope, flow=flow, role=role, joined=joined, origin=origin
-            )
-        )
+        self.emit(element_activated(key, node_id, scope, flow, joined=joined, role=role, origin=origin))
         inst = self.elements[key]
         if local:
-            self.emit(ev.VariablesSet(scope=key, variables=local))
+            self.emit(variables_set(key, local))
         if node.problem is not None:
             self.incident(inst, "unsupported", node.problem)
             return inst
@@ -242,7 +238,7 @@ class Processor:
         if role in ("", "inner") and node.kind in SUB_PROCESSES:
             # before it completes, so that its record holds the records made inside it
             registered = register_sub_process(self, node, inst)
-        self.emit(ev.ElementCompleted(key=key, element=inst.element))
+        self.emit(element_completed(key, inst.element))
         if node.compensation_handler and role in ("", "inner") and not registered:
             self.emit(
                 ev.CompensationRegistered(
