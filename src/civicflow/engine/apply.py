@@ -77,16 +77,21 @@ def _element_activated(state: InstanceState, e: ev.ElementActivated) -> None:
             # a complex gateway waiting for reset: one token still needed on each of these flows
             state.joins[(key, e.element)] = dict.fromkeys(e.joined, 1)
             return
-        counts = state.joins.get((e.scope, e.element))
-        if counts is not None:
-            for flow in e.joined:
-                left = counts.get(flow, 0) - 1
-                if left > 0:
-                    counts[flow] = left
-                else:
-                    counts.pop(flow, None)
-            if not counts:
-                del state.joins[(e.scope, e.element)]
+        _consume(state, e.scope, e.element, e.joined)
+
+
+def _consume(state: InstanceState, scope: int, gateway: str, joined: tuple[str, ...]) -> None:
+    """A converging gateway fired: one waiting token less on each of the ``joined`` flows."""
+    counts = state.joins.get((scope, gateway))
+    if counts is not None:
+        for flow in joined:
+            left = counts.get(flow, 0) - 1
+            if left > 0:
+                counts[flow] = left
+            else:
+                counts.pop(flow, None)
+        if not counts:
+            del state.joins[(scope, gateway)]
 
 
 def _gone(state: InstanceState, key: int) -> None:
@@ -137,6 +142,8 @@ def _element_passed(state: InstanceState, e: ev.ElementPassed) -> None:
     # activated and completed at once: the instance is never alive, only its key is used up
     if e.key >= state.next_key:
         state.next_key = e.key + 1
+    if e.joined:
+        _consume(state, e.scope, e.element, e.joined)
 
 
 def _element_terminated(state: InstanceState, e: ev.ElementTerminated) -> None:

@@ -92,7 +92,7 @@ class ElementCompleted:
 class ElementPassed:
     """An element activated and completed in the same step: ``ElementActivated`` and
     ``ElementCompleted`` in one event, for elements that never wait (``Node.passes``: a task
-    without work, a FEEL script task, a diverging or merging gateway, a none end event).
+    without work, a FEEL script task, a gateway, a none end event).
 
     A script's ``VariablesSet`` follows it. The element instance never appears in the state.
     """
@@ -101,6 +101,7 @@ class ElementPassed:
     element: str
     scope: int
     flow: str | None = None  # the sequence flow that led here
+    joined: tuple[str, ...] = ()  # a parallel join: the flows whose waiting tokens it consumed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

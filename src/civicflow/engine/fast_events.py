@@ -31,7 +31,7 @@ def _setters(cls: type[Any], *names: str) -> tuple[Any, ...]:
 
 _EA = _setters(ElementActivated, "key", "element", "scope", "flow", "role", "joined", "origin")
 _EC = _setters(ElementCompleted, "key", "element")
-_EP = _setters(ElementPassed, "key", "element", "scope", "flow")
+_EP = _setters(ElementPassed, "key", "element", "scope", "flow", "joined")
 _SF = _setters(SequenceFlowTaken, "flow", "scope", "target", "into_join")
 _VS = _setters(VariablesSet, "scope", "variables")
 
@@ -66,12 +66,15 @@ def element_completed(key: int, element: str, _set: tuple[Any, ...] = _EC) -> El
     return e
 
 
-def element_passed(key: int, element: str, scope: int, flow: str | None, _set: tuple[Any, ...] = _EP) -> ElementPassed:
+def element_passed(
+    key: int, element: str, scope: int, flow: str | None, joined: tuple[str, ...] = (), _set: tuple[Any, ...] = _EP
+) -> ElementPassed:
     e: ElementPassed = _new(ElementPassed)
     _set[0](e, key)
     _set[1](e, element)
     _set[2](e, scope)
     _set[3](e, flow)
+    _set[4](e, joined)
     return e
 
 

@@ -58,7 +58,10 @@ def passes_through(node: Node, nodes: dict[str, Node]) -> bool:
         return False  # an ad-hoc subprocess re-checks its completion after every child
     kind = node.kind
     if kind in _SPLITS:
-        return len(node.incoming) <= 1 or kind is NodeKind.EXCLUSIVE
+        # A parallel join passes too, but only once a token waits on every incoming flow (its
+        # flows are ``into_join``, so only take_flows' join branch can pass it). An inclusive
+        # join may still wait for tokens that can arrive later: the ordinary path decides.
+        return len(node.incoming) <= 1 or kind is not NodeKind.INCLUSIVE
     if kind in _ACTIVITIES:
         if kind is NodeKind.SCRIPT_TASK and (node.script is None or node.job_type):
             return False
@@ -92,7 +95,11 @@ def take_flows(p: Processor, scope: int, flows: Any, depth: int, *, pending: boo
             taken = flow_taken(flow.id, scope, target, into_join=True)
             events.append(taken)
             _flow_taken(state, taken)
-            arrive(p, nodes[target], scope)
+            join = nodes[target]
+            if join.passes and not left and free and not p.queue and _all_arrived(state.joins, scope, join):
+                _pass_chain(p, join, scope, None, depth, joined=join.incoming)  # what arrive() would activate
+            else:
+                arrive(p, join, scope)
             continue
         node = nodes[target]
         if node.passes and not left and free and not p.queue:
@@ -141,11 +148,20 @@ def _pass_fork(p: Processor, scope: int, flows: Any, depth: int) -> None:
     _check_scope_later(p, scope)
 
 
-def _pass_chain(p: Processor, node: Node, scope: int, flow: str, depth: int) -> None:
+def _all_arrived(joins: dict[tuple[int, str], dict[str, int]], scope: int, join: Node) -> bool:
+    counts = joins.get((scope, join.id))
+    if counts is None:
+        return False
+    return all(flow in counts for flow in join.incoming)
+
+
+def _pass_chain(
+    p: Processor, node: Node, scope: int, flow: str | None, depth: int, *, joined: tuple[str, ...] = ()
+) -> None:
     """Pass ``node`` and, while each has one flow to another that passes, the ones after it."""
     nodes = p.nodes
     while True:
-        outgoing = _pass_one(p, node, scope, flow)
+        outgoing = _pass_one(p, node, scope, flow, joined)
         if outgoing is None:
             return
         if len(outgoing) == 1:  # nothing was queued meanwhile: the next one would complete next too
@@ -154,6 +170,7 @@ def _pass_chain(p: Processor, node: Node, scope: int, flow: str, depth: int) -> 
             if target.passes and not only.into_join:
                 node = target
                 flow = only.id
+                joined = ()
                 continue
         if outgoing:
             take_flows(p, scope, outgoing, depth + 1)
@@ -161,7 +178,7 @@ def _pass_chain(p: Processor, node: Node, scope: int, flow: str, depth: int) -> 
         return
 
 
-def _pass_one(p: Processor, node: Node, scope: int, flow: str) -> Any:
+def _pass_one(p: Processor, node: Node, scope: int, flow: str | None, joined: tuple[str, ...] = ()) -> Any:
     """Write ``node``'s ElementPassed (and its script's result); the flows it then takes.
 
     None when it cannot pass after all (a script or condition fails, the step budget is spent):
@@ -169,7 +186,7 @@ def _pass_one(p: Processor, node: Node, scope: int, flow: str) -> Any:
     """
     p.steps += 1
     if p.steps > p.ctx.step_budget:
-        p.activate(node.id, scope, flow)  # queued: the run loop raises the step-budget incident
+        p.activate(node.id, scope, flow, joined=joined)  # queued: the run loop raises the incident
         return None
     kind = node.kind
     value: Any = None
@@ -189,7 +206,7 @@ def _pass_one(p: Processor, node: Node, scope: int, flow: str) -> Any:
             p.activate(node.id, scope, flow)  # no flow to take, or a condition failed: an incident
             return None
     state = p.state
-    event = element_passed(state.next_key, node.id, scope, flow)
+    event = element_passed(state.next_key, node.id, scope, flow, joined)
     p.events.append(event)
     _passed(state, event)
     name = node.result_variable
