@@ -16,7 +16,7 @@ from django.db.models import Case, DateTimeField, F, Min, Q, When
 
 from civicflow.runtime.models import Job
 
-__all__ = ["claim", "next_due", "release"]
+__all__ = ["claim", "next_due", "release", "release_all"]
 
 
 def claim(owner: str, limit: int, now: datetime, lock_for: timedelta) -> list[Job]:
@@ -47,6 +47,11 @@ def release(owner: str, job_ids: list[int]) -> int:
     return Job.objects.filter(pk__in=job_ids, lock_owner=owner).update(
         lock_owner=None, lock_expires_at=None, attempts=F("attempts") - 1
     )
+
+
+def release_all(owner: str) -> int:
+    """Give back every claim of ``owner`` (its batch died with the database connection)."""
+    return Job.objects.filter(lock_owner=owner).update(lock_owner=None, lock_expires_at=None)
 
 
 def next_due(now: datetime) -> datetime | None:

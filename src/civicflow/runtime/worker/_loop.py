@@ -24,8 +24,9 @@ from django.db import connection, connections
 from django.db.utils import DatabaseError, InterfaceError, OperationalError
 
 from civicflow.runtime.clock import current_clock
+from civicflow.runtime.models import Job
 from civicflow.runtime.worker._batch import run_batch
-from civicflow.runtime.worker._claim import claim, next_due, release
+from civicflow.runtime.worker._claim import claim, next_due, release, release_all
 from civicflow.runtime.worker._guard import single_worker_lock
 from civicflow.runtime.worker._listen import Listener
 
@@ -67,14 +68,14 @@ class Worker:
 
     def run(self) -> int:
         """Work until stopped; returns the number of jobs completed."""
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         guard = single_worker_lock()
         concurrency = self.options.concurrency
         if guard is not None and concurrency > 1:
             log.warning("SQLite runs one writer at a time; using concurrency 1", extra={"asked": concurrency})
             concurrency = 1
-        previous = {}
-        if threading.current_thread() is threading.main_thread():
-            previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         listener = Listener(self.wake, self.stopping)
         if listener.enabled:
             listener.start()
@@ -89,13 +90,13 @@ class Worker:
             },
         )
         threads = [
-            threading.Thread(target=self._thread_loop, name=f"civicflow-worker-{n}", daemon=True)
-            for n in range(concurrency - 1)
+            threading.Thread(target=self._thread_loop, args=(n,), name=f"civicflow-worker-{n}", daemon=True)
+            for n in range(1, concurrency)
         ]
         for thread in threads:
             thread.start()
         try:
-            self._loop()
+            self._loop(f"{self.owner}:0")
         finally:
             self.stop()
             for thread in threads:
@@ -107,23 +108,30 @@ class Worker:
         log.info("worker stopped", extra={"owner": self.owner, "jobs": self.done})
         return self.done
 
-    def _thread_loop(self) -> None:
+    def _thread_loop(self, n: int) -> None:
         try:
-            self._loop()
+            self._loop(f"{self.owner}:{n}")
         finally:
             connections.close_all()  # this thread's connection
 
-    def _loop(self) -> None:
+    def _loop(self, owner: str) -> None:
+        """One thread's claim-run-sleep loop; ``owner`` is this thread's lock owner."""
         opts = self.options
         lock_for = timedelta(seconds=opts.lock_seconds)
         backoff = 0.5
+        interrupted = False
         while not self.stopping.is_set():
             try:
+                if interrupted:
+                    # a batch died with the connection: its claims are ours and nobody runs them,
+                    # so give them back now rather than at lock expiry
+                    release_all(owner)
+                    interrupted = False
                 self.wake.clear()
                 now = current_clock().now()
-                claimed = claim(self.owner, opts.batch_size, now, lock_for)
+                claimed = claim(owner, opts.batch_size, now, lock_for)
                 if claimed:
-                    self._run(claimed)
+                    self._run(owner, claimed)
                     backoff = 0.5
                     continue
                 due = next_due(now)
@@ -131,6 +139,7 @@ class Worker:
             except (OperationalError, InterfaceError, DatabaseError) as exc:
                 # the database went away (restart, network): keep trying; claims expire safely
                 log.warning("database unavailable; retrying", extra={"error": str(exc).strip(), "retry_in": backoff})
+                interrupted = True
                 connection.close()
                 self.stopping.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
@@ -141,17 +150,17 @@ class Worker:
             if timeout > 0:
                 self.wake.wait(timeout)
 
-    def _run(self, claimed: list) -> None:  # type: ignore[type-arg]
+    def _run(self, owner: str, claimed: list[Job]) -> None:
         started = time.monotonic()
         try:
             result = run_batch(claimed, chain_limit=self.options.chain_limit, keep_going=self._keep_going)
         except BaseException:
             # nothing of the batch committed: give the jobs back at once instead of at lock expiry
-            with contextlib.suppress(DatabaseError):  # if it fails, the locks expire on their own
-                release(self.owner, [j.pk for j in claimed])
+            with contextlib.suppress(DatabaseError):  # if that fails too, the loop retries it
+                release(owner, [j.pk for j in claimed])
             raise
         if result.released:
-            release(self.owner, result.released)
+            release(owner, result.released)
         with self._count_lock:
             self.done += result.completed
             total = self.done
