@@ -33,12 +33,12 @@ from civicflow.engine.graph import Flow, Node, NodeKind, Trigger
 if TYPE_CHECKING:
     from civicflow.engine.processor import Processor
 
-__all__ = ["MAX_NESTING", "passes_through", "take_flows"]
+__all__ = ["MAX_NESTING", "pass_start", "passes_through", "take_flows"]
 
 MAX_NESTING = 16  # forks inside a chain handled depth first before falling back to the queue
 
 _ACTIVITIES = frozenset({NodeKind.TASK, NodeKind.MANUAL_TASK, NodeKind.SCRIPT_TASK})
-_EVENTS = frozenset({NodeKind.END, NodeKind.THROW})
+_EVENTS = frozenset({NodeKind.START, NodeKind.END, NodeKind.THROW})
 _SPLITS = frozenset({NodeKind.EXCLUSIVE, NodeKind.INCLUSIVE, NodeKind.PARALLEL})
 _CHOOSING = frozenset({NodeKind.EXCLUSIVE, NodeKind.INCLUSIVE})
 
@@ -71,6 +71,20 @@ def passes_through(node: Node, nodes: dict[str, Node]) -> bool:
     else:
         return False
     return all(f.condition is None and not f.is_default for f in node.outgoing)
+
+
+def pass_start(p: Processor, node: Node, scope: int) -> bool:
+    """Pass the none start event of a scope that has only this one; False: activate it as usual.
+
+    The caller checked that the queue is empty and the start carries no variables. A scope
+    activates its start events one after the other and then does nothing the history shows, so
+    with a single start the queue would complete it next.
+    """
+    container = p.nodes[node.container or ""]
+    if container.starts != (node.id,) or container.kind is NodeKind.AD_HOC_SUB_PROCESS:
+        return False
+    _pass_chain(p, node, scope, None, 0)
+    return True
 
 
 def take_flows(p: Processor, scope: int, flows: Any, depth: int, *, pending: bool = False) -> None:

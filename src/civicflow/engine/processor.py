@@ -24,7 +24,7 @@ from civicflow.engine.behaviours.waits import check_conditions, open_wait
 from civicflow.engine.errors import ExpressionError
 from civicflow.engine.fast_events import element_activated, element_completed, flow_taken, variables_set
 from civicflow.engine.graph import CONTAINERS, Graph, Node, NodeKind, Trigger
-from civicflow.engine.passing import take_flows
+from civicflow.engine.passing import pass_start, take_flows
 from civicflow.engine.ports import Clock, DecisionEvaluator, IdGenerator, NoDecisions, SequentialIds
 from civicflow.engine.state import ElementInstance, InstanceState
 
@@ -165,6 +165,14 @@ class Processor:
             return None  # its scope ended meanwhile
         node = self.nodes[node_id]
         if node.simple and not role and not local:
+            if (
+                node.passes
+                and payload is None
+                and not self.queue
+                and node.kind is NodeKind.START
+                and pass_start(self, node, scope)
+            ):
+                return None  # passed: no element instance stays
             key = self.state.next_key
             event = element_activated(key, node_id, scope, flow, joined=joined)
             self.events.append(event)

@@ -83,7 +83,7 @@ def test_each_passed_element_is_one_event_with_its_flow(clock: VirtualClock) -> 
     state = InstanceState()
     events = execute(graph, state, StartInstance(), Context(clock=clock))
     passed = [(e.element, e.flow) for e in events if isinstance(e, ev.ElementPassed)]
-    assert passed == [("t", "f1"), ("g", "f2"), ("big", "fc")]
+    assert passed == [("s", None), ("t", "f1"), ("g", "f2"), ("big", "fc")]
     # the script's variable change follows its element
     index = next(i for i, e in enumerate(events) if isinstance(e, ev.ElementPassed) and e.element == "t")
     assert events[index + 1] == ev.VariablesSet(scope=state.root, variables={"x": Decimal(7)})
@@ -102,7 +102,7 @@ def test_a_failing_script_is_activated_the_ordinary_way_and_raises_the_incident(
     )
     state = InstanceState()
     events = execute(graph, state, StartInstance(), Context(clock=clock))
-    assert not any(isinstance(e, ev.ElementPassed) for e in events)
+    assert [e.element for e in events if isinstance(e, ev.ElementPassed)] == ["s"]
     assert [type(e).__name__ for e in events[-2:]] == ["ElementActivated", "IncidentRaised"]
     assert [i.element for i in state.incidents.values()] == ["t"]
     assert dumps_state(replay(events)) == dumps_state(state)
@@ -149,3 +149,19 @@ def test_a_loop_without_a_wait_still_hits_the_step_budget(clock: VirtualClock) -
     events = execute(graph, state, StartInstance(variables={"limit": 10**9}), ctx)
     assert [i.kind for i in state.incidents.values()] == ["step-budget"]
     assert dumps_state(replay(events)) == dumps_state(state)
+
+
+def test_two_none_starts_keep_the_order_of_the_queue(clock: VirtualClock) -> None:
+    rt = runtime(
+        '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s1"/><bpmn:startEvent id="s2"/>'
+        '<bpmn:task id="a"/><bpmn:task id="b"/><bpmn:endEvent id="e"/>'
+        + _flow("f1", "s1", "a")
+        + _flow("f2", "s2", "b")
+        + _flow("f3", "a", "e")
+        + _flow("f4", "b", "e")
+        + "</bpmn:process>",
+        clock,
+    )
+    rt.send(StartInstance())
+    assert rt.completed() == ["s1", "s2", "a", "b", "e", "e"]
+    assert rt.status() == "completed"
