@@ -135,15 +135,12 @@ def fire(job: Job) -> step.StepResult | None:
     Answers None when the job is gone or was already fired (another worker, a new version).
     """
     with transaction.atomic():
-        current = (
-            Job.objects.select_for_update()
-            .select_related("definition")
-            .filter(pk=job.pk, due_at=job.due_at, instance__isnull=True)
-            .first()
-        )
-        if current is None or current.definition is None or current.due_at is None:
+        # no select_related: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join
+        current = Job.objects.select_for_update().filter(pk=job.pk, due_at=job.due_at, instance__isnull=True).first()
+        if current is None or current.definition_id is None or current.due_at is None:
             return None
-        result = step.start(current.definition, start_event=current.element_id)
+        definition = ProcessDefinition.objects.get(pk=current.definition_id)
+        result = step.start(definition, start_event=current.element_id)
         upcoming = next_due(current.payload, current.due_at, current_clock().now())
         if upcoming is None:
             current.delete()

@@ -86,7 +86,7 @@ def thrown(graph: Graph, before: InstanceState, events: list[Event], instance_id
     for event in events:
         e: Any = event  # the engine exports the Event union, not its classes
         kind = type(event).__name__
-        if kind == "ElementActivated":
+        if kind in ("ElementActivated", "ElementPassed"):
             node = graph.nodes.get(e.element)
             is_signal = node is not None and node.kind in _THROWS and node.trigger is Trigger.SIGNAL
             signal_thrower = (e.key, e.element) if is_signal else None

@@ -23,6 +23,8 @@ from civicflow.runtime.services._instances import (
 from civicflow.runtime.services._messages import Correlation, broadcast_signal, correlate_message
 from civicflow.runtime.services._migration import migrate_instances
 from civicflow.runtime.services._queries import (
+    ElementInstanceRecord,
+    element_instances,
     get_instance,
     history,
     history_events,
@@ -38,6 +40,7 @@ __all__ = [
     "Correlation",
     "DeployFile",
     "DeploymentResult",
+    "ElementInstanceRecord",
     "broadcast_signal",
     "cancel_instance",
     "claim_task",
@@ -45,6 +48,7 @@ __all__ = [
     "correlate_message",
     "definition_for",
     "deploy",
+    "element_instances",
     "get_instance",
     "get_task",
     "history",

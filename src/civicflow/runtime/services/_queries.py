@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,6 +12,7 @@ from django.db.models import F, QuerySet
 
 from civicflow.engine import loads_state
 from civicflow.runtime.codec import decode_event
+from civicflow.runtime.definitions import graph_for
 from civicflow.runtime.errors import NotFoundError
 from civicflow.runtime.models import (
     HistoryEvent,
@@ -23,7 +25,17 @@ from civicflow.runtime.models import (
 )
 from civicflow.runtime.values import decode_value, plain
 
-__all__ = ["get_instance", "history", "history_events", "incidents", "instances", "tasks", "variables"]
+__all__ = [
+    "ElementInstanceRecord",
+    "element_instances",
+    "get_instance",
+    "history",
+    "history_events",
+    "incidents",
+    "instances",
+    "tasks",
+    "variables",
+]
 
 
 def get_instance(instance_id: UUID | str) -> ProcessInstance:
@@ -121,3 +133,72 @@ def variables(instance_id: UUID | str) -> dict[str, Any]:
         if row.payload.get("scope") == state.root:
             values.update(decode_value(row.payload.get("variables", {})))
     return plain(values)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ElementInstanceRecord:
+    """One element instance of an instance's history, with the process it ran in.
+
+    The engine runs a called process inside its caller's state (no instance row of its own), so
+    ``process_id`` names the (called) process the element belongs to, and ``call_activity`` the
+    element instance key of the call activity that started that process (None at the top level).
+    """
+
+    key: int
+    element_id: str
+    process_id: str
+    scope: int
+    call_activity: int | None
+    role: str
+    state: str  # "active" | "completed" | "terminated"
+    started: datetime
+    ended: datetime | None
+
+
+def element_instances(instance_id: UUID | str) -> list[ElementInstanceRecord]:
+    """Every element instance of ``instance_id`` from its history, in activation order."""
+    instance = get_instance(instance_id)
+    nodes = graph_for(instance.definition_id).nodes
+    started: dict[int, HistoryEvent] = {}
+    ended: dict[int, tuple[str, datetime]] = {}
+    kinds = ("ElementActivated", "ElementPassed", "ElementCompleted", "ElementTerminated")
+    for row in history(instance_id).filter(type__in=kinds):
+        key = int(row.payload["key"])
+        if row.type in ("ElementActivated", "ElementPassed"):
+            started[key] = row
+            if row.type == "ElementPassed":  # an element that never waited: activated and completed at once
+                ended[key] = ("completed", row.timestamp)
+        else:
+            ended[key] = ("completed" if row.type == "ElementCompleted" else "terminated", row.timestamp)
+    records: list[ElementInstanceRecord] = []
+    for key, row in started.items():
+        element = row.element_id or ""
+        node = nodes.get(element)
+        role = str(row.payload.get("role", ""))
+        scope = int(row.payload.get("scope", 0))
+        state, end = ended.get(key, ("active", None))
+        # the nearest enclosing called-process scope: its own scope is the call activity
+        owner, call = (key if role == "process" else scope), None
+        while owner in started:
+            owner_row = started[owner]
+            if owner_row.payload.get("role") == "process":
+                parent = int(owner_row.payload.get("scope", 0))
+                call = parent or None
+                break
+            owner = int(owner_row.payload.get("scope", 0))
+        if role == "process":
+            call = scope or None
+        records.append(
+            ElementInstanceRecord(
+                key=key,
+                element_id=element,
+                process_id=node.process if node is not None else element,
+                scope=scope,
+                call_activity=call,
+                role=role,
+                state=state,
+                started=row.timestamp,
+                ended=end,
+            )
+        )
+    return records
