@@ -235,9 +235,13 @@ def _pass_one(p: Processor, node: Node, scope: int, flow: str | None, joined: tu
 
 
 def _check_scope_later(p: Processor, scope: int) -> None:
+    """As after any completion: when nothing is left in the scope, it may be done."""
     parent = p.elements.get(scope)
     if parent is not None and parent.children == 0:
-        p.queue.append((_CHECK, scope))  # as after any completion: the scope may be done
+        queue = p.queue
+        item = (_CHECK, scope)
+        if not queue or queue[-1] != item:  # nested chains end together: one check is enough
+            queue.append(item)
 
 
 def _choose(p: Processor, node: Node, scope: int) -> list[Flow] | None:
