@@ -21,6 +21,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy src/civicflow/runtime
 	$(BIN)/lint-imports
 
 test: lint

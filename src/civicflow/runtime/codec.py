@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import typing
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from civicflow.engine import Event
@@ -24,9 +23,14 @@ _TUPLE_FIELDS = frozenset({"joined", "candidate_groups"})
 _MISSING = object()
 
 
-@cache
+_FIELDS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
 def _fields(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
     """(name, default) per field; the default is ``_MISSING`` for required fields."""
+    cached = _FIELDS.get(cls)
+    if cached is not None:
+        return cached
     found = []
     for f in dataclasses.fields(cls):
         if f.default is not dataclasses.MISSING:
@@ -36,7 +40,8 @@ def _fields(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
         else:
             default = _MISSING
         found.append((f.name, default))
-    return tuple(found)
+    _FIELDS[cls] = fields = tuple(found)
+    return fields
 
 
 def encode_event(event: Event) -> tuple[str, str | None, dict[str, Any]]:

@@ -90,7 +90,7 @@ def job_variables(job: Job) -> dict[str, Any]:
     if held is not None and held[0] == job.instance_id:
         state = held[1]
     else:
-        state = loads_state(ProcessInstance.objects.values_list("state", flat=True).get(pk=job.instance_id))
+        state = loads_state(ProcessInstance.objects.values_list("state", flat=True).get(pk=_owner(job)))
     inst = state.elements.get(job.element_instance)
     chain = []
     while inst is not None:
@@ -101,11 +101,19 @@ def job_variables(job: Job) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for scope in reversed(chain):
         values.update(scope)
-    return plain(values)
+    found: dict[str, Any] = plain(values)
+    return found
+
+
+def _owner(job: Job) -> UUID:
+    """The instance of an instance job (the functions below never see start timers or deliveries)."""
+    if job.instance_id is None:
+        raise RuntimeServiceError(f"job {job.pk} belongs to no instance")
+    return job.instance_id
 
 
 def complete_job(job: Job, variables: Mapping[str, Any] | None = None) -> step.StepResult:
-    return step.run(job.instance_id, CompleteJob(job=job.key, variables=dict(variables or {})))
+    return step.run(_owner(job), CompleteJob(job=job.key, variables=dict(variables or {})))
 
 
 def fail_job(
@@ -114,18 +122,18 @@ def fail_job(
     """Record a failure; with no retries left the engine raises a ``job-failed`` incident."""
     left = job.retries - 1 if retries is None else retries
     command = FailJob(job=job.key, retries=max(left, 0), message=message)
-    return step.run(job.instance_id, command, job_backoff=retry_in if retry_in is not None else backoff(job.attempts))
+    return step.run(_owner(job), command, job_backoff=retry_in if retry_in is not None else backoff(job.attempts))
 
 
 def throw_bpmn_error(
     job: Job, code: str, message: str = "", variables: Mapping[str, Any] | None = None
 ) -> step.StepResult:
     command = ThrowBpmnError(job=job.key, code=code, message=message, variables=dict(variables or {}))
-    return step.run(job.instance_id, command)
+    return step.run(_owner(job), command)
 
 
 def fire_timer(job: Job) -> step.StepResult:
-    return step.run(job.instance_id, FireTimer(timer=job.key))
+    return step.run(_owner(job), FireTimer(timer=job.key))
 
 
 def execute_job(job: Job, handler: JobHandler | None = None) -> step.StepResult | None:

@@ -89,10 +89,10 @@ def consume_buffered(
     """Deliver buffered messages to the message subscriptions this step opened (same transaction)."""
     fresh = events
     while True:
+        # Any: the engine exports the Event union, not its classes; the name test narrows it
+        opened_events: list[Any] = [e for e in fresh if type(e).__name__ == "SubscriptionOpened"]
         opened = [
-            state.subscriptions[e.key]
-            for e in fresh
-            if type(e).__name__ == "SubscriptionOpened" and e.kind == "message" and e.key in state.subscriptions
+            state.subscriptions[e.key] for e in opened_events if e.kind == "message" and e.key in state.subscriptions
         ]
         if not opened:
             return events

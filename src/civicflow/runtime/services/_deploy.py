@@ -6,6 +6,8 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from django.db import transaction
@@ -179,22 +181,22 @@ def deploy(files: Iterable[DeployFile], *, name: str | None = None) -> Deploymen
                         new.add(definition.key)
                         _start_subscriptions(definition, graph)
                 # only once committed: a rolled-back id may be reused by SQLite
-                transaction.on_commit(lambda r=resource.pk, g=graph: remember_graph(r, g))
+                transaction.on_commit(partial(remember_graph, resource.pk, graph))
             if c.dmn is not None:
                 for decision in c.dmn.definitions.decisions:
-                    definition, created = _version_decision(
+                    decision_definition, created = _version_decision(
                         deployment, resource, decision.id, decision.name, checked=c, now=now
                     )
-                    decisions.append(definition)
+                    decisions.append(decision_definition)
                     if created:
-                        new.add(definition.key)
+                        new.add(decision_definition.key)
     return DeploymentResult(
         deployment=deployment, processes=tuple(processes), decisions=tuple(decisions), new=frozenset(new)
     )
 
 
 def _version_process(
-    deployment: Deployment, resource: Resource, process_id: str, name: str, now: object
+    deployment: Deployment, resource: Resource, process_id: str, name: str, now: datetime
 ) -> tuple[ProcessDefinition, bool]:
     latest = ProcessDefinition.objects.filter(process_id=process_id).order_by("-version").first()
     if latest is not None and latest.content_hash == resource.content_hash:
@@ -214,7 +216,7 @@ def _version_process(
 
 
 def _version_decision(
-    deployment: Deployment, resource: Resource, decision_id: str | None, name: str, *, checked: _Checked, now: object
+    deployment: Deployment, resource: Resource, decision_id: str | None, name: str, *, checked: _Checked, now: datetime
 ) -> tuple[DecisionDefinition, bool]:
     key_id = decision_id or name
     latest = DecisionDefinition.objects.filter(decision_id=key_id).order_by("-version").first()

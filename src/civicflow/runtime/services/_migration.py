@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 from uuid import UUID
 
 from django.db import transaction
@@ -93,7 +94,12 @@ def _check_instance(
         expected = new_process if container == old_process else mapping.get(container, container)
         if new_node.container != expected:
             refuse(f"element {element!r} would move to another scope ({new_node.container})")
-    waits = [*state.timers.values(), *state.subscriptions.values(), *state.jobs.values(), *state.tasks.values()]
+    waits: list[Any] = [
+        *state.timers.values(),
+        *state.subscriptions.values(),
+        *state.jobs.values(),
+        *state.tasks.values(),
+    ]
     for wait in waits:
         mapped = mapping.get(wait.element, wait.element)
         if mapped not in new.nodes:
@@ -114,7 +120,8 @@ def _rewrite(state: InstanceState, mapping: Mapping[str, str], old_process: str,
     state.process = new_process
     for inst in state.elements.values():
         inst.element = m(inst.element)
-    for wait in (*state.timers.values(), *state.subscriptions.values(), *state.jobs.values(), *state.tasks.values()):
+    waits: list[Any] = [*state.timers.values(), *state.subscriptions.values(), *state.jobs.values()]
+    for wait in (*waits, *state.tasks.values()):
         wait.element = m(wait.element)
     for incident in state.incidents.values():
         incident.element = m(incident.element)

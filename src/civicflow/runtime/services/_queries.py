@@ -97,13 +97,13 @@ def tasks(
     if due_before is not None:
         found = found.filter(due__lt=due_before)
     if instance_id is not None:
-        found = found.filter(instance_id=instance_id)
+        found = found.filter(instance_id=_uuid(instance_id))
     return found.order_by("-priority", F("due").asc(nulls_last=True), "created", "id")
 
 
 def history(instance_id: UUID | str) -> QuerySet[HistoryEvent]:
     """The history rows of an instance, in order."""
-    return HistoryEvent.objects.filter(instance_id=instance_id).order_by("seq")
+    return HistoryEvent.objects.filter(instance_id=_uuid(instance_id)).order_by("seq")
 
 
 def history_events(instance_id: UUID | str) -> list[Any]:
@@ -117,8 +117,12 @@ def incidents(*, state: str | None = IncidentState.OPEN, instance_id: UUID | str
     if state is not None:
         found = found.filter(state=state)
     if instance_id is not None:
-        found = found.filter(instance_id=instance_id)
+        found = found.filter(instance_id=_uuid(instance_id))
     return found
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def variables(instance_id: UUID | str) -> dict[str, Any]:
@@ -127,12 +131,14 @@ def variables(instance_id: UUID | str) -> dict[str, Any]:
     state = loads_state(instance.state)
     root = state.elements.get(state.root)
     if root is not None:
-        return plain(dict(root.variables or {}))
+        found: dict[str, Any] = plain(dict(root.variables or {}))
+        return found
     values: dict[str, Any] = {}
     for row in history(instance_id).filter(type="VariablesSet"):
         if row.payload.get("scope") == state.root:
             values.update(decode_value(row.payload.get("variables", {})))
-    return plain(values)
+    result: dict[str, Any] = plain(values)
+    return result
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
