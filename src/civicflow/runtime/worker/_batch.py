@@ -43,6 +43,7 @@ from civicflow.engine import (
 )
 from civicflow.runtime import jobs as job_runner
 from civicflow.runtime.definitions import graph_for
+from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.models import InstanceStatus, Job, JobKind, ProcessInstance
 from civicflow.runtime.projection import collect, write
 from civicflow.runtime.step import consume_buffered, context
@@ -72,6 +73,7 @@ class _Work:
     version: int
     event_count: int
     claimed: list[Job]
+    before: str  # the stored state text the batch started from
     events: list[Event] = field(default_factory=list)
     ran: int = 0
     failed: int = 0
@@ -177,6 +179,7 @@ def _load(claimed: list[Job]) -> tuple[list[_Work], list[Job]]:
                 version=version,
                 event_count=event_count,
                 claimed=jobs,
+                before=state,
             )
         )
     for jobs in by_instance.values():
@@ -248,10 +251,18 @@ def run_batch(
                     )
             matched = _update_instances(work, now)
             written = [w for w in work if w.instance_id in matched]
-            write(
-                [collect(w.instance_id, w.event_count, w.events, now, job_backoff=w.backoff) for w in written],
-                now,
-            )
+            projections = [
+                collect(
+                    w.instance_id,
+                    w.event_count,
+                    w.events,
+                    now,
+                    job_backoff=w.backoff,
+                    source=StepSource(graph=w.graph, state=w.state, before=w.before),
+                )
+                for w in written
+            ]
+            write(projections, now)
         for w in work:
             if w.instance_id in matched:
                 result.completed += w.ran
