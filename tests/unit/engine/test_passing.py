@@ -165,3 +165,24 @@ def test_two_none_starts_keep_the_order_of_the_queue(clock: VirtualClock) -> Non
     rt.send(StartInstance())
     assert rt.completed() == ["s1", "s2", "a", "b", "e", "e"]
     assert rt.status() == "completed"
+
+
+def test_a_subprocess_start_keeps_the_order_of_the_queue(clock: VirtualClock) -> None:
+    # the fork activates the subprocess, then b: the queue completes the subprocess's start,
+    # then b, then what follows the start
+    rt = runtime(
+        '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>'
+        '<bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/><bpmn:task id="inner"/><bpmn:endEvent id="se"/>'
+        + _flow("i1", "ss", "inner")
+        + _flow("i2", "inner", "se")
+        + '</bpmn:subProcess><bpmn:task id="b"/><bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
+        + _flow("f0", "s", "fork")
+        + _flow("fa", "fork", "sub")
+        + _flow("fb", "fork", "b")
+        + _flow("fa2", "sub", "e1")
+        + _flow("fb2", "b", "e2")
+        + "</bpmn:process>",
+        clock,
+    )
+    rt.send(StartInstance())
+    assert rt.completed() == ["s", "fork", "ss", "b", "inner", "e2", "se", "sub", "e1"]
