@@ -45,6 +45,9 @@ _ACTIVITIES = frozenset({NodeKind.TASK, NodeKind.MANUAL_TASK, NodeKind.SCRIPT_TA
 _EVENTS = frozenset({NodeKind.START, NodeKind.END, NodeKind.THROW})
 _SPLITS = frozenset({NodeKind.EXCLUSIVE, NodeKind.INCLUSIVE, NodeKind.PARALLEL})
 _CHOOSING = frozenset({NodeKind.EXCLUSIVE, NodeKind.INCLUSIVE})
+# Enum members bound once: reading ``NodeKind.SCRIPT_TASK`` goes through the class each time.
+_SCRIPT_TASK = NodeKind.SCRIPT_TASK
+_EXCLUSIVE = NodeKind.EXCLUSIVE
 
 
 def passes_through(node: Node, nodes: dict[str, Node]) -> bool:
@@ -204,14 +207,14 @@ def _pass_one(p: Processor, node: Node, scope: int, flow: str | None, joined: tu
     None when it cannot pass after all (a script or condition fails, the step budget is spent):
     then it is activated the ordinary way, which raises the incident.
     """
-    p.steps += 1
-    if p.steps > p.ctx.step_budget:
+    steps = p.steps = p.steps + 1
+    if steps > p.ctx.step_budget:
         p.activate(node.id, scope, flow, joined=joined)  # queued: the run loop raises the incident
         return None
     kind = node.kind
     value: Any = None
     outgoing: Any = node.outgoing
-    if kind is NodeKind.SCRIPT_TASK:
+    if kind is _SCRIPT_TASK:
         inst = p.elements[scope]
         # the process scope sees only its own variables: no walk up the scopes
         view = inst.variables if inst.role == "process" and inst.variables is not None else p.visible(scope)
@@ -230,7 +233,7 @@ def _pass_one(p: Processor, node: Node, scope: int, flow: str | None, joined: tu
     p.events.append(event)
     _passed(state, event)
     name = node.result_variable
-    if kind is NodeKind.SCRIPT_TASK and name is not None:
+    if kind is _SCRIPT_TASK and name is not None:
         if inst.role == "process":  # the common case, without set_variables' search and copy
             result = variables_set(scope, {name: value})
             p.events.append(result)
@@ -252,7 +255,7 @@ def _check_scope_later(p: Processor, scope: int) -> None:
 
 def _choose(p: Processor, node: Node, scope: int) -> list[Flow] | None:
     """The flows a diverging exclusive or inclusive gateway takes; None when it cannot choose."""
-    first = node.kind is NodeKind.EXCLUSIVE
+    first = node.kind is _EXCLUSIVE
     chosen: list[Flow] = []
     default: Flow | None = None
     view = None
