@@ -132,7 +132,10 @@ def _advance(work: _Work, ctx: Context, chain_limit: int, keep_going: Callable[[
             continue
         with job_runner.state_in_memory(work.instance_id, work.state):
             command, backoff = _command(job)
-        if job.pk is None and isinstance(command, FailJob):
+        # Chained jobs live only in memory until the batch commits, so their pk is None even
+        # though the stubs type it as int.
+        saved_pk: int | None = job.pk
+        if saved_pk is None and isinstance(command, FailJob):
             # a chained job that failed: leave it as the step created it (due now), so it
             # runs again through a normal claim with its own attempts and backoff
             continue
@@ -281,5 +284,7 @@ def run_batch(
             log.exception("job could not run", extra={"job_id": job.pk, "job_type": job.type})
             continue
         result.completed += 1
-        result.failed += sum(1 for e in outcome.events if type(e).__name__ == "JobFailed")
+        # None: a delivery job or a start timer that another worker already fired; no engine events.
+        if outcome is not None:
+            result.failed += sum(1 for e in outcome.events if type(e).__name__ == "JobFailed")
     return result
