@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 
 from civicflow.cli._common import setup_django
 from civicflow.runtime.errors import RuntimeServiceError
@@ -22,6 +23,7 @@ def run_worker(
     lock_seconds: float,
     handlers: list[str],
     max_jobs: int | None = None,
+    history_retention_days: int | None = None,
 ) -> int:
     setup_django()
     from django.db import DatabaseError, connection
@@ -48,6 +50,7 @@ def run_worker(
         poll_interval=poll_interval,
         lock_seconds=lock_seconds,
         max_jobs=max_jobs,
+        history_retention=None if history_retention_days is None else timedelta(days=history_retention_days),
     )
     Worker(options).run()
     return 0

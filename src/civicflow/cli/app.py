@@ -83,6 +83,15 @@ def worker(
         list[str] | None, typer.Option("--handlers", help="Python module registering job handlers (repeatable).")
     ] = None,
     max_jobs: Annotated[int | None, typer.Option("--max-jobs", help="Stop after this many jobs.", hidden=True)] = None,
+    history_retention_days: Annotated[
+        int | None,
+        typer.Option(
+            "--history-retention-days",
+            envvar="CIVICFLOW_HISTORY_RETENTION_DAYS",
+            help="Remove finished instances and their history after this many days (hourly).",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Run jobs: async continuations, timers, service calls (start more to scale out)."""
     from civicflow.cli._worker import run_worker
@@ -95,6 +104,7 @@ def worker(
             lock_seconds=lock_seconds,
             handlers=handlers or [],
             max_jobs=max_jobs,
+            history_retention_days=history_retention_days,
         )
     )
 

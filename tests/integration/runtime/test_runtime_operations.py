@@ -134,3 +134,21 @@ def test_history_cleanup_removes_finished_instances_past_retention(clock: Virtua
     assert set(ProcessInstance.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
     assert not HistoryEvent.objects.filter(instance_id=old.pk).exists()
     assert not UserTask.objects.filter(instance_id=old.pk).exists()
+
+
+def test_the_worker_cleans_history_when_a_retention_is_configured(clock: VirtualClock, models: Path) -> None:
+    from civicflow.runtime.worker import Worker, WorkerOptions
+
+    services.deploy([models / "permit.bpmn"])
+    old = services.start_instance("permit")
+    services.complete_task(services.tasks(instance_id=old.pk)[0].pk)
+    clock.advance(timedelta(days=8))
+    running = services.start_instance("permit")
+
+    assert Worker(WorkerOptions()).housekeep(force=True) is None  # no retention: never cleans
+    worker = Worker(WorkerOptions(history_retention=timedelta(days=7), housekeeping_interval=3600))
+    result = worker.housekeep()
+    assert result is not None
+    assert result.instances == 1
+    assert set(ProcessInstance.objects.values_list("pk", flat=True)) == {running.pk}
+    assert worker.housekeep() is None  # not again before the interval has passed

@@ -25,6 +25,7 @@ from django.db.utils import DatabaseError, InterfaceError, OperationalError
 
 from civicflow.runtime.clock import current_clock
 from civicflow.runtime.models import Job
+from civicflow.runtime.services import CleanupResult, history_cleanup
 from civicflow.runtime.worker._batch import run_batch
 from civicflow.runtime.worker._claim import claim, next_due, release, release_all
 from civicflow.runtime.worker._guard import single_worker_lock
@@ -45,6 +46,8 @@ class WorkerOptions:
     lock_seconds: float = 300.0  # a claim older than this belongs to a dead worker
     chain_limit: int = 100  # follow-up service jobs one instance may run inside its batch
     max_jobs: int | None = None  # stop after this many (tests, benchmarks)
+    history_retention: timedelta | None = None  # remove finished instances older than this
+    housekeeping_interval: float = 3600.0  # seconds between two history cleanups
 
 
 class Worker:
@@ -57,6 +60,7 @@ class Worker:
         self.wake = threading.Event()
         self.done = 0
         self._count_lock = threading.Lock()
+        self._next_housekeeping = time.monotonic()
 
     def stop(self, *_args: object) -> None:
         self.stopping.set()
@@ -128,6 +132,8 @@ class Worker:
                     release_all(owner)
                     interrupted = False
                 self.wake.clear()
+                if owner.endswith(":0"):  # one thread per process keeps house
+                    self.housekeep()
                 now = current_clock().now()
                 claimed = claim(owner, opts.batch_size, now, lock_for)
                 if claimed:
@@ -149,6 +155,28 @@ class Worker:
                 timeout = max(0.0, min(timeout, (due - current_clock().now()).total_seconds()))
             if timeout > 0:
                 self.wake.wait(timeout)
+
+    def housekeep(self, *, force: bool = False) -> CleanupResult | None:
+        """Run the history cleanup when a retention is configured and the interval has passed.
+
+        Every worker may do it: the cleanup deletes in small transactions, so two at once only
+        share the work.
+        """
+        retention = self.options.history_retention
+        if retention is None or (not force and time.monotonic() < self._next_housekeeping):
+            return None
+        self._next_housekeeping = time.monotonic() + self.options.housekeeping_interval
+        result = history_cleanup(retention)
+        if result.instances or result.buffered_messages:
+            log.info(
+                "history cleanup",
+                extra={
+                    "instances": result.instances,
+                    "events": result.history_events,
+                    "buffered_messages": result.buffered_messages,
+                },
+            )
+        return result
 
     def _run(self, owner: str, claimed: list[Job]) -> None:
         started = time.monotonic()
