@@ -19,6 +19,7 @@ from civicflow.bpmn.errors import TimerFormatError
 __all__ = [
     "IsoDuration",
     "TimerCycle",
+    "is_cron",
     "next_cron",
     "parse_cycle",
     "parse_date_time",
@@ -172,7 +173,26 @@ def parse_cycle(text: str) -> TimerCycle:
     raise TimerFormatError("not an ISO 8601 repeating interval", text=text)
 
 
+# Macros as Spring and Zeebe accept them, expanded to 6-field cron (with seconds).
+_MACROS = {
+    "@yearly": "0 0 0 1 1 *",
+    "@annually": "0 0 0 1 1 *",
+    "@monthly": "0 0 0 1 * *",
+    "@weekly": "0 0 0 * * 0",
+    "@daily": "0 0 0 * * *",
+    "@midnight": "0 0 0 * * *",
+    "@hourly": "0 0 * * * *",
+}
+
+
+def is_cron(text: str) -> bool:
+    """True for text shaped like cron (a macro, or 5 to 7 fields), not an ISO 8601 cycle."""
+    value = text.strip()
+    return value.lower() in _MACROS or (not value.upper().startswith(("R", "P")) and 5 <= len(value.split()) <= 7)
+
+
 def _cron(value: str, text: str) -> TimerCycle:
+    value = _MACROS.get(value.lower(), value)
     fields = value.split()
     if len(fields) not in (5, 6, 7) or not all(_CRON_FIELD.match(f) for f in fields):
         raise TimerFormatError("neither an ISO 8601 repeating interval nor a cron expression", text=text)
@@ -229,7 +249,7 @@ class _Cron:
 
 
 def _parse_cron(expression: str) -> _Cron:
-    fields = expression.split()
+    fields = _MACROS.get(expression.strip().lower(), expression).split()
     if len(fields) == 5:
         fields = ["0", *fields]
     if len(fields) == 6:

@@ -8,7 +8,7 @@ schedules the next cycle in the same transaction, so a cycle neither skips nor d
 
 Timer values: ``timeDate`` (ISO 8601 date-time), ``timeDuration`` (from the deployment's time),
 ``timeCycle`` as an ISO 8601 repeating interval (``R/PT1H``, ``R3/2025-03-01T09:00Z/P1D``) or a
-cron expression (:mod:`civicflow.runtime.cron`). FEEL expressions are evaluated without
+cron expression (:func:`civicflow.bpmn.timers.next_cron`). FEEL expressions are evaluated without
 variables (there is no instance yet); ``now()`` sees the runtime clock.
 """
 
@@ -20,11 +20,10 @@ from typing import Any
 from django.db import transaction
 
 from civicflow.bpmn.errors import TimerFormatError
-from civicflow.bpmn.timers import parse_cycle, parse_date_time, parse_duration
+from civicflow.bpmn.timers import is_cron, next_cron, parse_cycle, parse_date_time, parse_duration
 from civicflow.engine import ExpressionError, Graph, Node, NodeKind, Trigger
 from civicflow.runtime import step
 from civicflow.runtime.clock import current_clock
-from civicflow.runtime.cron import CronError, is_cron, parse_cron
 from civicflow.runtime.errors import DeploymentError
 from civicflow.runtime.models import Job, JobKind, ProcessDefinition
 
@@ -57,7 +56,7 @@ def first_due(node: Node, now: datetime) -> tuple[datetime | None, dict[str, Any
     if kind == "duration":
         return parse_duration(text).add_to(now), {}
     if is_cron(text):
-        return parse_cron(text).next_after(now), {"cron": text}
+        return next_cron(text, now), {"cron": text}
     cycle = parse_cycle(text)
     interval = next((part for part in text.split("/")[1:] if part.lstrip("-").startswith("P")), None)
     if cycle.interval is None or interval is None:
@@ -74,7 +73,10 @@ def next_due(payload: dict[str, Any] | None, fired: datetime, now: datetime) -> 
     """The next instant after a firing at ``fired``; None when the timer is used up."""
     payload = payload or {}
     if "cron" in payload:
-        return parse_cron(payload["cron"]).next_after(max(fired, now))
+        try:
+            return next_cron(payload["cron"], max(fired, now))
+        except TimerFormatError:  # no further instant matches (an end year has passed)
+            return None
     if "interval" not in payload or payload.get("repetitions") == 0:
         return None
     duration = parse_duration(payload["interval"])
@@ -109,7 +111,7 @@ def replace_start_timers(definition: ProcessDefinition, graph: Graph) -> list[Jo
     for node in _start_timer_nodes(graph, definition.process_id):
         try:
             due, payload = first_due(node, now)
-        except (ExpressionError, TimerFormatError, CronError) as exc:
+        except (ExpressionError, TimerFormatError) as exc:
             raise DeploymentError("a timer start event cannot be scheduled", diagnostics=[f"{node.id}: {exc}"]) from exc
         if due is None:
             continue  # a cron that never matches (30 February): nothing to schedule

@@ -85,3 +85,16 @@ def test_next_cron_instants() -> None:
 def test_unsupported_or_bad_cron(text: str) -> None:
     with pytest.raises(TimerFormatError):
         next_cron(text, datetime(2026, 1, 5, tzinfo=UTC))
+
+
+def test_cron_macros_expand() -> None:
+    from datetime import UTC, datetime
+
+    from civicflow.bpmn.timers import is_cron, next_cron
+
+    assert is_cron("@daily")
+    assert is_cron("0 9 * * MON-FRI")
+    assert not is_cron("R/PT1H")
+    after = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    assert next_cron("@daily", after) == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    assert next_cron("@hourly", after) == datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
