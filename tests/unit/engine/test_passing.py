@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from civicflow.engine import (
     CompleteTask,
@@ -15,8 +19,10 @@ from civicflow.engine import (
     dumps_state,
     execute,
     replay,
+    scenario,
 )
 from civicflow.engine import events as ev
+from civicflow.engine.runtime import InMemoryRuntime
 
 from .conftest import graph_of, runtime
 
@@ -186,3 +192,34 @@ def test_a_subprocess_start_keeps_the_order_of_the_queue(clock: VirtualClock) ->
     )
     rt.send(StartInstance())
     assert rt.completed() == ["s", "fork", "ss", "b", "inner", "e2", "se", "sub", "e1"]
+
+
+SCENARIOS = sorted((Path(__file__).parents[2] / "conformance" / "scenarios").glob("*.yaml"))
+
+
+def _snapshot(rt: InMemoryRuntime) -> tuple[Any, ...]:
+    waits = sorted((w.element, w.kind) for w in rt.waits())
+    return rt.completed(), waits, rt.status(), rt.variables()
+
+
+def _trace(path: Path, *, passing: bool) -> list[Any]:
+    """Completion order, waits, status and variables after each command of a scenario."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    run = scenario._Run(spec, path.parent, restore=False)  # the scenario runner drives the steps
+    if not passing:
+        nodes = run.rt.graph.nodes
+        for node_id, node in list(nodes.items()):
+            nodes[node_id] = replace(node, passes=False)
+    run.start()
+    trace = [_snapshot(run.rt)]
+    for step in spec.get("steps") or []:
+        run.step(step)
+        trace.append(_snapshot(run.rt))
+    return trace
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_passing_changes_only_how_the_history_is_written(path: Path) -> None:
+    """With and without pass-through elements, every scenario completes the same elements in the
+    same order and has the same waits, status and variables after every command."""
+    assert _trace(path, passing=True) == _trace(path, passing=False)
