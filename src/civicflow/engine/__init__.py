@@ -6,10 +6,12 @@
 
 ``decide`` returns the events of a command without touching the state; ``execute`` applies
 them as it goes; ``replay(events)`` rebuilds a state from its history. State serializes with
-``dumps_state`` / ``loads_state``.
+``dumps_state`` / ``loads_state``, events with ``encode_event`` / ``decode_event`` (format
+``EVENT_FORMAT``), variable values with ``encode_value`` / ``decode_value``.
 """
 
 from civicflow.engine.apply import apply, replay
+from civicflow.engine.codec import EVENT_FORMAT, EVENT_TYPES, decode_event, encode_event
 from civicflow.engine.commands import (
     BroadcastSignal,
     CancelInstance,
@@ -51,8 +53,11 @@ from civicflow.engine.ports import (
 from civicflow.engine.processor import Context
 from civicflow.engine.serialize import dumps_state, loads_state
 from civicflow.engine.state import InstanceState, InstanceStatus
+from civicflow.engine.values import decode_value, encode_value, key_text, plain
 
 __all__ = [
+    "EVENT_FORMAT",
+    "EVENT_TYPES",
     "BroadcastSignal",
     "CancelInstance",
     "Clock",
@@ -92,8 +97,14 @@ __all__ = [
     "apply",
     "compile_graph",
     "decide",
+    "decode_event",
+    "decode_value",
     "dumps_state",
+    "encode_event",
+    "encode_value",
     "execute",
+    "key_text",
     "loads_state",
+    "plain",
     "replay",
 ]

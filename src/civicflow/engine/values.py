@@ -47,7 +47,8 @@ def key_text(value: Any) -> str:
 
 
 def encode_value(value: Any) -> Any:
-    """Exact JSON encoding of a variable value (non-integral numbers as {"$n": text})."""
+    """Exact JSON encoding of a variable value: integral numbers below 2**53 as JSON numbers,
+    others as ``{"$n": text}``, FEEL temporal values as ``{"$s": literal, "$t": type name}``."""
     if isinstance(value, Decimal):
         if value == value.to_integral_value() and abs(value) < 2**53:
             return int(value)
@@ -60,10 +61,13 @@ def encode_value(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return {"$n": repr(value)}
+    if isinstance(value, Mapping):  # after the dict fast path: the runtime passes other mappings too
+        return {str(k): encode_value(v) for k, v in value.items()}
     return {"$s": str(value), "$t": type(value).__name__}
 
 
 def decode_value(value: Any) -> Any:
+    """Engine values from :func:`encode_value` output (numbers become ``Decimal``)."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int):
@@ -95,6 +99,7 @@ def _decode_text(type_name: str, text: str) -> Any:
     try:
         from civicflow.feel import evaluate
 
-        return evaluate(f'{function}("{text}")').value
+        value = evaluate(f'{function}("{text}")').value
     except Exception:  # noqa: BLE001 - an unreadable value stays text rather than losing the state
         return text
+    return text if value is None else value
