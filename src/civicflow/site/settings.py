@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "civicflow.runtime",
+    "civicflow.connectors",
+    "civicflow.api",
 ]
 
 MIDDLEWARE = [
@@ -126,11 +128,40 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # civicflow.api: bearer API tokens, a scope per endpoint (deny by default), throttled per token,
+    # and every error as RFC 9457 problem+json from one handler
+    "DEFAULT_AUTHENTICATION_CLASSES": ["civicflow.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["civicflow.api.auth.ScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["civicflow.api.auth.TokenRateThrottle"],
+    "EXCEPTION_HANDLER": "civicflow.api.problems.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "UNAUTHENTICATED_USER": None,
 }
+# API request bodies (deployments included) above this are refused with 413
+CIVICFLOW_API_MAX_BODY_BYTES = int(os.environ.get("CIVICFLOW_API_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = CIVICFLOW_API_MAX_BODY_BYTES
+CIVICFLOW_API_THROTTLE_RATE = os.environ.get("CIVICFLOW_API_THROTTLE_RATE", "20000/min")
+# job types (service task topics) served by external workers over the API: `civicflow worker`
+# never claims these, so they wait for fetch-and-lock instead of becoming "no handler" incidents
+CIVICFLOW_EXTERNAL_TOPICS = tuple(
+    t.strip() for t in os.environ.get("CIVICFLOW_EXTERNAL_TOPICS", "").split(",") if t.strip()
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "CivicFlow API",
     "VERSION": "1",
     "LICENSE": {"name": "EUPL-1.2"},
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "civicflow.api.schema.add_problem_responses",
+    ],
 }
 
 _log_format = os.environ.get("CIVICFLOW_LOG_FORMAT", "text").lower()

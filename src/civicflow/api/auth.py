@@ -1,0 +1,113 @@
+"""DRF authentication, scope permission and per-token throttling for API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+from civicflow.api.models import ApiToken
+from civicflow.api.tokens import allows, verify_token
+
+__all__ = ["ScopePermission", "TokenAuthentication", "TokenPrincipal", "TokenRateThrottle"]
+
+# last_used is a hint for operators, not an audit trail: writing it on every request would add
+# one UPDATE to every call, so it is refreshed at most once a minute.
+_LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+class TokenPrincipal:
+    """The ``request.user`` of a token-authenticated request."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, token: ApiToken) -> None:
+        self.token = token
+        self.username = f"token:{token.name}"
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class TokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer cf_<prefix>_<secret>``."""
+
+    keyword = b"bearer"
+
+    def authenticate(self, request: Request) -> tuple[TokenPrincipal, ApiToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts:
+            return None
+        if parts[0].lower() != self.keyword or len(parts) != 2:
+            raise exceptions.AuthenticationFailed("use 'Authorization: Bearer cf_<prefix>_<secret>'")
+        token = verify_token(parts[1].decode("ascii", "replace"))
+        if token is None:
+            raise exceptions.AuthenticationFailed("unknown, revoked or malformed API token")
+        now = timezone.now()
+        if token.last_used is None or now - token.last_used > _LAST_USED_GRANULARITY:
+            ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+            token.last_used = now
+        return TokenPrincipal(token), token
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="civicflow"'
+
+
+class ScopePermission(BasePermission):
+    """Deny by default: a view names the scope it needs in ``required_scope`` (or ``scope_for``).
+
+    ``scope_for(request)`` lets a view ask for a scope that depends on the request, such as
+    ``work:<topic>`` of an external task.
+    """
+
+    message = "the API token lacks the scope this endpoint needs"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        token = request.auth
+        if not isinstance(token, ApiToken):
+            if request.user is None or not request.user.is_authenticated:
+                raise exceptions.NotAuthenticated("an API token is required: 'Authorization: Bearer cf_...'")
+            return False
+        method = (request.method or "").lower()
+        if method not in ("head", "options") and not hasattr(view, method):
+            return True  # the view answers 405 Method Not Allowed, which leaks nothing
+        needed = self._needed(request, view)
+        if needed is None:
+            return False
+        if not allows(token.scopes, needed):
+            self.message = f"the API token lacks scope {needed!r}"
+            return False
+        return True
+
+    @staticmethod
+    def _needed(request: Request, view: Any) -> str | None:
+        by_method = getattr(view, "scopes", None)
+        if isinstance(by_method, Mapping):
+            method = {"HEAD": "GET", "OPTIONS": "GET"}.get(request.method or "", request.method)
+            found = by_method.get(method)
+            return str(found) if found is not None else None
+        return None
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Requests per token (``CIVICFLOW_API_THROTTLE_RATE``, default 20000/min), per process cache."""
+
+    scope = "token"
+
+    def get_rate(self) -> str | None:
+        rate: str | None = getattr(settings, "CIVICFLOW_API_THROTTLE_RATE", "20000/min")
+        return rate
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if not isinstance(request.auth, ApiToken):
+            return None
+        return f"civicflow-throttle-{request.auth.prefix}"

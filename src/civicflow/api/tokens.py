@@ -1,0 +1,120 @@
+"""Creating, checking and revoking API tokens; scopes and what they allow.
+
+A token reads ``cf_<prefix>_<secret>``: the prefix finds the row, the secret is compared by its
+SHA-256 digest in constant time. Scopes:
+
+- ``read``: every GET (definitions, instances, tasks, history, incidents, decisions evaluate);
+- ``start``: start instances, correlate messages, broadcast signals, claim/unclaim/complete user tasks;
+- ``work:<topic>`` (``work:*`` for every topic): fetch-and-lock and finish external tasks of the topic;
+- ``admin``: everything, including deployments, variables, cancel, migrate, modify, incident retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from civicflow.api.models import ApiToken
+from civicflow.errors import CivicFlowError
+
+__all__ = [
+    "InvalidScopeError",
+    "IssuedToken",
+    "allows",
+    "check_scopes",
+    "create_token",
+    "revoke_token",
+    "verify_token",
+]
+
+_SCOPE = re.compile(r"^(read|start|admin|work:(\*|[A-Za-z0-9._:\-]{1,200}))$")
+_TOKEN = re.compile(r"^cf_([a-z0-9]{8})_([A-Za-z0-9_\-]{20,100})$")
+
+
+class InvalidScopeError(CivicFlowError):
+    """A scope that is not ``read``, ``start``, ``admin`` or ``work:<topic>``."""
+
+    def __init__(self, message: str, *, scope: str) -> None:
+        self.scope = scope
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IssuedToken:
+    """A new token: the stored row and the full token text, shown only this once."""
+
+    token: ApiToken
+    plaintext: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def check_scopes(scopes: Iterable[str]) -> list[str]:
+    """The scopes, sorted and deduplicated; raises :class:`InvalidScopeError` on an unknown one."""
+    found = sorted(set(scopes))
+    for scope in found:
+        if not _SCOPE.match(scope):
+            raise InvalidScopeError(f"unknown scope {scope!r}: use read, start, admin or work:<topic>", scope=scope)
+    return found
+
+
+def create_token(name: str, scopes: Iterable[str]) -> IssuedToken:
+    """Store a new token (hashed) and answer its text once."""
+    checked = check_scopes(scopes)
+    if not checked:
+        raise InvalidScopeError("a token needs at least one scope", scope="")
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    while True:
+        prefix = "".join(secrets.choice(alphabet) for _ in range(8))
+        if not ApiToken.objects.filter(prefix=prefix).exists():
+            break
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        name=name, prefix=prefix, secret_hash=_digest(secret), scopes=checked, created=timezone.now()
+    )
+    return IssuedToken(token=token, plaintext=f"cf_{prefix}_{secret}")
+
+
+def verify_token(text: str) -> ApiToken | None:
+    """The active token ``text`` names, or None (malformed, unknown, wrong secret, revoked)."""
+    match = _TOKEN.match(text)
+    if match is None:
+        return None
+    token = ApiToken.objects.filter(prefix=match.group(1)).first()
+    if token is None or token.revoked is not None:
+        return None
+    if not hmac.compare_digest(token.secret_hash, _digest(match.group(2))):
+        return None
+    return token
+
+
+def revoke_token(prefix: str) -> ApiToken | None:
+    """Revoke the token with ``prefix`` (``cf_`` optional); None when there is none."""
+    prefix = prefix.removeprefix("cf_").split("_", 1)[0]
+    token = ApiToken.objects.filter(prefix=prefix).first()
+    if token is None:
+        return None
+    if token.revoked is None:
+        token.revoked = timezone.now()
+        token.save(update_fields=["revoked"])
+    return token
+
+
+def allows(scopes: Iterable[str], needed: str) -> bool:
+    """Whether ``scopes`` grant ``needed``: ``read``, ``start``, ``admin``, ``work:<topic>`` or ``work`` (any)."""
+    held = set(scopes)
+    if "admin" in held or needed in held:
+        return True
+    if needed == "work":  # some topic: the view then checks the topic itself
+        return any(scope.startswith("work:") for scope in held)
+    if needed.startswith("work:"):
+        return "work:*" in held
+    return False

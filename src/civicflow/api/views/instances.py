@@ -1,0 +1,155 @@
+"""Process instances: start (idempotent), query, variables, cancel, modify, migrate."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from civicflow.api.serializers.common import VariablesField
+from civicflow.api.serializers.instances import (
+    CancelSerializer,
+    InstanceSerializer,
+    MigrateResultSerializer,
+    MigrateSerializer,
+    ModifySerializer,
+    StartSerializer,
+    VariablesSerializer,
+)
+from civicflow.api.views._base import ApiView, PageQuerySerializer, body, need, page, query
+from civicflow.runtime import services
+from civicflow.runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
+
+__all__ = ["InstanceCancel", "InstanceDetail", "InstanceList", "InstanceMigrate", "InstanceModify", "InstanceVariables"]
+
+_IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="the same key always answers the instance it first started (200 on replay)",
+)
+
+
+def _instance(pk: UUID) -> ProcessInstance:
+    found: ProcessInstance = services.get_instance(pk)
+    return found
+
+
+class InstanceQuerySerializer(PageQuerySerializer):
+    processId = serializers.CharField(required=False, max_length=255)  # noqa: N815 - JSON names are camelCase
+    version = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(choices=InstanceStatus.choices, required=False)
+    businessKey = serializers.CharField(required=False, max_length=255)  # noqa: N815
+    hasIncident = serializers.BooleanField(required=False, allow_null=True, default=None)  # noqa: N815
+
+
+class InstanceList(ApiView):
+    scopes = need(GET="read", POST="start")
+
+    @extend_schema(parameters=[InstanceQuerySerializer], responses=InstanceSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        params = query(request, InstanceQuerySerializer)
+        found = services.instances(
+            process_id=params.get("processId"),
+            version=params.get("version"),
+            status=params.get("status"),
+            business_key=params.get("businessKey"),
+            has_incident=params.get("hasIncident"),
+        )
+        return Response(InstanceSerializer(page(found, params), many=True).data)
+
+    @extend_schema(
+        request=StartSerializer,
+        parameters=[_IDEMPOTENCY],
+        responses={201: InstanceSerializer, 200: OpenApiResponse(InstanceSerializer, description="replayed")},
+    )
+    def post(self, request: Request) -> Response:
+        data = body(request, StartSerializer)
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 255:
+            raise serializers.ValidationError({"Idempotency-Key": ["at most 255 characters"]})
+        replay = key is not None and ProcessInstance.objects.filter(idempotency_key=key).exists()
+        instance = services.start_instance(
+            data["processId"],
+            version=data.get("version"),
+            business_key=data.get("businessKey"),
+            variables=data["variables"],
+            idempotency_key=key,
+            start_event=data.get("startEvent"),
+        )
+        fresh = ProcessInstance.objects.select_related("definition").get(pk=instance.pk)
+        return Response(InstanceSerializer(fresh).data, status=200 if replay else 201)
+
+
+class InstanceDetail(ApiView):
+    scopes = need(GET="read")
+
+    @extend_schema(responses=InstanceSerializer)
+    def get(self, request: Request, pk: UUID) -> Response:
+        return Response(InstanceSerializer(_instance(pk)).data)
+
+
+class _VariablesOut(serializers.Serializer):  # type: ignore[type-arg]
+    variables = VariablesField()
+
+
+class InstanceVariables(ApiView):
+    scopes = need(GET="read", PUT="admin")
+
+    @extend_schema(responses=_VariablesOut)
+    def get(self, request: Request, pk: UUID) -> Response:
+        return Response({"variables": services.variables(pk)})
+
+    @extend_schema(request=VariablesSerializer, responses=_VariablesOut)
+    def put(self, request: Request, pk: UUID) -> Response:
+        data = body(request, VariablesSerializer)
+        _instance(pk)
+        services.set_variables(pk, data["variables"])
+        return Response({"variables": services.variables(pk)})
+
+
+class InstanceCancel(ApiView):
+    scopes = need(POST="admin")
+
+    @extend_schema(request=CancelSerializer, responses=InstanceSerializer)
+    def post(self, request: Request, pk: UUID) -> Response:
+        data = body(request, CancelSerializer)
+        _instance(pk)
+        services.cancel_instance(pk, reason=data["reason"])
+        return Response(InstanceSerializer(_instance(pk)).data)
+
+
+class InstanceModify(ApiView):
+    scopes = need(POST="admin")
+
+    @extend_schema(request=ModifySerializer, responses=InstanceSerializer)
+    def post(self, request: Request, pk: UUID) -> Response:
+        data = body(request, ModifySerializer)
+        _instance(pk)
+        services.modify_instance(
+            pk, activate=data["activate"], terminate=data["terminate"], variables=data["variables"] or None
+        )
+        return Response(InstanceSerializer(_instance(pk)).data)
+
+
+def _definition_ref(ref: str) -> ProcessDefinition:
+    found = ProcessDefinition.objects.filter(key=ref).first()
+    if found is None and ref.isdigit():
+        found = ProcessDefinition.objects.filter(pk=int(ref)).first()
+    if found is None:
+        raise serializers.ValidationError({"definition": [f"no process definition {ref!r}"]})
+    return found
+
+
+class InstanceMigrate(ApiView):
+    scopes = need(POST="admin")
+
+    @extend_schema(request=MigrateSerializer, responses=MigrateResultSerializer)
+    def post(self, request: Request) -> Response:
+        data = body(request, MigrateSerializer)
+        source, target = _definition_ref(data["fromDefinition"]), _definition_ref(data["toDefinition"])
+        migrated = services.migrate_instances(source, target, data["mapping"], instance_ids=data.get("instanceIds"))
+        return Response({"migrated": [str(i) for i in migrated]})
