@@ -84,8 +84,11 @@ def state_in_memory(instance_id: UUID, state: InstanceState) -> Iterator[None]:
         _in_memory.reset(token)
 
 
-def job_variables(job: Job) -> dict[str, Any]:
-    """The variables visible at the job's element (its scopes up to the process), as plain values."""
+def job_variables(job: Job, *, local: bool = False) -> dict[str, Any]:
+    """The variables visible at the job's element (its scopes up to the process), as plain values.
+
+    ``local`` gives only the element's own scope: its input mappings (connectors read options there).
+    """
     held = _in_memory.get()
     if held is not None and held[0] == job.instance_id:
         state = held[1]
@@ -95,7 +98,7 @@ def job_variables(job: Job) -> dict[str, Any]:
     chain = []
     while inst is not None:
         chain.append(inst.variables or {})
-        if inst.role == "process":
+        if local or inst.role == "process":
             break
         inst = state.elements.get(inst.scope)
     values: dict[str, Any] = {}
