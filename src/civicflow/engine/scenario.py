@@ -20,16 +20,18 @@ from civicflow.engine import commands as cmd
 from civicflow.engine.apply import replay
 from civicflow.engine.compiler import compile_graph
 from civicflow.engine.errors import CommandRejectedError, EngineError, ExpressionError, ScenarioError
+from civicflow.engine.events import Event
 from civicflow.engine.feel_port import FeelEvaluator
 from civicflow.engine.graph import Graph
 from civicflow.engine.ports import DecisionEvaluator, NoDecisions, SequentialIds, VirtualClock
 from civicflow.engine.processor import Context
 from civicflow.engine.runtime import InMemoryRuntime, Wait
 from civicflow.engine.serialize import dumps_state
+from civicflow.engine.state import InstanceState
 from civicflow.engine.timers import add_iso_duration, iso_duration_delta, parse_instant
 from civicflow.engine.values import plain, to_engine
 
-__all__ = ["ScenarioResult", "load_graph", "run_scenario"]
+__all__ = ["ScenarioResult", "ScenarioTrace", "load_graph", "run_scenario", "trace_scenario"]
 
 _DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 _MAX_AUTO_JOBS = 10_000
@@ -43,6 +45,15 @@ class ScenarioResult:
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     max_state_bytes: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScenarioTrace:
+    """What a scenario run wrote: its full history, the state it ended in, and its model files."""
+
+    history: tuple[Event, ...]
+    state: InstanceState
+    models: tuple[Path, ...]
 
 
 class _ExpectationError(Exception):
@@ -260,6 +271,49 @@ class _Run:
             raise _ExpectationError("replaying the history does not rebuild the state")
 
 
+def _load_spec(path: Path) -> dict[str, Any]:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(spec, dict):
+        raise ScenarioError("a scenario is a YAML mapping", file=str(path))
+    return spec
+
+
+def _drive(path: Path, spec: dict[str, Any], *, restore: bool) -> _Run:
+    """Start, run every step and check the final expectation; raises _ExpectationError."""
+    run = _Run(spec, path.parent, restore=restore)
+    run.start()
+    for index, step in enumerate(spec.get("steps") or [], start=1):
+        if not isinstance(step, dict):
+            raise ScenarioError(f"step {index} is not a mapping", file=str(path))
+        try:
+            run.step(step)
+        except _ExpectationError as exc:
+            raise _ExpectationError(f"step {index} ({next(iter(step))}): {exc}") from exc
+        except CommandRejectedError as exc:
+            raise _ExpectationError(f"step {index} ({next(iter(step))}): rejected: {exc}") from exc
+    final = spec.get("expect")
+    if final:
+        try:
+            run.expect(final)
+        except _ExpectationError as exc:
+            raise _ExpectationError(f"final expect: {exc}") from exc
+    return run
+
+
+def trace_scenario(path: Path) -> ScenarioTrace:
+    """Run one scenario straight and return what it wrote (recorded histories are made of these).
+
+    Raises :class:`ScenarioError` when the scenario cannot be run or one of its expectations fails.
+    """
+    spec = _load_spec(path)
+    try:
+        run = _drive(path, spec, restore=False)
+    except _ExpectationError as exc:
+        raise ScenarioError(str(exc), file=str(path)) from exc
+    models = tuple(path.parent / str(m) for m in _as_list(spec.get("model")))
+    return ScenarioTrace(history=tuple(run.rt.history), state=run.rt.state, models=models)
+
+
 def run_scenario(path: Path, *, restore: bool = False) -> ScenarioResult:
     """Run one scenario file; never raises for a failing scenario, only reports it."""
     import time
@@ -267,27 +321,9 @@ def run_scenario(path: Path, *, restore: bool = False) -> ScenarioResult:
     started = time.perf_counter()
     name = path.stem
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if not isinstance(spec, dict):
-            raise ScenarioError("a scenario is a YAML mapping", file=str(path))
+        spec = _load_spec(path)
         name = str(spec.get("name", name))
-        run = _Run(spec, path.parent, restore=restore)
-        run.start()
-        for index, step in enumerate(spec.get("steps") or [], start=1):
-            if not isinstance(step, dict):
-                raise ScenarioError(f"step {index} is not a mapping", file=str(path))
-            try:
-                run.step(step)
-            except _ExpectationError as exc:
-                raise _ExpectationError(f"step {index} ({next(iter(step))}): {exc}") from exc
-            except CommandRejectedError as exc:
-                raise _ExpectationError(f"step {index} ({next(iter(step))}): rejected: {exc}") from exc
-        final = spec.get("expect")
-        if final:
-            try:
-                run.expect(final)
-            except _ExpectationError as exc:
-                raise _ExpectationError(f"final expect: {exc}") from exc
+        run = _drive(path, spec, restore=restore)
         run.verify_replay()
     except _ExpectationError as exc:
         return ScenarioResult(
