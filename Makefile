@@ -4,7 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install lint
+.PHONY: serve test install lint assets
+
+# Front-end assets (docs/web.md): npm ci from package-lock.json, then the build script writes
+# src/civicflow/web/static/civicflow/ (gitignored). Rebuilt when the lock or the sources change.
+ASSETS := src/civicflow/web/static/civicflow/.built
+$(ASSETS): package.json package-lock.json $(wildcard src/civicflow/web/assets/*)
+	npm ci --ignore-scripts --no-audit --no-fund
+	npm run build
+	touch $@
 
 $(STAMP): requirements/dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +22,9 @@ $(STAMP): requirements/dev.lock pyproject.toml
 
 install: $(STAMP)
 
-serve: install
+assets: $(if $(wildcard package.json),$(ASSETS))
+
+serve: install assets
 	$(BIN)/civicflow serve
 
 lint: install
@@ -24,6 +34,6 @@ lint: install
 	$(BIN)/mypy src/civicflow/runtime
 	$(BIN)/lint-imports
 
-test: lint
+test: lint assets
 	$(BIN)/pytest
 	CIVICFLOW_DATABASE_URL=postgres://postgres@127.0.0.1:5432/civicflow_$$$$ $(BIN)/pytest -m postgres tests/integration

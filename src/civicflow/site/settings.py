@@ -7,6 +7,7 @@
 ``CIVICFLOW_ALLOWED_HOSTS`` comma-separated host names (default: loopback names)
 ``CIVICFLOW_LOG_FORMAT``    ``json`` for structured one-line JSON logs, ``text`` otherwise
 ``CIVICFLOW_LOG_LEVEL``     root log level (default ``INFO``)
+``CIVICFLOW_AGENCY_NAME``, ``CIVICFLOW_AGENCY_LOGO_URL``, ``CIVICFLOW_BRAND_COLOUR``  branding (docs/web.md)
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "civicflow.runtime",
     "civicflow.connectors",
     "civicflow.api",
+    "civicflow.web",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "civicflow.web.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "civicflow.site.urls"
@@ -95,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "civicflow.web.context_processors.web",
             ],
         },
     },
@@ -125,6 +129,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# civicflow.web: a form posted with a stale token gets the design system's 403 page
+CSRF_FAILURE_VIEW = "civicflow.web.views.csrf_failure"
+
+# civicflow.web: the agency the pages are branded for (docs/web.md); checked at start-up
+CIVICFLOW_AGENCY_NAME = os.environ.get("CIVICFLOW_AGENCY_NAME", "CivicFlow")
+CIVICFLOW_AGENCY_LOGO_URL = os.environ.get("CIVICFLOW_AGENCY_LOGO_URL", "")
+CIVICFLOW_BRAND_COLOUR = os.environ.get("CIVICFLOW_BRAND_COLOUR", "#1d70b8")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -11,4 +11,13 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("civicflow.api.urls")),
+    # Django's set_language view: the language switch posts here with `next` (keeps the place)
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("civicflow.web.urls")),
 ]
+
+# error pages in the design system (Django's plain ones stay for /api/)
+handler400 = "civicflow.web.views.bad_request"
+handler403 = "civicflow.web.views.permission_denied"
+handler404 = "civicflow.web.views.page_not_found"
+handler500 = "civicflow.web.views.server_error"
