@@ -18,7 +18,7 @@ from typing import Any
 from civicflow.forms._coercion import option_key
 from civicflow.forms._conditions import evaluate, flag, is_true
 from civicflow.forms._model import Component, ComponentType, DateTimeSubtype, Form
-from civicflow.forms._paths import Path, get_path, html_id, html_name
+from civicflow.forms._paths import MISSING, Path, get_path, html_id, html_name
 from civicflow.forms._rules import resolve_options
 from civicflow.forms._validation import FieldError, preview_context
 
@@ -254,6 +254,9 @@ class _Renderer:
         if kind is ComponentType.IFRAME:
             return FieldView(**common, url=component.url, text=common["label"] or component.url)
         raw = get_path(data, path) if component.path else None
+        if raw is MISSING:
+            # A first visit (no answer yet) shows the form's defaultValue.
+            raw = component.default_value
         return FieldView(
             **common,
             value=_display(raw, multi=kind in (ComponentType.CHECKLIST, ComponentType.TAGLIST)),

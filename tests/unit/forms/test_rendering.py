@@ -164,3 +164,20 @@ def test_hostile_values_render_as_text() -> None:
     assert views["field-applicant-name"].value == ""
     assert views["field-needs"].value == ("road",)
     assert views["field-visitors"].value == ""
+
+
+def test_default_values_fill_unanswered_fields() -> None:
+    from civicflow.forms import load_form
+
+    defaults = load_form(
+        {
+            "components": [
+                {"type": "textfield", "key": "city", "defaultValue": "Utrecht"},
+                {"type": "checklist", "key": "c", "defaultValue": ["a"], "values": [{"value": "a"}, {"value": "b"}]},
+            ]
+        }
+    )
+    first, checklist = render_model(defaults, {})
+    assert first.value == "Utrecht"
+    assert [option.selected for option in checklist.options] == [True, False]
+    assert render_model(defaults, {"city": ""})[0].value == ""
