@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import signal
+import threading
 from datetime import timedelta
 
 from civicflow.cli._common import setup_django
@@ -24,6 +26,9 @@ def run_worker(
     handlers: list[str],
     max_jobs: int | None = None,
     history_retention_days: int | None = None,
+    publish: bool = True,
+    publisher_only: bool = False,
+    consume: list[str] | None = None,
 ) -> int:
     setup_django()
     from django.db import DatabaseError, connection
@@ -52,5 +57,20 @@ def run_worker(
         max_jobs=max_jobs,
         history_retention=None if history_retention_days is None else timedelta(days=history_retention_days),
     )
-    Worker(options).run()
+    # the connectors (outbox publisher, webhook deliveries, inbound consumers) live above the
+    # runtime: the worker gets their steps, it does not import them
+    from civicflow.connectors.service import periodic_steps, run_publisher, start_consumers
+
+    consumers = start_consumers(consume or [])
+    try:
+        if publisher_only:
+            stop = threading.Event()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_a: stop.set())
+            run_publisher(stop)
+            return 0
+        Worker(options, periodic=periodic_steps() if publish else ()).run()
+    finally:
+        for consumer in consumers:
+            consumer.stop()
     return 0

@@ -93,6 +93,16 @@ def worker(
             min=1,
         ),
     ] = None,
+    publish: Annotated[
+        bool, typer.Option("--publish/--no-publish", help="Publish the outbox (CloudEvents, webhooks) between jobs.")
+    ] = True,
+    publisher: Annotated[
+        bool, typer.Option("--publisher", help="Run only the outbox publisher and webhook deliveries, no jobs.")
+    ] = False,
+    consume: Annotated[
+        list[str] | None,
+        typer.Option("--consume", help="Correlate CloudEvents of this NATS subject to messages (repeatable)."),
+    ] = None,
 ) -> None:
     """Run jobs: async continuations, timers, service calls (start more to scale out)."""
     from civicflow.cli._worker import run_worker
@@ -106,6 +116,9 @@ def worker(
             handlers=handlers or [],
             max_jobs=max_jobs,
             history_retention_days=history_retention_days,
+            publish=publish,
+            publisher_only=publisher,
+            consume=consume or [],
         )
     )
 

@@ -42,6 +42,7 @@ class Delivery:
     subject: str
     data: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    num_delivered: int = 1
     msg: Msg | None = None
 
 
@@ -142,7 +143,16 @@ class JetStreamBus:
                 msgs = await sub.fetch(batch, timeout=wait)
             except nats.errors.TimeoutError:
                 return []
-            return [Delivery(subject=m.subject, data=m.data, headers=dict(m.headers or {}), msg=m) for m in msgs]
+            return [
+                Delivery(
+                    subject=m.subject,
+                    data=m.data,
+                    headers=dict(m.headers or {}),
+                    num_delivered=m.metadata.num_delivered,
+                    msg=m,
+                )
+                for m in msgs
+            ]
 
         with self._lock:
             return self._run(self._guard(go()), self.timeout * 3 + wait)
@@ -172,6 +182,8 @@ class JetStreamBus:
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
+            if not self._thread.is_alive():
+                self._loop.close()
 
 
 _default: JetStreamBus | None = None

@@ -48,9 +48,21 @@ __all__ = [
 JOBS_CHANNEL = "civicflow_jobs"
 NOTIFY_HORIZON = timedelta(hours=1)
 
-# Events that others outside the instance act on (notifications, the message bus, webhooks).
+# Events that others outside the instance act on (notifications, the message bus, webhooks):
+# the instance, task and incident lifecycles, published as CloudEvents by civicflow.connectors.
 OUTBOX_EVENTS = frozenset(
-    {"MessageSent", "InstanceCompleted", "InstanceTerminated", "TaskCreated", "IncidentRaised", "SignalBroadcast"}
+    {
+        "InstanceStarted",
+        "InstanceCompleted",
+        "InstanceTerminated",
+        "TaskCreated",
+        "TaskCompleted",
+        "TaskCanceled",
+        "IncidentRaised",
+        "IncidentResolved",
+        "MessageSent",
+        "SignalBroadcast",
+    }
 )
 
 

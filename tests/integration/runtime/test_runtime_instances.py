@@ -71,7 +71,12 @@ def test_completing_a_task_finishes_the_instance_and_writes_history(clock: Virtu
 
     assert replay(services.history_events(instance.pk)) == loads_state(stored.state)
     assert services.variables(instance.pk) == {"approved": True}
-    assert list(Outbox.objects.values_list("event_type", flat=True)) == ["TaskCreated", "InstanceCompleted"]
+    assert list(Outbox.objects.values_list("event_type", flat=True)) == [
+        "InstanceStarted",
+        "TaskCreated",
+        "TaskCompleted",
+        "InstanceCompleted",
+    ]
     with pytest.raises(CommandRefusedError):
         services.complete_task(task.pk)
 

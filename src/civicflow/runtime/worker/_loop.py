@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from types import FrameType
@@ -48,13 +49,18 @@ class WorkerOptions:
     max_jobs: int | None = None  # stop after this many (tests, benchmarks)
     history_retention: timedelta | None = None  # remove finished instances older than this
     housekeeping_interval: float = 3600.0  # seconds between two history cleanups
+    periodic_interval: float = 0.5  # seconds between two runs of the periodic steps (outbox publisher)
 
 
 class Worker:
     """One worker process; :meth:`run` blocks until :meth:`stop` or a signal."""
 
-    def __init__(self, options: WorkerOptions | None = None) -> None:
+    def __init__(self, options: WorkerOptions | None = None, *, periodic: Sequence[Callable[[], object]] = ()) -> None:
         self.options = options or WorkerOptions()
+        # steps of other apps run by the housekeeping thread between batches (the connectors'
+        # outbox publisher and webhook deliveries); the runtime does not import them
+        self.periodic = tuple(periodic)
+        self._next_periodic = 0.0
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stopping = threading.Event()
         self.wake = threading.Event()
@@ -134,6 +140,7 @@ class Worker:
                 self.wake.clear()
                 if owner.endswith(":0"):  # one thread per process keeps house
                     self.housekeep()
+                    self.run_periodic()
                 now = current_clock().now()
                 claimed = claim(owner, opts.batch_size, now, lock_for)
                 if claimed:
@@ -177,6 +184,19 @@ class Worker:
                 },
             )
         return result
+
+    def run_periodic(self) -> None:
+        """Run the periodic steps, at most every ``periodic_interval``; one failing never stops the worker."""
+        if not self.periodic or time.monotonic() < self._next_periodic:
+            return
+        self._next_periodic = time.monotonic() + self.options.periodic_interval
+        for step in self.periodic:
+            try:
+                step()
+            except (OperationalError, InterfaceError):
+                raise  # the database is gone: the loop's own retry handles it
+            except Exception:  # a publisher's failure must not stop the jobs (logged with its traceback)
+                log.exception("periodic step failed", extra={"step": getattr(step, "__name__", repr(step))})
 
     def _run(self, owner: str, claimed: list[Job]) -> None:
         started = time.monotonic()
