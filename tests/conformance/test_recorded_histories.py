@@ -45,15 +45,17 @@ def _first_difference(recorded: list[dict[str, Any]], current: list[dict[str, An
     return None
 
 
+@pytest.mark.parametrize("restore", [False, True], ids=["straight", "restore"])
 @pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
-def test_recorded_history(path: Path) -> None:
+def test_recorded_history(path: Path, restore: bool) -> None:
     header, recorded = read_history(path)
     scenario = REPO / header["scenario"]
     assert header["event_format"] == EVENT_FORMAT, (
         f"recorded in event format {header['event_format']}, the engine writes {EVENT_FORMAT}: "
         "keep a reader for the old format, then " + RERECORD.format(name=path.stem)
     )
-    trace = trace_scenario(scenario)
+    # restored after every command, the state must lead to the very same events (STYLE.md 4)
+    trace = trace_scenario(scenario, restore=restore)
     now = header_of(scenario, trace)
     for field in ("scenario_hash", "model_hash"):
         assert header[field] == now[field], (

@@ -300,14 +300,15 @@ def _drive(path: Path, spec: dict[str, Any], *, restore: bool) -> _Run:
     return run
 
 
-def trace_scenario(path: Path) -> ScenarioTrace:
-    """Run one scenario straight and return what it wrote (recorded histories are made of these).
+def trace_scenario(path: Path, *, restore: bool = False) -> ScenarioTrace:
+    """Run one scenario and return what it wrote (recorded histories are made of these);
+    ``restore`` serializes and restores the state after every command.
 
     Raises :class:`ScenarioError` when the scenario cannot be run or one of its expectations fails.
     """
     spec = _load_spec(path)
     try:
-        run = _drive(path, spec, restore=False)
+        run = _drive(path, spec, restore=restore)
     except _ExpectationError as exc:
         raise ScenarioError(str(exc), file=str(path)) from exc
     models = tuple(path.parent / str(m) for m in _as_list(spec.get("model")))
