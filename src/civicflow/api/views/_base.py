@@ -62,7 +62,7 @@ class NotFoundView(ApiView):
 
 
 class PageQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
-    offset = serializers.IntegerField(required=False, default=0, min_value=0)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2**31 - 1)
     limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=1000)
 
 

@@ -11,12 +11,32 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, F, Min, Q, When
 
 from civicflow.runtime.models import Job
 
-__all__ = ["claim", "next_due", "release", "release_all"]
+__all__ = ["claim", "external_topics", "next_due", "release", "release_all"]
+
+
+def external_topics() -> tuple[str, ...]:
+    """Service job types that external workers fetch over the REST API (``CIVICFLOW_EXTERNAL_TOPICS``).
+
+    The worker never claims them: they wait for fetch-and-lock instead of becoming "no handler"
+    incidents, while a type that is neither handled in-process nor listed still fails loudly.
+    """
+    topics: tuple[str, ...] = tuple(getattr(settings, "CIVICFLOW_EXTERNAL_TOPICS", ()))
+    return topics
+
+
+def _not_external() -> tuple[str, list[str]]:
+    """SQL condition (and its parameters) leaving out external service jobs."""
+    topics = list(external_topics())
+    if not topics:
+        return "", []
+    marks = ", ".join(["%s"] * len(topics))
+    return f"AND NOT (kind = 'service' AND type IN ({marks})) ", topics
 
 
 def claim(owner: str, limit: int, now: datetime, lock_for: timedelta) -> list[Job]:
@@ -24,13 +44,14 @@ def claim(owner: str, limit: int, now: datetime, lock_for: timedelta) -> list[Jo
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     adapt = connection.ops.adapt_datetimefield_value
     table = Job._meta.db_table
+    external, topics = _not_external()
     sql = (
         f"UPDATE {table} SET lock_owner = %s, lock_expires_at = %s, attempts = attempts + 1 "  # noqa: S608 - names are ours
         f"WHERE id IN (SELECT id FROM {table} WHERE due_at <= %s "
-        f"AND (lock_expires_at IS NULL OR lock_expires_at < %s) "
+        f"AND (lock_expires_at IS NULL OR lock_expires_at < %s) {external}"
         f"ORDER BY due_at, id LIMIT %s{skip_locked}) RETURNING *"
     )
-    params = [owner, adapt(now + lock_for), adapt(now), adapt(now), limit]
+    params = [owner, adapt(now + lock_for), adapt(now), adapt(now), *topics, limit]
     with transaction.atomic():
         jobs = list(Job.objects.raw(sql, params))
     # RETURNING gives no order guarantee; handlers run in due order.
@@ -61,5 +82,9 @@ def next_due(now: datetime) -> datetime | None:
         default=F("lock_expires_at"),
         output_field=DateTimeField(),
     )
-    found: datetime | None = Job.objects.filter(due_at__isnull=False).aggregate(at=Min(claimable))["at"]
+    jobs = Job.objects.filter(due_at__isnull=False)
+    topics = external_topics()
+    if topics:
+        jobs = jobs.exclude(kind="service", type__in=topics)
+    found: datetime | None = jobs.aggregate(at=Min(claimable))["at"]
     return found

@@ -1,0 +1,161 @@
+"""External tasks: fetch-and-lock with long polling, extend lock, complete, failure, BPMN error."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from civicflow.api import external
+from civicflow.api.models import ApiToken
+from civicflow.api.serializers.work import (
+    BpmnErrorSerializer,
+    CompleteExternalSerializer,
+    ExtendLockSerializer,
+    ExternalTaskSerializer,
+    FailureSerializer,
+    FetchAndLockSerializer,
+)
+from civicflow.api.tokens import allows
+from civicflow.api.views._base import ApiView, PageQuerySerializer, body, need, page, query
+from civicflow.runtime.errors import NotFoundError
+from civicflow.runtime.models import Job, JobKind
+
+__all__ = [
+    "ExternalBpmnError",
+    "ExternalComplete",
+    "ExternalExtendLock",
+    "ExternalFailure",
+    "ExternalList",
+    "FetchAndLock",
+]
+
+_DONE = OpenApiResponse(description="done")
+
+
+def _max_poll_ms() -> int:
+    """The longest a fetch-and-lock may wait: each waiting request holds a web worker."""
+    found: int = getattr(settings, "CIVICFLOW_API_MAX_LONG_POLL_MS", 60_000)
+    return found
+
+
+def _check_topic(request: Request, topic: str) -> None:
+    token = request.auth
+    if not isinstance(token, ApiToken) or not allows(token.scopes, f"work:{topic}"):
+        raise exceptions.PermissionDenied(f"the API token lacks scope 'work:{topic}'")
+
+
+def _topic_of(task_id: int) -> str:
+    topic = Job.objects.filter(pk=task_id, kind=JobKind.SERVICE, instance__isnull=False).values_list("type", flat=True)
+    found = topic.first()
+    if found is None:
+        raise NotFoundError(f"no external task {task_id}", kind="task", key=task_id)
+    return found
+
+
+def _shape(job: Job, variables: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "topic": job.type,
+        "workerId": (job.lock_owner or "").removeprefix("ext:"),
+        "lockExpiresAt": job.lock_expires_at,
+        "retries": job.retries,
+        "attempts": job.attempts,
+        "instanceId": job.instance_id,
+        "elementId": job.element_id,
+        "variables": variables,
+    }
+
+
+class ExternalQuerySerializer(PageQuerySerializer):
+    topic = serializers.CharField(required=False, max_length=255)
+
+
+class ExternalList(ApiView):
+    scopes = need(GET="read")
+
+    @extend_schema(parameters=[ExternalQuerySerializer], responses=ExternalTaskSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        params = query(request, ExternalQuerySerializer)
+        found = Job.objects.filter(kind=JobKind.SERVICE, instance__isnull=False).order_by("due_at", "id")
+        if "topic" in params:
+            found = found.filter(type=params["topic"])
+        rows = [_shape(job, {}) for job in page(found, params)]
+        return Response(ExternalTaskSerializer(rows, many=True).data)
+
+
+class FetchAndLock(ApiView):
+    scopes = need(POST="work")
+
+    @extend_schema(request=FetchAndLockSerializer, responses=ExternalTaskSerializer(many=True))
+    def post(self, request: Request) -> Response:
+        data = body(request, FetchAndLockSerializer)
+        for topic in data["topics"]:
+            _check_topic(request, topic["name"])
+        topics = [
+            external.TopicRequest(name=t["name"], lock_duration=timedelta(milliseconds=t["lockDuration"]))
+            for t in data["topics"]
+        ]
+        locked = external.fetch_and_lock(
+            data["workerId"],
+            topics,
+            max_tasks=data["maxTasks"],
+            timeout=timedelta(milliseconds=min(data["asyncResponseTimeout"], _max_poll_ms())),
+        )
+        rows = [_shape(task.job, task.variables) for task in locked]
+        return Response(ExternalTaskSerializer(rows, many=True).data)
+
+
+class ExternalExtendLock(ApiView):
+    scopes = need(POST="work")
+
+    @extend_schema(request=ExtendLockSerializer, responses={204: _DONE})
+    def post(self, request: Request, pk: int) -> Response:
+        data = body(request, ExtendLockSerializer)
+        _check_topic(request, _topic_of(pk))
+        external.extend_lock(pk, data["workerId"], timedelta(milliseconds=data["newDuration"]))
+        return Response(status=204)
+
+
+class ExternalComplete(ApiView):
+    scopes = need(POST="work")
+
+    @extend_schema(request=CompleteExternalSerializer, responses={204: _DONE})
+    def post(self, request: Request, pk: int) -> Response:
+        data = body(request, CompleteExternalSerializer)
+        _check_topic(request, _topic_of(pk))
+        external.complete(pk, data["workerId"], data["variables"])
+        return Response(status=204)
+
+
+class ExternalFailure(ApiView):
+    scopes = need(POST="work")
+
+    @extend_schema(request=FailureSerializer, responses={204: _DONE})
+    def post(self, request: Request, pk: int) -> Response:
+        data = body(request, FailureSerializer)
+        _check_topic(request, _topic_of(pk))
+        external.fail(
+            pk,
+            data["workerId"],
+            data["errorMessage"],
+            retries=data["retries"],
+            retry_in=timedelta(milliseconds=data["retryTimeout"]),
+        )
+        return Response(status=204)
+
+
+class ExternalBpmnError(ApiView):
+    scopes = need(POST="work")
+
+    @extend_schema(request=BpmnErrorSerializer, responses={204: _DONE})
+    def post(self, request: Request, pk: int) -> Response:
+        data = body(request, BpmnErrorSerializer)
+        _check_topic(request, _topic_of(pk))
+        external.throw_error(pk, data["workerId"], data["errorCode"], data["errorMessage"], data["variables"])
+        return Response(status=204)
