@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Callable
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from civicflow.engine import events as ev
@@ -34,87 +34,77 @@ EVENT_FORMAT = 1
 EVENT_TYPES: dict[str, type[ev.Event]] = {cls.__name__: cls for cls in typing.get_args(ev.Event)}
 
 
-class _Kind(Enum):
-    PLAIN = "plain"  # str, int, bool or None: JSON as it is
-    TIME = "time"
-    VALUE = "value"  # variable values: dicts and lists of engine values
-    TUPLE = "tuple"  # tuples of names
-    OUTPUT = "output"  # LoopAdvanced.output: (index, value)
+_Convert = Callable[[Any], Any] | None  # None: the JSON value is the field value
 
 
-_MISSING: Any = object()
+def _output_out(value: tuple[int, Any]) -> list[Any]:
+    return [value[0], encode_value(value[1])]
 
-# The kinds by annotation. Deriving them from the event classes' own annotations (instead of a
-# list of field names) means a new field of a type seen here needs no codec change, and a field
-# of a new type stops the import with a TypeError rather than being written wrongly.
-_KINDS: dict[Any, _Kind] = {
-    str: _Kind.PLAIN,
-    int: _Kind.PLAIN,
-    bool: _Kind.PLAIN,
-    str | None: _Kind.PLAIN,
-    int | None: _Kind.PLAIN,
-    datetime: _Kind.TIME,
-    datetime | None: _Kind.TIME,
-    dict[str, Any]: _Kind.VALUE,
-    dict[str, Any] | None: _Kind.VALUE,
-    list[Any] | None: _Kind.VALUE,
-    tuple[str, ...]: _Kind.TUPLE,
-    tuple[int, Any] | None: _Kind.OUTPUT,
+
+def _output_in(value: list[Any]) -> tuple[int, Any]:
+    index, item = value
+    return (int(index), decode_value(item))
+
+
+def _time_out(value: datetime) -> str:
+    return value.isoformat()
+
+
+# (encode, decode) per annotation. Deriving them from the event classes' own annotations
+# (instead of a list of field names) means a new field of a type seen here needs no codec
+# change, and a field of a new type stops the import with a TypeError rather than being written
+# wrongly.
+_PLAIN: tuple[_Convert, _Convert] = (None, None)
+_TIME: tuple[_Convert, _Convert] = (_time_out, datetime.fromisoformat)
+_VALUE: tuple[_Convert, _Convert] = (encode_value, decode_value)
+_CONVERTERS: dict[Any, tuple[_Convert, _Convert]] = {
+    str: _PLAIN,
+    int: _PLAIN,
+    bool: _PLAIN,
+    str | None: _PLAIN,
+    int | None: _PLAIN,
+    datetime: _TIME,
+    datetime | None: _TIME,
+    dict[str, Any]: _VALUE,
+    dict[str, Any] | None: _VALUE,
+    list[Any] | None: _VALUE,
+    tuple[str, ...]: (list, tuple),
+    tuple[int, Any] | None: (_output_out, _output_in),
 }
 
-_Field = tuple[str, Any, _Kind]  # name, default (_MISSING when required), kind
+# No field value equals this, so "value == default" never skips a required field.
+_REQUIRED: Any = object()
+
+_Field = tuple[str, Any, _Convert, _Convert]  # name, default, encode, decode
 
 
 def _describe(cls: type[Any]) -> tuple[_Field, ...]:
     hints = typing.get_type_hints(cls)
     found: list[_Field] = []
     for f in dataclasses.fields(cls):
-        kind = _KINDS.get(hints[f.name])
-        if kind is None:
+        converters = _CONVERTERS.get(hints[f.name])
+        if converters is None:
             raise TypeError(f"{cls.__name__}.{f.name}: no history encoding for {hints[f.name]!r}")
-        default = f.default if f.default is not dataclasses.MISSING else _MISSING
-        found.append((f.name, default, kind))
+        default = f.default if f.default is not dataclasses.MISSING else _REQUIRED
+        found.append((f.name, default, *converters))
     return tuple(found)
 
 
 _FIELDS: dict[type[Any], tuple[_Field, ...]] = {cls: _describe(cls) for cls in EVENT_TYPES.values()}
-
-
-def _encode_field(kind: _Kind, value: Any) -> Any:
-    if value is None or kind is _Kind.PLAIN:
-        return value
-    if kind is _Kind.TIME:
-        return value.isoformat()
-    if kind is _Kind.VALUE:
-        return encode_value(value)
-    if kind is _Kind.TUPLE:
-        return list(value)
-    index, item = value
-    return [index, encode_value(item)]
-
-
-def _decode_field(kind: _Kind, value: Any) -> Any:
-    if value is None or kind is _Kind.PLAIN:
-        return value
-    if kind is _Kind.TIME:
-        return datetime.fromisoformat(value)
-    if kind is _Kind.VALUE:
-        return decode_value(value)
-    if kind is _Kind.TUPLE:
-        return tuple(value)
-    index, item = value
-    return (int(index), decode_value(item))
+_FIELDS_BY_NAME: dict[str, tuple[type[Any], tuple[_Field, ...]]] = {
+    name: (cls, _FIELDS[cls]) for name, cls in EVENT_TYPES.items()
+}
 
 
 def encode_event(event: ev.Event) -> dict[str, Any]:
     """A JSON-ready dict of ``event``: ``{"t": class name, field: value, ...}``, defaults left out."""
     cls = type(event)
     doc: dict[str, Any] = {"t": cls.__name__}
-    for name, default, kind in _FIELDS[cls]:
+    for name, default, encode, _decode in _FIELDS[cls]:
         value = getattr(event, name)
-        if default is not _MISSING and value == default:
+        if value == default:
             continue
-        doc[name] = _encode_field(kind, value)
+        doc[name] = value if encode is None or value is None else encode(value)
     return doc
 
 
@@ -127,17 +117,18 @@ def decode_event(doc: dict[str, Any], *, format: int = EVENT_FORMAT) -> ev.Event
     if format != EVENT_FORMAT:
         raise StateFormatError(f"unknown event format {format!r} (this engine reads {EVENT_FORMAT})")
     try:
-        cls = EVENT_TYPES[doc["t"]]
+        cls, fields = _FIELDS_BY_NAME[doc["t"]]
     except (KeyError, TypeError) as exc:
         raise StateFormatError(f"not an engine event: {doc!r:.200}") from exc
     kwargs: dict[str, Any] = {}
     try:
-        for name, _default, kind in _FIELDS[cls]:
-            if name in doc:
-                kwargs[name] = _decode_field(kind, doc[name])
-        unknown = doc.keys() - kwargs.keys() - {"t"}
-        if unknown:
-            raise StateFormatError(f"{cls.__name__} has no fields {sorted(unknown)}")
+        for name, _default, _encode, decode in fields:
+            value = doc.get(name, _REQUIRED)
+            if value is not _REQUIRED:
+                kwargs[name] = value if decode is None or value is None else decode(value)
+        if len(kwargs) != len(doc) - 1:
+            unknown = sorted(doc.keys() - kwargs.keys() - {"t"})
+            raise StateFormatError(f"{cls.__name__} has no fields {unknown}")
         event: ev.Event = cls(**kwargs)  # TypeError when a required field is missing
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise StateFormatError(f"malformed {cls.__name__}: {exc}") from exc
