@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	$(BIN)/mypy src/civicflow/runtime
+	$(BIN)/mypy src/civicflow/runtime src/civicflow/connectors
 	$(BIN)/lint-imports
 
 test: lint assets
