@@ -1,0 +1,220 @@
+"""The REST API under load on PostgreSQL: start-instance over HTTP and external-task workers.
+
+Run from the repository root:
+
+    .venv/bin/python bench/api_bench.py [--rate 300] [--seconds 20] [--web-workers 8] [--tasks 20000]
+
+A throw-away database ``civicflow_apibench_<pid>`` on 127.0.0.1:5432 (dropped at the end), a
+gunicorn server on a free loopback port, and load from separate processes:
+
+- start-instance: one load process sends ``POST /api/v1/process-instances`` (a process that
+  waits at a user task: one step transaction each) at a constant ``--rate`` for ``--seconds``
+  (open loop: a request is sent on schedule whether or not earlier ones returned); figures are
+  the achieved rate and the p50/p99 latency of the answers.
+- external tasks: ``--tasks`` instances of a one-service-task process (topic listed in
+  ``CIVICFLOW_EXTERNAL_TOPICS``) are started in bulk; 4 processes run the
+  ``civicflow.client.ExternalTaskWorker`` loop (fetch 50 at a time, complete each); the figure
+  is completed tasks / wall time from the first fetch to the last completion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CIVICFLOW = Path(sys.executable).with_name("civicflow")
+TOPIC = "bench-lookup"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _load(url: str, token: str, rate: float, seconds: float) -> None:
+    """Role ``load``: open-loop POSTs at ``rate``/s; prints a JSON line of figures."""
+    import httpx
+
+    threads = 64
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    start_at = time.monotonic() + 0.5
+    total = int(rate * seconds)
+
+    def run(index: int) -> None:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+            for n in range(index, total, threads):
+                due = start_at + n / rate
+                delay = due - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                began = time.monotonic()
+                response = client.post("/api/v1/process-instances", json={"processId": "api_start"})
+                took = time.monotonic() - max(due, began)  # from the send; a late send is the generator's, not the server's
+                with lock:
+                    if response.status_code == 201:
+                        latencies.append(took)
+                    else:
+                        errors[0] += 1
+
+    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.monotonic() - start_at
+    latencies.sort()
+    pick = lambda q: latencies[min(int(q * len(latencies)), len(latencies) - 1)] * 1000 if latencies else 0.0  # noqa: E731
+    print(
+        json.dumps(
+            {
+                "ok": len(latencies),
+                "errors": errors[0],
+                "rate": len(latencies) / elapsed,
+                "p50": pick(0.5),
+                "p99": pick(0.99),
+            }
+        )
+    )
+
+
+def _work(url: str, token: str, index: int) -> None:
+    """Role ``worker``: the client worker loop until no task comes for 2 s; prints its count and times."""
+    from datetime import timedelta
+
+    from civicflow.client import CivicFlowClient, ExternalTask, ExternalTaskWorker
+
+    client = CivicFlowClient(url, token)
+    worker = ExternalTaskWorker(client, worker_id=f"bench-{index}", max_tasks=50, wait=timedelta(seconds=2))
+
+    @worker.topic(TOPIC, lock_duration=timedelta(minutes=5))
+    def lookup(task: ExternalTask) -> dict[str, object]:
+        return {"found": True}
+
+    done, first, last = 0, 0.0, 0.0
+    while True:
+        began = time.time()
+        ran = worker.run_once()
+        if not ran:
+            break
+        first = first or began
+        done += ran
+        last = time.time()
+    print(json.dumps({"done": done, "first": first, "last": last}))
+
+
+def _env(url: str, folder: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CIVICFLOW_DATABASE_URL": url,
+        "CIVICFLOW_INSTANCE_DIR": str(folder),
+        "CIVICFLOW_EXTERNAL_TOPICS": TOPIC,
+        "CIVICFLOW_API_THROTTLE_RATE": "10000000/min",
+        "CIVICFLOW_LOG_LEVEL": "WARNING",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=300)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--web-workers", type=int, default=8)
+    parser.add_argument("--tasks", type=int, default=20000)
+    parser.add_argument("--role", choices=("load", "worker"))
+    parser.add_argument("args", nargs="*")
+    opts = parser.parse_args()
+    if opts.role == "load":
+        _load(opts.args[0], opts.args[1], float(opts.args[2]), float(opts.args[3]))
+        return
+    if opts.role == "worker":
+        _work(opts.args[0], opts.args[1], int(opts.args[2]))
+        return
+
+    import psycopg
+
+    name = f"civicflow_apibench_{os.getpid()}"
+    with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    folder = Path(tempfile.mkdtemp(prefix="civicflow-apibench-"))
+    env = _env(url, folder)
+    server = None
+    try:
+        subprocess.run([str(CIVICFLOW), "manage", "migrate", "-v0"], env=env, check=True)
+        models = [str(HERE / "api" / "wait.bpmn"), str(HERE / "api" / "external.bpmn")]
+        subprocess.run([str(CIVICFLOW), "deploy", *models], env=env, check=True, stdout=subprocess.DEVNULL)
+        made = subprocess.run(
+            [str(CIVICFLOW), "token", "create", "bench", "--scope", "admin", "--json"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        token = json.loads(made.stdout)["token"]
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "civicflow.site.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(opts.web_workers), "--log-level", "warning"],
+            env=env,
+        )  # fmt: skip
+        time.sleep(3)
+        print(f"start-instance over HTTP: {opts.rate:g}/s for {opts.seconds:g} s, gunicorn {opts.web_workers} workers")
+        load = subprocess.run(
+            [sys.executable, __file__, "--role", "load", base, token, str(opts.rate), str(opts.seconds)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        figures = json.loads(load.stdout)
+        print(
+            f"  achieved {figures['rate']:.0f}/s, {figures['errors']} errors, "
+            f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms (target 300/s, p99 < 100 ms)"
+        )
+
+        print(f"external tasks: {opts.tasks} instances, 4 client worker processes")
+        code = (
+            "import django, os; django.setup();"
+            "from civicflow.runtime import bulk, services;"
+            f"d = services.definition_for('api_external');"
+            f"[bulk.start_many(d, [{{}}] * 1000) for _ in range({opts.tasks} // 1000)]"
+        )
+        subprocess.run(
+            [sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "civicflow.site.settings"}, check=True
+        )
+        workers = [
+            subprocess.Popen(
+                [sys.executable, __file__, "--role", "worker", base, token, str(i)],
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(4)
+        ]
+        results = [json.loads(w.communicate()[0]) for w in workers]
+        done = sum(r["done"] for r in results)
+        span = max(r["last"] for r in results) - min(r["first"] for r in results if r["first"])
+        print(f"  {done} tasks completed in {span:.1f} s: {done / span:.0f} tasks/s (target >= 1,000/s)")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
