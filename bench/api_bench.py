@@ -62,7 +62,8 @@ def _load(url: str, token: str, rate: float, seconds: float) -> None:
                     time.sleep(delay)
                 began = time.monotonic()
                 response = client.post("/api/v1/process-instances", json={"processId": "api_start"})
-                took = time.monotonic() - max(due, began)  # from the send; a late send is the generator's, not the server's
+                # from the send: a send the generator made late is its delay, not the server's
+                took = time.monotonic() - max(due, began)
                 with lock:
                     if response.status_code == 201:
                         latencies.append(took)
