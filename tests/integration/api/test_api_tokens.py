@@ -117,3 +117,30 @@ def test_cli_creates_lists_and_revokes_tokens() -> None:
     assert bad.exit_code == 1
     assert "unknown scope 'root'" in bad.output
     assert runner.invoke(app, ["token", "revoke", "nope"]).exit_code == 1
+
+
+def test_the_admin_creates_a_token_shows_it_once_and_revokes(client: object) -> None:
+    from django.contrib.auth.models import User
+
+    staff = User.objects.create_superuser("ops", "ops@example.org", "a-long-password-1")
+    client.force_login(staff)  # type: ignore[attr-defined]
+    response = client.post(  # type: ignore[attr-defined]
+        "/admin/api/apitoken/add/", {"name": "registry", "scopes_text": "read work:registry-lookup"}, follow=True
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get(name="registry")
+    assert token.scopes == ["read", "work:registry-lookup"]
+    shown = [str(m) for m in response.context["messages"]]
+    [text] = [m.split(": ", 1)[1] for m in shown if "not shown again" in m]
+    assert text.startswith(f"cf_{token.prefix}_")
+    assert token.secret_hash == hashlib.sha256(text.split("_", 2)[2].encode()).hexdigest()
+    listed = client.get("/admin/api/apitoken/")  # type: ignore[attr-defined]
+    assert text.split("_", 2)[2] not in listed.content.decode()
+    client.post(  # type: ignore[attr-defined]
+        "/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    token.refresh_from_db()
+    assert token.revoked is not None
+    bad = client.post("/admin/api/apitoken/add/", {"name": "x", "scopes_text": "root"})  # type: ignore[attr-defined]
+    assert bad.status_code == 200
+    assert not ApiToken.objects.filter(name="x").exists()
