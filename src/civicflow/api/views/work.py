@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from civicflow import forms
 from civicflow.api.serializers.instances import InstanceSerializer
 from civicflow.api.serializers.work import (
     ClaimSerializer,
@@ -18,6 +19,7 @@ from civicflow.api.serializers.work import (
 )
 from civicflow.api.views._base import ApiView, PageQuerySerializer, body, need, page, query
 from civicflow.runtime import services
+from civicflow.runtime.forms import form_for_key
 from civicflow.runtime.models import IncidentState, ProcessInstance, UserTask
 
 __all__ = ["IncidentList", "IncidentRetry", "TaskClaim", "TaskComplete", "TaskDetail", "TaskList", "TaskUnclaim"]
@@ -103,13 +105,21 @@ class TaskUnclaim(ApiView):
         return Response(UserTaskSerializer(_task(pk)).data)
 
 
-def validate_form(task: UserTask, variables: dict[str, object]) -> None:
-    """The form validation hook of task completion.
+def validate_form(task: UserTask, variables: dict[str, object], language: str = "en") -> dict[str, object]:
+    """Validate a task submission against its deployed form; return the values to complete with.
 
-    TODO(forms issue): when civicflow.forms offers a validator, validate ``variables`` against the
-    deployed form ``task.form_key`` here and raise its error (mapped to 422 with field errors in
-    problems.py). Until then every submission is accepted.
+    Values are coerced as the form declares them; fields the form does not have, hidden by a
+    condition, or readonly are dropped (a client cannot set them). Errors answer 400 with one
+    entry per field path. A form key with no deployed form leaves the submission as it is, as
+    Camunda does for external form keys.
     """
+    form = form_for_key(task.form_key)
+    if form is None:
+        return variables
+    result = forms.validate(form, variables, language=language, variables=services.variables(task.instance_id))
+    if result.errors:
+        raise exceptions.ValidationError({error.name: [error.message] for error in result.errors})
+    return dict(result.values)
 
 
 class TaskComplete(ApiView):
@@ -119,9 +129,10 @@ class TaskComplete(ApiView):
     def post(self, request: Request, pk: int) -> Response:
         data = body(request, CompleteTaskSerializer)
         task = _task(pk)
+        variables = data["variables"]
         if task.form_key:
-            validate_form(task, data["variables"])
-        services.complete_task(pk, data["variables"], user=data.get("user"))
+            variables = validate_form(task, variables, request.LANGUAGE_CODE or "en")
+        services.complete_task(pk, variables, user=data.get("user"))
         return Response(InstanceSerializer(_instance(task)).data)
 
 
