@@ -156,6 +156,8 @@ REST_FRAMEWORK = {
 CIVICFLOW_API_MAX_BODY_BYTES = int(os.environ.get("CIVICFLOW_API_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = CIVICFLOW_API_MAX_BODY_BYTES
 CIVICFLOW_API_THROTTLE_RATE = os.environ.get("CIVICFLOW_API_THROTTLE_RATE", "20000/min")
+# the longest an external-task fetch-and-lock may hold its request open waiting for work
+CIVICFLOW_API_MAX_LONG_POLL_MS = int(os.environ.get("CIVICFLOW_API_MAX_LONG_POLL_MS", "60000"))
 # job types (service task topics) served by external workers over the API: `civicflow worker`
 # never claims these, so they wait for fetch-and-lock instead of becoming "no handler" incidents
 CIVICFLOW_EXTERNAL_TOPICS = tuple(
