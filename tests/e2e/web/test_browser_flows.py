@@ -51,11 +51,13 @@ def test_pages_render_without_javascript(new_page: Any, path: str, heading: str)
 def test_language_switch_without_javascript_keeps_the_place(new_page: Any) -> None:
     page = new_page("en", javascript=False)
     page.goto("/accessibility?ref=footer")
-    page.get_by_role("button", name="Nederlands").click()
+    with page.expect_navigation():  # same URL before and after: wait for the navigation itself
+        page.get_by_role("button", name="Nederlands").click()
     page.wait_for_url("**/accessibility?ref=footer")
     assert page.locator("h1").inner_text() == "Toegankelijkheidsverklaring"
     assert page.locator("html").get_attribute("lang") == "nl"
-    page.get_by_role("button", name="English").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     page.wait_for_url("**/accessibility?ref=footer")
     assert page.locator("h1").inner_text() == "Accessibility statement"
 
@@ -65,7 +67,10 @@ def test_language_switch_with_the_keyboard(new_page: Any) -> None:
     page.goto("/privacy")
     switch = page.get_by_role("button", name="Nederlands")
     switch.focus()
-    page.keyboard.press("Enter")
+    # The URL is /privacy before and after the switch, so wait for the navigation itself (the
+    # POST to set_language and its redirect), not for the URL.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_url("**/privacy")
     assert page.locator("h1").inner_text() == "Privacyverklaring"
 
