@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from civicflow.api.models import ApiToken
-from civicflow.api.tokens import InvalidScopeError, check_scopes, create_token
+from civicflow.api.tokens import InvalidScopeError, check_scopes, create_token, forget_verified
 
 
 class ApiTokenForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -63,4 +63,5 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = queryset.filter(revoked__isnull=True).update(revoked=timezone.now())
+        forget_verified()  # this process's token cache; other processes expire theirs within seconds
         self.message_user(request, f"{count} token(s) revoked")

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from civicflow.api.models import ApiToken
-from civicflow.api.tokens import allows, verify_token
+from civicflow.api.tokens import allows, verify_cached
 
 __all__ = ["ScopePermission", "TokenAuthentication", "TokenPrincipal", "TokenRateThrottle"]
 
@@ -49,7 +49,7 @@ class TokenAuthentication(BaseAuthentication):
             return None
         if parts[0].lower() != self.keyword or len(parts) != 2:
             raise exceptions.AuthenticationFailed("use 'Authorization: Bearer cf_<prefix>_<secret>'")
-        token = verify_token(parts[1].decode("ascii", "replace"))
+        token = verify_cached(parts[1].decode("ascii", "replace"))
         if token is None:
             raise exceptions.AuthenticationFailed("unknown, revoked or malformed API token")
         now = timezone.now()

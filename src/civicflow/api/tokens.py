@@ -15,6 +15,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,7 +31,9 @@ __all__ = [
     "allows",
     "check_scopes",
     "create_token",
+    "forget_verified",
     "revoke_token",
+    "verify_cached",
     "verify_token",
 ]
 
@@ -96,6 +100,41 @@ def verify_token(text: str) -> ApiToken | None:
     return token
 
 
+# Verified tokens, per process: every API request otherwise pays one SELECT for its token. An
+# entry lives VERIFIED_TTL seconds, so a revocation made by another process (CLI, admin, another
+# gunicorn worker) is honoured within that time; revocations made in this process drop the whole
+# cache at once (forget_verified). Keys are SHA-256 digests of the full token text, so no secret
+# sits in the cache; only successful checks are cached (an unknown token always asks the database).
+VERIFIED_TTL = 5.0
+_VERIFIED_MAX = 1024
+_verified: dict[str, tuple[float, ApiToken]] = {}
+_verified_lock = threading.Lock()
+
+
+def verify_cached(text: str) -> ApiToken | None:
+    """:func:`verify_token` with a per-process cache of :data:`VERIFIED_TTL` seconds."""
+    key = _digest(text)
+    now = time.monotonic()
+    hit = _verified.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    token = verify_token(text)
+    with _verified_lock:
+        if token is None:
+            _verified.pop(key, None)
+            return None
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()  # bounded: many distinct tokens only cost the lookups again
+        _verified[key] = (now + VERIFIED_TTL, token)
+    return token
+
+
+def forget_verified() -> None:
+    """Drop every cached verification (called on revocation in this process)."""
+    with _verified_lock:
+        _verified.clear()
+
+
 def revoke_token(prefix: str) -> ApiToken | None:
     """Revoke the token with ``prefix`` (``cf_`` optional); None when there is none."""
     prefix = prefix.removeprefix("cf_").split("_", 1)[0]
@@ -105,6 +144,7 @@ def revoke_token(prefix: str) -> ApiToken | None:
     if token.revoked is None:
         token.revoked = timezone.now()
         token.save(update_fields=["revoked"])
+    forget_verified()
     return token
 
 
