@@ -13,8 +13,9 @@ gunicorn server on a free loopback port, and load from separate processes:
   the achieved rate and the p50/p99 latency of the answers.
 - external tasks: ``--tasks`` instances of a one-service-task process (topic listed in
   ``CIVICFLOW_EXTERNAL_TOPICS``) are started in bulk; 4 processes run the
-  ``civicflow.client.ExternalTaskWorker`` loop (fetch 50 at a time, complete each); the figure
-  is completed tasks / wall time from the first fetch to the last completion.
+  ``civicflow.client.ExternalTaskWorker`` loop (fetch 50 at a time, report them in one batch
+  complete request); the figure is completed tasks / wall time from the first fetch to the last
+  completion.
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ urlpatterns = [
     path("tasks/<int:pk>/complete", work.TaskComplete.as_view(), name="task-complete"),
     path("external-tasks", external.ExternalList.as_view(), name="external-tasks"),
     path("external-tasks/fetch-and-lock", external.FetchAndLock.as_view(), name="fetch-and-lock"),
+    path("external-tasks/complete", external.ExternalCompleteMany.as_view(), name="external-complete-many"),
     path("external-tasks/<int:pk>/extend-lock", external.ExternalExtendLock.as_view(), name="extend-lock"),
     path("external-tasks/<int:pk>/complete", external.ExternalComplete.as_view(), name="external-complete"),
     path("external-tasks/<int:pk>/failure", external.ExternalFailure.as_view(), name="external-failure"),

@@ -271,6 +271,35 @@ class CivicFlowClient:
             json={"workerId": worker_id, "variables": dict(variables or {})},
         )
 
+    def complete_external_many(
+        self, worker_id: str, tasks: Iterable[tuple[int, Mapping[str, Any] | None]]
+    ) -> dict[int, ProblemError | None]:
+        """Complete several tasks (id, variables) in one request per 1,000; per id None or its problem.
+
+        The server completes them in one transaction; a task it refuses (lock expired, taken by
+        another worker, finished meanwhile) is reported on its own and the others still complete.
+        """
+        items = [{"id": task_id, "variables": dict(variables or {})} for task_id, variables in tasks]
+        outcome: dict[int, ProblemError | None] = {}
+        for start in range(0, len(items), 1000):
+            answer = self._call(
+                "POST", "external-tasks/complete", json={"workerId": worker_id, "tasks": items[start : start + 1000]}
+            )
+            for result in answer["results"]:
+                problem = result.get("problem")
+                outcome[int(result["id"])] = (
+                    None
+                    if problem is None
+                    else ProblemError(
+                        str(problem.get("detail", "")),
+                        status=int(result["status"]),
+                        problem_type=str(problem.get("type", "")),
+                        title=str(problem.get("title", "")),
+                        errors=problem.get("errors"),
+                    )
+                )
+        return outcome
+
     def fail_external(
         self, task_id: int, worker_id: str, message: str, *, retries: int, retry_timeout: timedelta | float = 0
     ) -> None:

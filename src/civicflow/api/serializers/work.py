@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from civicflow.api.serializers.common import VariablesField
+from civicflow.api.serializers.common import ProblemSerializer, VariablesField
 from civicflow.runtime.models import Incident, UserTask
 
 __all__ = [
     "BpmnErrorSerializer",
     "ClaimSerializer",
     "CompleteExternalSerializer",
+    "CompleteManyResultSerializer",
+    "CompleteManySerializer",
     "CompleteTaskSerializer",
     "CorrelateSerializer",
     "CorrelationSerializer",
@@ -116,6 +118,31 @@ class ExtendLockSerializer(WorkerSerializer):
 
 class CompleteExternalSerializer(WorkerSerializer):
     variables = VariablesField()
+
+
+class _CompleteItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    variables = VariablesField()
+
+
+class CompleteManySerializer(WorkerSerializer):
+    tasks = serializers.ListField(child=_CompleteItemSerializer(), min_length=1, max_length=1000)
+
+    def validate_tasks(self, value: list[dict[str, object]]) -> list[dict[str, object]]:
+        ids = [item["id"] for item in value]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError("each task id at most once")
+        return value
+
+
+class _CompleteOutcomeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    status = serializers.IntegerField(help_text="204 when completed, else the status of `problem`")
+    problem = ProblemSerializer(required=False, help_text="why this task was not completed (RFC 9457)")
+
+
+class CompleteManyResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    results = serializers.ListField(child=_CompleteOutcomeSerializer(), help_text="one per task, in request order")
 
 
 class FailureSerializer(WorkerSerializer):

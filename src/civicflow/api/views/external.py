@@ -13,9 +13,12 @@ from rest_framework.response import Response
 
 from civicflow.api import external
 from civicflow.api.models import ApiToken
+from civicflow.api.problems import exception_handler
 from civicflow.api.serializers.work import (
     BpmnErrorSerializer,
     CompleteExternalSerializer,
+    CompleteManyResultSerializer,
+    CompleteManySerializer,
     ExtendLockSerializer,
     ExternalTaskSerializer,
     FailureSerializer,
@@ -29,6 +32,7 @@ from civicflow.runtime.models import Job, JobKind
 __all__ = [
     "ExternalBpmnError",
     "ExternalComplete",
+    "ExternalCompleteMany",
     "ExternalExtendLock",
     "ExternalFailure",
     "ExternalList",
@@ -131,6 +135,39 @@ class ExternalComplete(ApiView):
         _check_topic(request, _topic_of(pk))
         external.complete(pk, data["workerId"], data["variables"])
         return Response(status=204)
+
+
+class ExternalCompleteMany(ApiView):
+    """Complete a fetched batch in one request and one transaction; each task reported on its own.
+
+    Why: completing one task per request costs a request and a step transaction each, so a
+    worker spends most of its time on round trips (about 140 tasks/s for four workers).
+    """
+
+    scopes = need(POST="work")
+
+    @extend_schema(request=CompleteManySerializer, responses={200: CompleteManyResultSerializer})
+    def post(self, request: Request) -> Response:
+        data = body(request, CompleteManySerializer)
+        token = request.auth
+
+        def forbidden(topic: str) -> Exception | None:
+            if isinstance(token, ApiToken) and allows(token.scopes, f"work:{topic}"):
+                return None
+            refusal: Exception = exceptions.PermissionDenied(f"the API token lacks scope 'work:{topic}'")
+            return refusal
+
+        items = [(item["id"], item["variables"]) for item in data["tasks"]]
+        answers = external.complete_many(data["workerId"], items, forbidden=forbidden)
+        results: list[dict[str, Any]] = []
+        for (task_id, _), answer in zip(items, answers, strict=True):
+            if answer is None:
+                results.append({"id": task_id, "status": 204})
+                continue
+            # the same problem document the single complete endpoint would answer for this task
+            problem = exception_handler(answer, {"request": request, "view": self})
+            results.append({"id": task_id, "status": problem.status_code, "problem": problem.data})
+        return Response({"results": results})
 
 
 class ExternalFailure(ApiView):
