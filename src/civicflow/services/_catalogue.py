@@ -1,0 +1,134 @@
+"""The reference services that ship with CivicFlow (data; the model files live beside this module)."""
+
+from __future__ import annotations
+
+from civicflow.services._types import (
+    DecisionSample,
+    Department,
+    KpiTargets,
+    Milestone,
+    ReferenceService,
+    Role,
+    StageTarget,
+    Text,
+)
+
+
+def _t(en: str, nl: str) -> Text:
+    return Text(en=en, nl=nl)
+
+
+def _dept(key: str, en: str, nl: str, *, head: bool = False) -> Department:
+    roles = [Role(key="caseworker", group=key, name=_t(f"{en} caseworker", f"Behandelaar {nl.lower()}"))]
+    if head:
+        roles.append(Role(key="head", group=f"{key}-head", name=_t(f"Head of {en}", f"Hoofd {nl.lower()}")))
+    return Department(key=key, name=_t(en, nl), roles=tuple(roles))
+
+
+_CITIZEN = Department(
+    key="citizen",
+    name=_t("Applicant", "Aanvrager"),
+    roles=(Role(key="citizen", group="citizen", name=_t("Citizen or business", "Burger of bedrijf")),),
+)
+
+BUILDING_PERMIT = ReferenceService(
+    id="building_permit",
+    process_id="building_permit",
+    title=_t("Building permit", "Omgevingsvergunning bouwen"),
+    summary=_t(
+        "Apply for permission to build, extend or change a building. We check that your application is "
+        "complete, work out the fee, ask zoning, fire safety and (in a protected area) heritage experts "
+        "for advice, and decide. You pay the fee and receive your permit online.",
+        "Vraag toestemming aan om te bouwen, uit te bouwen of te verbouwen. Wij controleren of uw aanvraag "
+        "volledig is, berekenen de leges, vragen advies aan ruimtelijke ordening, brandveiligheid en (in een "
+        "beschermd gebied) erfgoed, en nemen een besluit. U betaalt de leges en ontvangt uw vergunning online.",
+    ),
+    bpmn=("building_permit.bpmn",),
+    dmn=("building_permit_fee.dmn", "building_permit_decision.dmn"),
+    forms=(
+        "bp-application.form",
+        "bp-completeness.form",
+        "bp-review.form",
+        "bp-escalation.form",
+        "bp-decision.form",
+        "bp-satisfaction.form",
+    ),
+    start_form="bp-application",
+    milestones=(
+        Milestone(
+            element="application_submitted", key="submitted", label=_t("Application received", "Aanvraag ontvangen")
+        ),
+        Milestone(
+            element="request_documents",
+            key="documents-requested",
+            label=_t("Documents requested", "Documenten opgevraagd"),
+        ),
+        Milestone(element="determine_fee", key="complete", label=_t("Application complete", "Aanvraag volledig")),
+        Milestone(element="reviews_join", key="reviewed", label=_t("Advice received", "Adviezen ontvangen")),
+        Milestone(element="is_approved", key="decided", label=_t("Decision taken", "Besluit genomen")),
+        Milestone(element="paid", key="paid", label=_t("Fee paid", "Leges betaald")),
+        Milestone(element="issue_permit", key="issued", label=_t("Permit issued", "Vergunning verleend")),
+        Milestone(element="permit_rejected", key="refused", label=_t("Permit refused", "Vergunning geweigerd")),
+        Milestone(
+            element="application_withdrawn", key="withdrawn", label=_t("Application withdrawn", "Aanvraag ingetrokken")
+        ),
+        Milestone(
+            element="permit_cancelled",
+            key="cancelled",
+            label=_t("Permit cancelled (not paid)", "Vergunning vervallen (niet betaald)"),
+        ),
+    ),
+    kpis=KpiTargets(
+        processing_time="P56D",  # eight weeks: the regular procedure's statutory term
+        stages=(
+            StageTarget(
+                element="check_completeness", label=_t("Completeness check", "Volledigheidstoets"), target="P5D"
+            ),
+            StageTarget(
+                element="zoning_review", label=_t("Zoning review", "Toets ruimtelijke ordening"), target="P10D"
+            ),
+            StageTarget(element="fire_review", label=_t("Fire safety review", "Toets brandveiligheid"), target="P10D"),
+            StageTarget(element="heritage_review", label=_t("Heritage review", "Toets erfgoed"), target="P15D"),
+            StageTarget(element="caseworker_decision", label=_t("Decision", "Besluit"), target="P5D"),
+            StageTarget(element="await_payment", label=_t("Payment", "Betaling"), target="P30D"),
+        ),
+    ),
+    departments=(
+        _CITIZEN,
+        _dept("intake", "Intake", "Intake"),
+        _dept("zoning", "Zoning", "Ruimtelijke ordening", head=True),
+        _dept("fire-safety", "Fire Safety", "Brandveiligheid", head=True),
+        _dept("heritage", "Heritage", "Erfgoed", head=True),
+        _dept("permits", "Permits", "Vergunningen"),
+        _dept("finance", "Finance", "Financiën"),
+    ),
+    decision_samples=(
+        DecisionSample(
+            file="building_permit_fee.dmn",
+            decision="building_permit_fee",
+            inputs={"buildingType": "dwelling", "floorArea": 120, "heritageZone": True},
+            expected={"Building permit fee": 1350},
+        ),
+        DecisionSample(
+            file="building_permit_fee.dmn",
+            decision="building_permit_fee",
+            inputs={"buildingType": "shed", "floorArea": 12, "heritageZone": False},
+            expected={"Building permit fee": 120},
+        ),
+        DecisionSample(
+            file="building_permit_decision.dmn",
+            decision="building_permit_decision",
+            inputs={"zoningApproved": True, "fireSafetyApproved": False, "fireRegisterCompliant": True},
+            expected={
+                "Building permit decision": {
+                    "approved": False,
+                    "explanation": "Refused: the fire safety review found the plan unsafe.",
+                }
+            },
+        ),
+    ),
+    messages=("DocumentsSupplied", "PaymentReceived"),
+    job_types=("email", "fire-safety-register", "issue-document"),
+)
+
+REFERENCE_SERVICES: tuple[ReferenceService, ...] = (BUILDING_PERMIT,)
