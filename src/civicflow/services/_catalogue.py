@@ -131,4 +131,118 @@ BUILDING_PERMIT = ReferenceService(
     job_types=("email", "fire-safety-register", "issue-document"),
 )
 
-REFERENCE_SERVICES: tuple[ReferenceService, ...] = (BUILDING_PERMIT,)
+TAX_REFUND = ReferenceService(
+    id="tax_refund",
+    process_id="tax_refund",
+    title=_t("Income tax refund", "Teruggaaf inkomstenbelasting"),
+    summary=_t(
+        "Claim back income tax that was withheld for a past year. We check straight away whether you are "
+        "eligible and how much you get back. Some claims are checked by two of our staff. The bank pays the "
+        "refund into your account.",
+        "Vraag ingehouden inkomstenbelasting over een afgelopen jaar terug. We controleren meteen of u recht "
+        "hebt op teruggaaf en hoeveel u terugkrijgt. Sommige verzoeken worden door twee medewerkers "
+        "gecontroleerd. De bank stort de teruggaaf op uw rekening.",
+    ),
+    bpmn=("tax_refund.bpmn",),
+    dmn=("tax_refund_assessment.dmn", "tax_refund_risk.dmn"),
+    forms=("tr-claim.form", "tr-review.form", "tr-senior-review.form", "tr-payout-check.form"),
+    start_form="tr-claim",
+    milestones=(
+        Milestone(element="claim_submitted", key="submitted", label=_t("Claim received", "Verzoek ontvangen")),
+        Milestone(element="assess_claim", key="assessed", label=_t("Claim assessed", "Verzoek beoordeeld")),
+        Milestone(
+            element="first_review", key="in-review", label=_t("Checked by staff", "Gecontroleerd door medewerkers")
+        ),
+        Milestone(
+            element="request_payout", key="payout-requested", label=_t("Payout requested", "Uitbetaling aangevraagd")
+        ),
+        Milestone(element="refund_paid", key="paid", label=_t("Refund paid", "Teruggaaf betaald")),
+        Milestone(element="claim_ineligible", key="not-eligible", label=_t("Not eligible", "Geen recht op teruggaaf")),
+        Milestone(element="claim_rejected", key="rejected", label=_t("Claim rejected", "Verzoek afgewezen")),
+        Milestone(element="payout_failed", key="payout-failed", label=_t("Payout failed", "Uitbetaling mislukt")),
+    ),
+    kpis=KpiTargets(
+        processing_time="P21D",
+        stages=(
+            StageTarget(element="first_review", label=_t("First review", "Eerste controle"), target="P3D"),
+            StageTarget(element="second_review", label=_t("Second review", "Tweede controle"), target="P3D"),
+            StageTarget(element="senior_review", label=_t("Senior decision", "Besluit senior"), target="P2D"),
+            StageTarget(element="await_payout", label=_t("Bank payout", "Uitbetaling door de bank"), target="P5D"),
+        ),
+    ),
+    departments=(
+        Department(
+            key="citizen",
+            name=_t("Claimant", "Aanvrager"),
+            roles=(Role(key="citizen", group="citizen", name=_t("Citizen", "Burger")),),
+        ),
+        Department(
+            key="assessment",
+            name=_t("Assessment", "Beoordeling"),
+            roles=(
+                Role(key="assessor", group="assessment", name=_t("Assessor", "Beoordelaar")),
+                Role(key="senior", group="assessment-senior", name=_t("Senior assessor", "Senior beoordelaar")),
+            ),
+        ),
+        Department(
+            key="control",
+            name=_t("Control", "Controle"),
+            roles=(Role(key="controller", group="control", name=_t("Controller", "Controleur")),),
+        ),
+        _dept("payments", "Payments", "Betalingen"),
+    ),
+    decision_samples=(
+        DecisionSample(
+            file="tax_refund_assessment.dmn",
+            decision="tax_refund_assessment",
+            inputs={
+                "residentStatus": "resident",
+                "taxYear": 2024,
+                "taxableIncome": 30000,
+                "deductions": 2000,
+                "taxPaid": 12000,
+            },
+            expected={
+                "Assessment": {
+                    "eligible": True,
+                    "reason": "Eligible: resident, recent tax year, tax withheld.",
+                    "refund": 1640,
+                }
+            },
+        ),
+        DecisionSample(
+            file="tax_refund_assessment.dmn",
+            decision="tax_refund_assessment",
+            inputs={
+                "residentStatus": "resident",
+                "taxYear": 2019,
+                "taxableIncome": 30000,
+                "deductions": 0,
+                "taxPaid": 12000,
+            },
+            expected={
+                "Assessment": {
+                    "eligible": False,
+                    "reason": "Refunds can be claimed for the last five tax years only.",
+                    "refund": 0,
+                }
+            },
+        ),
+        DecisionSample(
+            file="tax_refund_risk.dmn",
+            decision="tax_refund_risk",
+            inputs={"assessment": {"refund": 1640}, "deductions": 2000, "claimNumber": 20},
+            expected={"Risk": {"score": 10, "manualReview": True, "reason": "Random sample (one in ten)"}},
+        ),
+        DecisionSample(
+            file="tax_refund_risk.dmn",
+            decision="tax_refund_risk",
+            inputs={"assessment": {"refund": 6000}, "deductions": 0, "claimNumber": 7},
+            expected={"Risk": {"score": 80, "manualReview": True, "reason": "Large refund"}},
+        ),
+    ),
+    messages=("PayoutConfirmed",),
+    job_types=("email", "http"),
+)
+
+REFERENCE_SERVICES: tuple[ReferenceService, ...] = (BUILDING_PERMIT, TAX_REFUND)

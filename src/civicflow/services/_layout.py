@@ -64,6 +64,7 @@ class Flow:
     target: str
     condition: str = ""
     name: str = ""
+    below: bool = False  # draw a loop back under the shapes instead of over them
 
     @property
     def id(self) -> str:
@@ -223,6 +224,9 @@ def _waypoints(f: Flow, boxes: dict[str, _Box], kinds: dict[str, str]) -> list[t
         if t.cx > s.cx:
             return [start, (s.cx, t.cy), (t.x, t.cy)]
         return [start, (s.cx, t.y + t.h + 30), (t.cx, t.y + t.h + 30), (t.cx, t.y + t.h)]
+    if t.cx < s.cx - 1 and f.below:
+        bottom = max(s.y + s.h, t.y + t.h) + 25
+        return [(s.cx, s.y + s.h), (s.cx, bottom), (t.cx, bottom), (t.cx, t.y + t.h)]
     if t.cx < s.cx - 1:  # a loop back: over the top of both shapes
         top = min(s.y, t.y) - 25
         return [(s.cx, s.y), (s.cx, top), (t.cx, top), (t.cx, t.y)]
