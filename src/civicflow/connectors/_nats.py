@@ -141,7 +141,9 @@ class JetStreamBus:
                 self._subs[(subject, durable)] = sub
             try:
                 msgs = await sub.fetch(batch, timeout=wait)
-            except nats.errors.TimeoutError:
+            except (nats.errors.TimeoutError, TimeoutError):
+                # "nothing arrived in time"; nats-py raises its own TimeoutError, or asyncio's
+                # (the builtin) when its deadline runs out before the request is even sent
                 return []
             return [
                 Delivery(
