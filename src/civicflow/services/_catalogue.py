@@ -245,4 +245,71 @@ TAX_REFUND = ReferenceService(
     job_types=("email", "http"),
 )
 
-REFERENCE_SERVICES: tuple[ReferenceService, ...] = (BUILDING_PERMIT, TAX_REFUND)
+RECORD_TRANSFER = ReferenceService(
+    id="record_transfer",
+    process_id="record_transfer",
+    title=_t("Transfer your medical records", "Medisch dossier overdragen"),
+    summary=_t(
+        "Moving to a new GP or hospital? With your permission we ask your current care provider to send your "
+        "records to the new one. You choose what is sent, we watch the deadline, and every access is logged.",
+        "Gaat u naar een nieuwe huisarts of een ander ziekenhuis? Met uw toestemming vragen wij uw huidige "
+        "zorgaanbieder uw dossier naar de nieuwe te sturen. U kiest wat er wordt verstuurd, wij bewaken de "
+        "termijn en elke inzage wordt vastgelegd.",
+    ),
+    bpmn=("record_transfer.bpmn",),
+    dmn=("record_transfer_deadline.dmn",),
+    forms=("rt-request.form", "rt-consent.form", "rt-chase.form"),
+    start_form="rt-request",
+    milestones=(
+        Milestone(element="transfer_requested", key="requested", label=_t("Request received", "Verzoek ontvangen")),
+        Milestone(element="give_consent", key="consent", label=_t("Consent recorded", "Toestemming vastgelegd")),
+        Milestone(
+            element="send_request", key="requested-from-provider", label=_t("Records requested", "Dossier opgevraagd")
+        ),
+        Milestone(element="await_records", key="delivered", label=_t("Records delivered", "Dossier geleverd")),
+        Milestone(element="transfer_completed", key="completed", label=_t("Transfer completed", "Overdracht voltooid")),
+        Milestone(
+            element="consent_refused", key="consent-refused", label=_t("Consent refused", "Toestemming geweigerd")
+        ),
+        Milestone(element="transfer_failed", key="failed", label=_t("Transfer failed", "Overdracht mislukt")),
+    ),
+    kpis=KpiTargets(
+        processing_time="P14D",
+        stages=(
+            StageTarget(element="give_consent", label=_t("Consent", "Toestemming"), target="P7D"),
+            StageTarget(
+                element="await_records",
+                label=_t("Delivery by the provider", "Levering door de zorgaanbieder"),
+                target="P10D",
+            ),
+            StageTarget(element="chase_provider", label=_t("Escalation", "Escalatie"), target="P2D"),
+        ),
+    ),
+    departments=(
+        Department(
+            key="citizen",
+            name=_t("Patient", "Patiënt"),
+            roles=(Role(key="citizen", group="citizen", name=_t("Patient", "Patiënt")),),
+        ),
+        _dept("records", "Medical Records", "Medische dossiers", head=True),
+        _dept("privacy", "Privacy Office", "Privacybureau"),
+    ),
+    decision_samples=(
+        DecisionSample(
+            file="record_transfer_deadline.dmn",
+            decision="record_transfer_deadline",
+            inputs={"urgency": "urgent"},
+            expected={"Delivery deadline": "P2D"},
+        ),
+        DecisionSample(
+            file="record_transfer_deadline.dmn",
+            decision="record_transfer_deadline",
+            inputs={"urgency": "routine"},
+            expected={"Delivery deadline": "P10D"},
+        ),
+    ),
+    messages=("RecordsDelivered",),
+    job_types=("audit-access", "email", "publish"),
+)
+
+REFERENCE_SERVICES: tuple[ReferenceService, ...] = (BUILDING_PERMIT, TAX_REFUND, RECORD_TRANSFER)

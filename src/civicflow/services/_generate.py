@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from civicflow.services import _building_permit, _tax_refund
+from civicflow.services import _building_permit, _record_transfer, _tax_refund
 from civicflow.services._layout import write_bpmn
 
 _HERE = Path(__file__).parent
-SOURCES = {"building_permit": _building_permit, "tax_refund": _tax_refund}
+SOURCES = {"building_permit": _building_permit, "tax_refund": _tax_refund, "record_transfer": _record_transfer}
 
 
 def main() -> None:
