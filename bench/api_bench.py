@@ -270,6 +270,8 @@ def main() -> None:
             f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms (target 300/s, p99 < 100 ms)"
         )
 
+        if opts.tasks <= 0:
+            return
         print(f"external tasks: {opts.tasks} instances, 4 client worker processes")
         code = (
             "import django, os; django.setup();"

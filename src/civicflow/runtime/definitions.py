@@ -18,12 +18,21 @@ from civicflow.runtime.clock import CurrentClock
 from civicflow.runtime.models import DecisionDefinition, ProcessDefinition, Resource, ResourceKind
 from civicflow.runtime.usertasks import attach_specs
 
-__all__ = ["RuntimeDecisions", "clear_caches", "compile_bpmn", "compile_file", "graph_for", "remember_graph"]
+__all__ = [
+    "RuntimeDecisions",
+    "clear_caches",
+    "compile_bpmn",
+    "compile_file",
+    "definition_row",
+    "graph_for",
+    "remember_graph",
+]
 
 _lock = threading.Lock()
 _graphs: dict[int, Graph] = {}  # BPMN resource id -> graph
 _definition_resource: dict[int, int] = {}  # process definition id -> resource id
 _dmn_models: dict[int, civicflow.dmn.DmnModel] = {}  # resource id -> model
+_definition_rows: dict[int, ProcessDefinition] = {}  # id -> row; deployed rows never change
 
 
 def compile_bpmn(models: list[civicflow.bpmn.Definitions]) -> Graph:
@@ -87,6 +96,17 @@ def clear_caches() -> None:
         _graphs.clear()
         _definition_resource.clear()
         _dmn_models.clear()
+        _definition_rows.clear()
+
+
+def definition_row(definition_id: int, process_id: str) -> ProcessDefinition | None:
+    """The process definition row ``definition_id`` of ``process_id``, read once per process."""
+    row = _definition_rows.get(definition_id)
+    if row is None or row.process_id != process_id:  # (an id reused after a rolled-back test)
+        row = ProcessDefinition.objects.filter(pk=definition_id).first()
+        if row is not None:
+            _definition_rows[definition_id] = row
+    return row
 
 
 def _dmn_model(resource_id: int) -> civicflow.dmn.DmnModel:
