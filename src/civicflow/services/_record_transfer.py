@@ -24,7 +24,7 @@ SPEC = ProcessSpec(
         "Reference service: a patient's medical records move from one care provider to another, with the "
         "patient's consent, over the event bus (CloudEvents), with a delivery deadline and an audit of access."
     ),
-    lanes=(("citizen", "Patient"), ("records", "Medical Records"), ("privacy", "Privacy Office")),
+    lanes=(("citizen", "Patient"), ("privacy", "Privacy Office"), ("records", "Medical Records")),
     messages=(("RecordsDelivered", "=transferId"),),
     nodes=(
         Node(id="transfer_requested", kind="startEvent", name="Transfer requested", lane="citizen", form="rt-request"),
@@ -115,7 +115,7 @@ SPEC = ProcessSpec(
         Node(
             id="notify_failure",
             kind="serviceTask",
-            name="Tell the patient",
+            name="Tell the patient: failed",
             lane="records",
             col=8,
             row=1,
@@ -140,7 +140,7 @@ SPEC = ProcessSpec(
         Node(
             id="notify_patient",
             kind="serviceTask",
-            name="Tell the patient",
+            name="Tell the patient: arrived",
             lane="records",
             col=7,
             job="email",

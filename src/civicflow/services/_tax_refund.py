@@ -66,7 +66,7 @@ SPEC = ProcessSpec(
             kind="serviceTask",
             name="Notify not eligible",
             lane="assessment",
-            col=3,
+            col=2.9,
             row=1,
             job="email",
             headers=_email(
@@ -76,7 +76,7 @@ SPEC = ProcessSpec(
                 "We kunnen uw verzoek niet toekennen.",
             ),
         ),
-        Node(id="claim_ineligible", kind="endEvent", name="Not eligible", lane="assessment", col=4, row=1),
+        Node(id="claim_ineligible", kind="endEvent", name="Not eligible", lane="assessment", col=3.75, row=1),
         Node(
             id="score_risk",
             kind="businessRuleTask",
