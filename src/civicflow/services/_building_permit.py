@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from civicflow.services._formjs import field, form, text
-from civicflow.services._layout import Flow, Node, ProcessSpec
-
-_EMAIL_TO = (("to", "=applicantEmail"),)
+from civicflow.services._layout import Flow, Node, ProcessSpec, email_headers
 
 
 def _email(subject_en: str, subject_nl: str, body_en: str, body_nl: str) -> tuple[tuple[str, str], ...]:
-    return (
-        *_EMAIL_TO,
-        ("subject", subject_en),
-        ("subject.nl", subject_nl),
-        ("body", body_en),
-        ("body.nl", body_nl),
-    )
+    return email_headers("=applicantEmail", (subject_en, subject_nl), (body_en, body_nl))
 
 
 def _review(lane: str, key: str, name: str, *, head: str, sla: str, row_var: str) -> tuple[Node, ...]:

@@ -84,6 +84,11 @@ class ProcessSpec:
     _index: dict[str, Node] = field(default_factory=dict, compare=False)
 
 
+def email_headers(to: str, subject: tuple[str, str], body: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """Task headers for the ``email`` connector: recipient (FEEL), then (English, Dutch) subject and body."""
+    return (("to", to), ("subject", subject[0]), ("subject.nl", subject[1]), ("body", body[0]), ("body.nl", body[1]))
+
+
 def _size(node: Node) -> tuple[int, int]:
     return _SIZES.get(node.kind, _TASK)
 
