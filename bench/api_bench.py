@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/api_bench.py [--rate 300] [--seconds 20] [--web-workers 8] [--tasks 20000]
+    .venv/bin/python bench/api_bench.py [--rate 300] [--seconds 20] [--web-workers 2] [--web-threads 2] [--tasks 20000]
 
 A throw-away database ``civicflow_apibench_<pid>`` on 127.0.0.1:5432 (dropped at the end), a
 gunicorn server on a free loopback port, and load from separate processes:
@@ -197,8 +197,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=300)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, default=2)  # one per CPU
+    parser.add_argument("--web-threads", type=int, default=2)
     parser.add_argument("--tasks", type=int, default=20000)
     parser.add_argument("--role", choices=("load", "worker"))
     parser.add_argument("args", nargs="*")

@@ -17,7 +17,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from civicflow.api.models import ApiToken
 from civicflow.api.tokens import allows, verify_cached
 
-__all__ = ["ScopePermission", "TokenAuthentication", "TokenPrincipal", "TokenRateThrottle"]
+__all__ = ["THROTTLE_HISTORY", "ScopePermission", "TokenAuthentication", "TokenPrincipal", "TokenRateThrottle"]
 
 # last_used is a hint for operators, not an audit trail: writing it on every request would add
 # one UPDATE to every call, so it is refreshed at most once a minute.
@@ -98,10 +98,36 @@ class ScopePermission(BasePermission):
         return None
 
 
+class _History:
+    """The throttle's per-process store: DRF's sliding window without a cache round trip.
+
+    DRF keeps each token's request times in the cache; the default local-memory cache pickles
+    that list on every get and set, so a busy token (thousands of entries per minute) paid
+    O(window) CPU on every request. Here the list is kept as is; like the cache, it is per
+    process and a rare lost update between two threads only undercounts by one.
+    """
+
+    def __init__(self) -> None:
+        self._lists: dict[str, list[float]] = {}
+
+    def get(self, key: str, default: list[float]) -> list[float]:
+        return self._lists.get(key, default)
+
+    def set(self, key: str, value: list[float], timeout: int) -> None:
+        self._lists[key] = value
+
+    def clear(self) -> None:
+        self._lists.clear()
+
+
+THROTTLE_HISTORY = _History()
+
+
 class TokenRateThrottle(SimpleRateThrottle):
-    """Requests per token (``CIVICFLOW_API_THROTTLE_RATE``, default 20000/min), per process cache."""
+    """Requests per token (``CIVICFLOW_API_THROTTLE_RATE``, default 20000/min), per process."""
 
     scope = "token"
+    cache = THROTTLE_HISTORY
 
     def get_rate(self) -> str | None:
         rate: str | None = getattr(settings, "CIVICFLOW_API_THROTTLE_RATE", "20000/min")
@@ -110,4 +136,4 @@ class TokenRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if not isinstance(request.auth, ApiToken):
             return None
-        return f"civicflow-throttle-{request.auth.prefix}"
+        return f"civicflow-throttle-{request.auth.prefix}-{self.rate}"  # a new rate starts afresh

@@ -52,6 +52,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.", min=1, max=65535)] = 8000,
     web_workers: Annotated[int, typer.Option("--web-workers", help="gunicorn worker processes.", min=1)] = 2,
+    web_threads: Annotated[int, typer.Option("--web-threads", help="Threads per gunicorn worker.", min=1)] = 4,
 ) -> None:
     """Migrate the database, then serve web + API with gunicorn next to one worker."""
     setup_django()
@@ -65,6 +66,10 @@ def serve(
 
     gunicorn = [sys.executable, "-m", "gunicorn", "civicflow.site.wsgi:application"]
     gunicorn += ["--bind", f"{host}:{port}", "--workers", str(web_workers), "--access-logfile", "-"]
+    # Threaded workers keep connections alive (API clients reuse them instead of a TCP handshake
+    # per request) and let one process overlap a request's database waits and long polls with
+    # others' work: about one process per CPU with a few threads each suits a small machine.
+    gunicorn += ["--worker-class", "gthread", "--threads", str(web_threads), "--keep-alive", "5"]
     worker_cmd = [sys.executable, "-m", "civicflow", "worker"]
     raise typer.Exit(supervise(gunicorn, worker_cmd))
 
