@@ -6,13 +6,14 @@ database; everything else is written in a handful of bulk statements.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from civicflow.engine import Event
 from civicflow.runtime.codec import encode_event
@@ -37,6 +38,7 @@ __all__ = [
     "OUTBOX_EVENTS",
     "Projection",
     "collect",
+    "insert_rows",
     "notify_jobs",
     "project",
     "write",
@@ -263,10 +265,10 @@ def write(
     A worker batch writes many instances in one transaction; a single step passes one.
     """
     history = [h for p in projections for h in p.history]
-    HistoryEvent.objects.bulk_create(history)
+    insert_rows(HistoryEvent, history)
     outbox = [o for p in projections for o in p.outbox]
     if outbox:
-        Outbox.objects.bulk_create(outbox)
+        insert_rows(Outbox, outbox)
     gone = [(p.instance_id, p.jobs_gone) for p in projections if p.jobs_gone]
     if gone:
         Job.objects.filter(_by_instance(gone)).delete()
@@ -304,6 +306,33 @@ def write(
         if p.incidents_resolved:
             Incident.objects.filter(instance_id=p.instance_id, key__in=p.incidents_resolved).update(
                 state=IncidentState.RESOLVED, resolved=now
+            )
+
+
+def insert_rows(model: type[Model], rows: Sequence[Model]) -> None:
+    """Insert ``rows`` whose ids nobody reads back (history, outbox) in one statement.
+
+    On PostgreSQL a plain ``INSERT ... VALUES`` with the fields' own database values: every step
+    writes these rows, and ``bulk_create`` spent twice the CPU (its compiler, typed arrays and a
+    ``RETURNING id`` nobody needs). Elsewhere ``bulk_create``.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(rows)
+        return
+    # the id column only when the rows carry one (a UUID key); else the database numbers them
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or getattr(rows[0], f.attname) is not None]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
+    values = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    for start in range(0, len(rows), 1000):  # bounded statements for big worker batches
+        chunk = rows[start : start + 1000]
+        params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for row in chunk for f in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([values] * len(chunk))}",  # noqa: S608
+                params,
             )
 
 
