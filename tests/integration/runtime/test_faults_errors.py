@@ -106,6 +106,12 @@ def test_a_job_type_without_handler_raises_an_incident_not_a_lost_instance(clock
     assert services.get_instance(instance.pk).status == "active"
 
 
+def _runs() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM fault_runs")
+        return int(cursor.fetchone()[0])
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.postgres
 def test_sigterm_finishes_the_job_in_hand_and_releases_the_rest(models: Path, tmp_path: Path) -> None:
@@ -119,6 +125,9 @@ def test_sigterm_finishes_the_job_in_hand_and_releases_the_rest(models: Path, tm
         log = tmp_path / "worker.log"
         worker = spawn_worker(database_url(), log, "--batch-size", "20", env={"FAULT_SLEEP": "0.1"})
         wait_for(lambda: Job.objects.filter(lock_owner__isnull=False).count() == 20, 20, "the worker to claim")
+        # signal only once a job is in hand (its handler has recorded itself): on a loaded machine
+        # the signal could otherwise arrive between the claim and the first job, and nothing runs
+        wait_for(lambda: _runs() > 0, 20, "the first job to start")
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=20) == 0
         assert "stopping: finishing the current jobs" in log.read_text()
