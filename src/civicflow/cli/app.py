@@ -53,13 +53,27 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to bind.", min=1, max=65535)] = 8000,
     web_workers: Annotated[int, typer.Option("--web-workers", help="gunicorn worker processes.", min=1)] = 2,
     web_threads: Annotated[int, typer.Option("--web-threads", help="Threads per gunicorn worker.", min=1)] = 4,
+    reference_services: Annotated[
+        bool,
+        typer.Option(
+            "--reference-services/--no-reference-services",
+            envvar="CIVICFLOW_REFERENCE_SERVICES",
+            help="Deploy the reference services (building permit, tax refund, record transfer).",
+        ),
+    ] = True,
 ) -> None:
-    """Migrate the database, then serve web + API with gunicorn next to one worker."""
+    """Migrate the database, deploy the reference services, then serve web + API next to one worker."""
     setup_django()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    if reference_services:
+        from civicflow.runtime.reference import deploy_reference_services
+
+        for result in deploy_reference_services():
+            for definition in result.processes:
+                typer.echo(f"civicflow: {definition.process_id} version {definition.version} deployed", err=True)
     typer.echo(f"civicflow: serving on http://{host}:{port}/ (healthz at /healthz) with one worker", err=True)
     sys.stdout.flush()
     from civicflow.cli._serve import supervise
