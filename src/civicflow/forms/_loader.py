@@ -18,6 +18,7 @@ import regex
 
 from civicflow.feel import FeelError
 from civicflow.feel import compile as feel_compile
+from civicflow.forms._coercion import option_key
 from civicflow.forms._errors import FormSchemaError
 from civicflow.forms._model import (
     Component,
@@ -238,7 +239,9 @@ class _Loader:
             label = item.get("label", str(value))
             if not isinstance(label, str):
                 raise FormSchemaError(f"values[{index}].label must be a string", path=where)
-            prefix = f"option.{value}:"
+            # Keyed as the value is written in JSON (`option.true:nl`, `option.1:nl`), the way the
+            # form editor writes it, not as Python prints it (`True`).
+            prefix = f"option.{option_key(value)}:"
             translations = tuple(
                 (key[len(prefix) :].lower(), text) for key, text in props.items() if key.startswith(prefix)
             )

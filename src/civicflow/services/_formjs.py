@@ -28,7 +28,7 @@ def field(
         properties["description:nl"] = hint[1]
     if options:
         component["values"] = [{"label": en, "value": value} for value, en, _ in options]
-        properties.update({f"option.{value}:nl": nl for value, _, nl in options})
+        properties.update({f"option.{json.dumps(value).strip(chr(34))}:nl": nl for value, _, nl in options})
     if required:
         component["validate"] = {"required": True, **extra.pop("validate", {})}
     elif "validate" in extra:
