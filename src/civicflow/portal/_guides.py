@@ -1,0 +1,104 @@
+"""What the portal adds to a reference service: the guide texts and the identifiers set at start.
+
+The reference catalogue (civicflow.services) holds titles, summaries, milestones and targets; the
+citizen's guide (who can apply, documents, fee) and how a new case is numbered live here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from civicflow.services import REFERENCE_SERVICES, ReferenceService, Text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Guide:
+    """The portal's view of one service."""
+
+    service: ReferenceService
+    prefix: str  # of the reference number, e.g. "BP"
+    case_variable: str  # the correlation key the model expects (caseNumber, claimId, transferId)
+    applicant_variable: str  # citizen tasks are assigned to this variable's value
+    who: Text
+    documents: tuple[Text, ...]
+    fee: Text
+
+
+def _t(en: str, nl: str) -> Text:
+    return Text(en=en, nl=nl)
+
+
+_GUIDES: dict[str, dict[str, Any]] = {
+    "building_permit": {
+        "prefix": "BP",
+        "case_variable": "caseNumber",
+        "applicant_variable": "applicantId",
+        "who": _t(
+            "The owner of the building or site, or someone acting for them (an architect or builder).",
+            "De eigenaar van het gebouw of perceel, of iemand namens hen (een architect of aannemer).",
+        ),
+        "documents": (
+            _t(
+                "Drawings of the building work (floor plans and elevations)", "Bouwtekeningen (plattegronden en gevels)"
+            ),
+            _t("A site plan showing where you will build", "Een situatietekening waarop staat waar u bouwt"),
+        ),
+        "fee": _t(
+            "You pay a fee that depends on the type of work and the floor area. We tell you the amount once "
+            "your application is complete; you pay after the decision.",
+            "U betaalt leges die afhangen van het soort werk en de vloeroppervlakte. Wij noemen het bedrag zodra "
+            "uw aanvraag volledig is; u betaalt na het besluit.",
+        ),
+    },
+    "tax_refund": {
+        "prefix": "TR",
+        "case_variable": "claimId",
+        "applicant_variable": "claimantId",
+        "who": _t(
+            "Anyone who paid more tax in a year than they owed, for a year from 2000 onwards.",
+            "Iedereen die in een jaar meer belasting betaalde dan verschuldigd was, voor een jaar vanaf 2000.",
+        ),
+        "documents": (
+            _t("Your annual income statement", "Uw jaaropgave"),
+            _t("Receipts for the costs you deduct", "Bewijs van de kosten die u aftrekt"),
+        ),
+        "fee": _t("Claiming a refund is free.", "Een teruggaaf aanvragen is gratis."),
+    },
+    "record_transfer": {
+        "prefix": "RT",
+        "case_variable": "transferId",
+        "applicant_variable": "patientId",
+        "who": _t(
+            "Patients who move to a new care provider, or their legal representative.",
+            "Patiënten die naar een nieuwe zorgaanbieder gaan, of hun wettelijk vertegenwoordiger.",
+        ),
+        "documents": (
+            _t(
+                "No documents: only the names of both care providers",
+                "Geen documenten: alleen de namen van beide zorgaanbieders",
+            ),
+        ),
+        "fee": _t("Transferring your records is free.", "Het overdragen van uw dossier is gratis."),
+    },
+}
+
+GUIDES: dict[str, Guide] = {
+    service.id: Guide(service=service, **_GUIDES[service.id]) for service in REFERENCE_SERVICES if service.id in _GUIDES
+}
+
+
+def guide(service_id: str) -> Guide | None:
+    return GUIDES.get(service_id)
+
+
+_DURATION = re.compile(r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?$")
+
+
+def duration_days(iso: str) -> int | None:
+    """Days in an ISO 8601 duration of weeks and days (``P56D``, ``P8W``); None for anything else."""
+    match = _DURATION.match(iso)
+    if match is None or not any(match.groupdict().values()):
+        return None
+    return int(match["weeks"] or 0) * 7 + int(match["days"] or 0)

@@ -1,0 +1,21 @@
+"""The citizen portal's pages (mounted at /portal/)."""
+
+from django.urls import path
+
+from civicflow.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("status/", views.lookup, name="lookup"),
+    path("resume/<uuid:draft_id>/<str:token>/", views.resume, name="resume"),
+    path("applications/<str:reference>/", views.application, name="application"),
+    path("applications/<str:reference>/submitted/", views.submitted, name="submitted"),
+    path("applications/<str:reference>/requests/<int:task_id>/", views.answer, name="answer"),
+    path("<slug:service_id>/", views.service_start, name="start"),
+    path("<slug:service_id>/apply/", views.apply, name="apply"),
+    path("<slug:service_id>/check/", views.check, name="check"),
+    path("<slug:service_id>/save/", views.save, name="save"),
+    path("<slug:service_id>/saved/", views.saved, name="saved"),
+]

@@ -1,0 +1,358 @@
+"""The citizen portal: catalogue, apply as a guest, drafts, confirmation and "where is my application?".
+
+Every lookup of someone's application needs its reference number and secret (or the session that
+submitted it); anything else answers 404, never 403, so nobody learns which references exist.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+from django.views.decorators.http import require_http_methods
+
+from civicflow.forms import error_summary, render_model, validate
+from civicflow.portal import _secrets
+from civicflow.portal._forms import add_item, answer_rows, posted_data, remove_item, start_form
+from civicflow.portal._guides import GUIDES, Guide, duration_days
+from civicflow.portal.models import Application, Draft
+from civicflow.runtime import services
+from civicflow.runtime.errors import RuntimeServiceError
+from civicflow.runtime.forms import form_for_key
+from civicflow.runtime.models import TaskState
+
+DRAFT_DAYS = 30
+_ACCESS = "portal:access"  # references this session may see (it submitted them or gave the secret)
+_CONFIRMED = "portal:confirmed"  # {reference: secret} shown once on the confirmation page
+
+
+def _language() -> str:
+    return (translation.get_language() or "en").split("-")[0]
+
+
+def _guide(service_id: str) -> Guide:
+    found = GUIDES.get(service_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _data_key(service_id: str) -> str:
+    return f"portal:{service_id}:data"
+
+
+def _processing_time(guide: Guide) -> str:
+    days = duration_days(guide.service.kpis.processing_time)
+    if days is None:
+        return guide.service.kpis.processing_time
+    if days % 7 == 0:
+        weeks = days // 7
+        return ngettext("%(count)d week", "%(count)d weeks", weeks) % {"count": weeks}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
+def _card(guide: Guide) -> dict[str, Any]:
+    language = _language()
+    return {
+        "id": guide.service.id,
+        "title": guide.service.title.get(language),
+        "summary": guide.service.summary.get(language),
+        "who": guide.who.get(language),
+        "documents": [item.get(language) for item in guide.documents],
+        "fee": guide.fee.get(language),
+        "processing_time": _processing_time(guide),
+    }
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """The service catalogue."""
+    return render(request, "portal/index.html", {"services": [_card(guide) for guide in GUIDES.values()]})
+
+
+def service_start(request: HttpRequest, service_id: str) -> HttpResponse:
+    """A service's start page: what it is, who can apply, what you need, how long, what it costs."""
+    return render(request, "portal/start.html", {"service": _card(_guide(service_id))})
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, service_id: str) -> HttpResponse:
+    """The start form. Buttons: continue (validate, then check answers), save for later, add/remove items."""
+    guide = _guide(service_id)
+    form = start_form(guide.service)
+    language = _language()
+    key = _data_key(service_id)
+    errors: list[Any] = []
+    if request.method == "POST":
+        data = posted_data(request)
+        request.session[key] = data
+        if "_save" in request.POST:
+            return redirect("portal:save", service_id=service_id)
+        views = render_model(form, data, (), language)
+        if "_add" in request.POST:
+            add_item(data, request.POST["_add"], views)
+            request.session[key] = data
+        elif "_remove" in request.POST:
+            remove_item(data, request.POST["_remove"], views)
+            request.session[key] = data
+        else:
+            result = validate(form, data, language=language)
+            if not result.errors:
+                return redirect("portal:check", service_id=service_id)
+            errors = list(result.errors)
+    else:
+        data = request.session.get(key, {})
+    context = {
+        "service": _card(guide),
+        "fields": render_model(form, data, errors, language),
+        "errors": error_summary(errors),
+        "multipart": False,
+    }
+    return render(request, "portal/apply.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, service_id: str) -> HttpResponse:
+    """Check your answers; posting it submits the application."""
+    guide = _guide(service_id)
+    form = start_form(guide.service)
+    language = _language()
+    data = request.session.get(_data_key(service_id))
+    if not isinstance(data, dict):
+        return redirect("portal:apply", service_id=service_id)
+    result = validate(form, data, language=language)
+    if result.errors:
+        return redirect("portal:apply", service_id=service_id)
+    if request.method == "POST":
+        reference, secret = _submit(request, guide, dict(result.values), language)
+        request.session.pop(_data_key(service_id), None)
+        _grant(request, reference)
+        request.session[_CONFIRMED] = {reference: secret}
+        return redirect("portal:submitted", reference=reference)
+    rows = answer_rows(render_model(form, data, (), language))
+    return render(request, "portal/check.html", {"service": _card(guide), "rows": rows})
+
+
+def _submit(request: HttpRequest, guide: Guide, values: dict[str, Any], language: str) -> tuple[str, str]:
+    secret = _secrets.new_secret()
+    now = timezone.now()
+    for _attempt in range(20):
+        reference = _secrets.new_reference(guide.prefix, now.year)
+        if not Application.objects.filter(reference=reference).exists():
+            break
+    else:  # pragma: no cover - a million numbers a year; twenty misses in a row means something is wrong
+        raise RuntimeError("no free reference number")
+    variables = {
+        **values,
+        guide.case_variable: reference,
+        guide.applicant_variable: _applicant(reference),
+        "language": language,
+    }
+    with transaction.atomic():
+        instance = services.start_instance(guide.service.process_id, business_key=reference, variables=variables)
+        Application.objects.create(
+            reference=reference,
+            service=guide.service.id,
+            instance_id=instance.pk,
+            secret_hash=_secrets.digest(secret),
+            language=language,
+            created=now,
+        )
+    draft_id = request.session.pop(f"portal:{guide.service.id}:draft", None)
+    if draft_id:
+        Draft.objects.filter(pk=draft_id).delete()
+    return reference, secret
+
+
+def _applicant(reference: str) -> str:
+    # the citizen's identity until sign-in exists: citizen tasks are assigned to it
+    return f"guest:{reference}"
+
+
+def _grant(request: HttpRequest, reference: str) -> None:
+    allowed = list(request.session.get(_ACCESS, []))
+    if reference not in allowed:
+        allowed = [*allowed[-19:], reference]
+    request.session[_ACCESS] = allowed
+
+
+def _application(request: HttpRequest, reference: str) -> Application:
+    """The application this session may see; 404 for anything else."""
+    if reference not in request.session.get(_ACCESS, []):
+        raise Http404
+    found = Application.objects.filter(reference=reference).first()
+    if found is None or found.service not in GUIDES:
+        raise Http404
+    return found
+
+
+def submitted(request: HttpRequest, reference: str) -> HttpResponse:
+    """The confirmation page with the reference number and the secret (shown once, in this session)."""
+    application = _application(request, reference)
+    secret = request.session.get(_CONFIRMED, {}).get(reference)
+    if secret is None:
+        return redirect("portal:application", reference=reference)
+    context = {"service": _card(GUIDES[application.service]), "reference": reference, "secret": secret}
+    return render(request, "portal/submitted.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def save(request: HttpRequest, service_id: str) -> HttpResponse:
+    """Save and come back later: ask for an email address and send a link to the draft."""
+    guide = _guide(service_id)
+    error = None
+    email = ""
+    if request.method == "POST":
+        email = request.POST.get("email", "").strip()[:254]
+        if not _valid_email(email):
+            error = gettext("Enter an email address in the right format, like name@example.com")
+        else:
+            _save_draft(request, guide, email)
+            return redirect("portal:saved", service_id=service_id)
+    context = {"service": _card(guide), "email": email, "error": error, "days": DRAFT_DAYS}
+    return render(request, "portal/save.html", context)
+
+
+def _valid_email(email: str) -> bool:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return True
+
+
+def _save_draft(request: HttpRequest, guide: Guide, email: str) -> None:
+    token = _secrets.new_token()
+    now = timezone.now()
+    language = _language()
+    data = request.session.get(_data_key(guide.service.id), {})
+    draft = Draft.objects.create(
+        service=guide.service.id,
+        data=data if isinstance(data, dict) else {},
+        email=email,
+        token_hash=_secrets.digest(token),
+        language=language,
+        created=now,
+        expires=now + timedelta(days=DRAFT_DAYS),
+    )
+    link = request.build_absolute_uri(reverse("portal:resume", kwargs={"draft_id": draft.pk, "token": token}))
+    context = {
+        "service": guide.service.title.get(language),
+        "link": link,
+        "days": DRAFT_DAYS,
+        "expires": draft.expires,
+    }
+    subject = gettext("Your saved application: %(service)s") % {"service": context["service"]}
+    body = render_to_string("portal/email/draft_link.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def saved(request: HttpRequest, service_id: str) -> HttpResponse:
+    return render(request, "portal/saved.html", {"service": _card(_guide(service_id)), "days": DRAFT_DAYS})
+
+
+def resume(request: HttpRequest, draft_id: str, token: str) -> HttpResponse:
+    """The magic link: restore the saved answers and continue the form."""
+    draft = Draft.objects.filter(pk=draft_id, expires__gt=timezone.now()).first()
+    if draft is None or draft.service not in GUIDES or not _secrets.matches(token, draft.token_hash):
+        raise Http404
+    request.session[_data_key(draft.service)] = draft.data
+    request.session[f"portal:{draft.service}:draft"] = str(draft.pk)
+    return redirect("portal:apply", service_id=draft.service)
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Where is my application? Asks for the reference number and the secret."""
+    reference = request.POST.get("reference", "").strip().upper()[:32]
+    secret = _secrets.normalise_secret(request.POST.get("secret", ""))
+    if request.method == "POST":
+        found = Application.objects.filter(reference=reference).first()
+        if found is not None and _secrets.matches(secret, found.secret_hash):
+            _grant(request, found.reference)
+            return redirect("portal:application", reference=found.reference)
+        # the same answer for an unknown reference and a wrong secret, and a 404 status
+        error = gettext("No application matches this reference number and secret. Check both and try again.")
+        return render(request, "portal/lookup.html", {"reference": reference, "error": error}, status=404)
+    return render(request, "portal/lookup.html", {"reference": "", "error": None})
+
+
+def application(request: HttpRequest, reference: str) -> HttpResponse:
+    """The status of an application: milestones reached, current stage, requests for the citizen."""
+    found = _application(request, reference)
+    guide = GUIDES[found.service]
+    language = _language()
+    try:
+        instance = services.get_instance(found.instance_id)
+        records = services.element_instances(found.instance_id)
+    except RuntimeServiceError as error:
+        raise Http404 from error
+    labels = {milestone.element: milestone.label.get(language) for milestone in guide.service.milestones}
+    reached = [r for r in records if r.state == "completed" and r.element_id in labels]
+    reached.sort(key=lambda r: r.ended or r.started)
+    timeline = [{"label": labels[r.element_id], "date": r.ended} for r in reached]
+    stages = {stage.element: stage.label.get(language) for stage in guide.service.kpis.stages}
+    current = [stages[r.element_id] for r in records if r.state == "active" and r.element_id in stages]
+    requests = services.tasks(instance_id=found.instance_id, assignee=_applicant(reference))
+    context = {
+        "service": _card(guide),
+        "reference": reference,
+        "timeline": timeline,
+        "current": current,
+        "finished": instance.status != "active",
+        "requests": [
+            {"id": task.pk, "title": _task_title(task.form_key, language), "due": task.due} for task in requests
+        ],
+    }
+    return render(request, "portal/application.html", context)
+
+
+def _task_title(form_key: str | None, language: str) -> str:
+    titles = {
+        "bp-satisfaction": gettext("Tell us how we did"),
+        "rt-consent": gettext("Give your consent"),
+    }
+    return titles.get(form_key or "", gettext("Answer our request"))
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, reference: str, task_id: int) -> HttpResponse:
+    """A request for more information assigned to the citizen, answered with its form."""
+    found = _application(request, reference)
+    task = services.tasks(instance_id=found.instance_id, assignee=_applicant(reference)).filter(pk=task_id).first()
+    if task is None or task.state != TaskState.CREATED:
+        raise Http404
+    form = form_for_key(task.form_key)
+    if form is None:
+        raise Http404
+    language = _language()
+    variables = services.variables(found.instance_id)
+    errors: list[Any] = []
+    data: dict[str, Any] = {}
+    if request.method == "POST":
+        data = posted_data(request)
+        result = validate(form, data, language=language, variables=variables)
+        if not result.errors:
+            services.complete_task(task.pk, dict(result.values), user=_applicant(reference))
+            return redirect("portal:application", reference=reference)
+        errors = list(result.errors)
+    context = {
+        "service": _card(GUIDES[found.service]),
+        "reference": reference,
+        "request_id": task.pk,
+        "title": _task_title(task.form_key, language),
+        "fields": render_model(form, data, errors, language, variables=variables),
+        "errors": error_summary(errors),
+    }
+    return render(request, "portal/answer.html", context)
