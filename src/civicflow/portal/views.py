@@ -6,6 +6,7 @@ submitted it); anything else answers 404, never 403, so nobody learns which refe
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from civicflow.runtime.forms import form_for_key
 from civicflow.runtime.models import TaskState
 
 DRAFT_DAYS = 30
+logger = logging.getLogger(__name__)
 _ACCESS = "portal:access"  # references this session may see (it submitted them or gave the secret)
 _CONFIRMED = "portal:confirmed"  # {reference: secret} shown once on the confirmation page
 
@@ -214,9 +216,10 @@ def save(request: HttpRequest, service_id: str) -> HttpResponse:
         email = request.POST.get("email", "").strip()[:254]
         if not _valid_email(email):
             error = gettext("Enter an email address in the right format, like name@example.com")
-        else:
-            _save_draft(request, guide, email)
+        elif _save_draft(request, guide, email):
             return redirect("portal:saved", service_id=service_id)
+        else:
+            error = gettext("We could not send the email just now. Try again later.")
     context = {"service": _card(guide), "email": email, "error": error, "days": DRAFT_DAYS}
     return render(request, "portal/save.html", context)
 
@@ -232,7 +235,8 @@ def _valid_email(email: str) -> bool:
     return True
 
 
-def _save_draft(request: HttpRequest, guide: Guide, email: str) -> None:
+def _save_draft(request: HttpRequest, guide: Guide, email: str) -> bool:
+    """Store the draft and email its link; False (and no draft) when the mail server refuses."""
     token = _secrets.new_token()
     now = timezone.now()
     language = _language()
@@ -255,7 +259,13 @@ def _save_draft(request: HttpRequest, guide: Guide, email: str) -> None:
     }
     subject = gettext("Your saved application: %(service)s") % {"service": context["service"]}
     body = render_to_string("portal/email/draft_link.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    except OSError:  # smtplib's errors are OSErrors, as is a refused connection
+        logger.warning("draft link not sent", exc_info=True)
+        draft.delete()
+        return False
+    return True
 
 
 def saved(request: HttpRequest, service_id: str) -> HttpResponse:

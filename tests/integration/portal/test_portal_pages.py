@@ -304,3 +304,16 @@ def test_dynamic_list_items_are_added_and_removed_without_javascript() -> None:
     assert not add_item(data, "other", views)
     assert not remove_item(data, "stalls[9]", views)
     assert not remove_item(data, "stalls", views)
+
+
+def test_a_mail_server_that_refuses_keeps_the_citizen_on_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr("civicflow.portal.views.send_mail", refuse)
+    client = Client()
+    client.post("/portal/tax_refund/apply/", {"claimantName": "A", "_save": "1"})
+    response = client.post("/portal/tax_refund/save/", {"email": "citizen@example.org"})
+    assert response.status_code == 200
+    assert "We could not send the email" in response.content.decode()
+    assert not Draft.objects.exists()
