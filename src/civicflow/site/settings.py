@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "civicflow.connectors",
     "civicflow.api",
     "civicflow.web",
+    "civicflow.workbench",
     "civicflow.portal",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("civicflow.api.urls")),
     # Django's set_language view: the language switch posts here with `next` (keeps the place)
     path("i18n/", include("django.conf.urls.i18n")),
+    path("workbench/", include("civicflow.workbench.urls")),
     path("portal/", include("civicflow.portal.urls")),
     path("", include("civicflow.web.urls")),
 ]

@@ -1,0 +1,24 @@
+"""URLs of the staff workbench (mounted at /workbench/)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from civicflow.workbench import views
+
+app_name = "workbench"
+
+urlpatterns = [
+    path("", views.inbox, name="index"),
+    path("sign-in", views.SignInView.as_view(), name="login"),
+    path("sign-out", views.SignOutView.as_view(), name="logout"),
+    path("tasks/<int:task_id>", views.task, name="task"),
+    path("tasks/<int:task_id>/claim", views.claim, name="claim"),
+    path("tasks/<int:task_id>/unclaim", views.unclaim, name="unclaim"),
+    path("tasks/<int:task_id>/delegate", views.delegate, name="delegate"),
+    path("cases/<uuid:instance_id>", views.case, name="case"),
+    path("cases/<uuid:instance_id>/comments", views.add_comment, name="comment"),
+    path("incidents", views.incidents, name="incidents"),
+    path("incidents/<int:incident_id>/retry", views.retry, name="retry"),
+    path("deploy", views.deploy, name="deploy"),
+]

@@ -1,0 +1,22 @@
+"""The workbench's views (one module per page family)."""
+
+from civicflow.workbench.views._auth import SignInView, SignOutView
+from civicflow.workbench.views._cases import add_comment, case
+from civicflow.workbench.views._inbox import claim, delegate, inbox, unclaim
+from civicflow.workbench.views._operations import deploy, incidents, retry
+from civicflow.workbench.views._task import task
+
+__all__ = [
+    "SignInView",
+    "SignOutView",
+    "add_comment",
+    "case",
+    "claim",
+    "delegate",
+    "deploy",
+    "inbox",
+    "incidents",
+    "retry",
+    "task",
+    "unclaim",
+]

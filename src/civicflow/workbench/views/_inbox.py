@@ -1,0 +1,122 @@
+"""The inbox (tasks of the user's departments and their own) and claim / unclaim / delegate."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from civicflow.runtime import services
+from civicflow.runtime.errors import RuntimeServiceError
+from civicflow.runtime.models import ProcessDefinition
+from civicflow.workbench._access import departments, staff_required, visible_task, visible_tasks
+from civicflow.workbench._filters import Priority, Sort, Status, read_filter
+from civicflow.workbench.views._common import back_to
+
+PAGE_SIZE = 25
+
+
+def _services() -> list[tuple[str, str]]:
+    names: dict[str, str] = {}
+    latest_last = ProcessDefinition.objects.order_by("process_id", "version")
+    for process_id, name in latest_last.values_list("process_id", "name"):
+        names[process_id] = name or process_id
+    return sorted(names.items(), key=lambda item: item[1].lower())
+
+
+@require_safe
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    found = read_filter(request.GET)
+    username = request.user.get_username()
+    tasks = found.apply(visible_tasks(request.user).select_related("instance__definition"), username)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": found,
+        "page": page,
+        "query": query.urlencode(),
+        "departments": departments(request.user),
+        "services": _services(),
+        "statuses": [
+            (Status.ANY, _("Any")),
+            (Status.UNCLAIMED, _("Unclaimed")),
+            (Status.CLAIMED, _("Claimed")),
+            (Status.MINE, _("Claimed by me")),
+        ],
+        "priorities": [
+            (Priority.ANY, _("Any")),
+            (Priority.HIGH, _("High")),
+            (Priority.NORMAL, _("Normal")),
+            (Priority.LOW, _("Low")),
+        ],
+        "sorts": [(Sort.DUE, _("Due date")), (Sort.PRIORITY, _("Priority")), (Sort.CREATED, _("Created"))],
+        "error_summary": [{"href": f"#{field}", "text": text} for field, text in found.errors],
+    }
+    return render(request, "workbench/inbox.html", context, status=400 if found.errors else 200)
+
+
+def _task_url(task_id: int) -> str:
+    return reverse("workbench:task", args=[task_id])
+
+
+@require_POST
+@staff_required
+def claim(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = visible_task(request.user, task_id)
+    try:
+        services.claim_task(task.pk, request.user.get_username())
+    except RuntimeServiceError:
+        messages.error(request, _("This task is already claimed by someone else."))
+    else:
+        messages.success(request, _("You claimed the task “%(name)s”.") % {"name": task.name or task.element_id})
+    return redirect(back_to(request, _task_url(task.pk)))
+
+
+@require_POST
+@staff_required
+def unclaim(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = visible_task(request.user, task_id)
+    try:
+        services.unclaim_task(task.pk, request.user.get_username())
+    except RuntimeServiceError:
+        messages.error(request, _("Only the person who claimed this task can give it back."))
+    else:
+        messages.success(request, _("The task is back in the department's queue."))
+    return redirect(back_to(request, reverse("workbench:index")))
+
+
+def colleagues(user: object, task_groups: list[str]) -> list[str]:
+    """Staff who share a department with the user among the task's candidate groups (not the user)."""
+    shared = set(task_groups) & set(departments(user))
+    if not shared:
+        return []
+    users = get_user_model().objects.filter(is_active=True, is_staff=True, groups__name__in=sorted(shared))
+    return sorted({u.get_username() for u in users} - {user.get_username()})  # type: ignore[attr-defined]
+
+
+@require_POST
+@staff_required
+def delegate(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = visible_task(request.user, task_id)
+    me = request.user.get_username()
+    colleague = request.POST.get("colleague", "")
+    groups = list(task.candidates.filter(kind="group").values_list("name", flat=True))
+    if colleague not in colleagues(request.user, groups):
+        messages.error(request, _("Choose a colleague from your department."))
+        return redirect(_task_url(task.pk))
+    try:
+        if task.assignee is not None:
+            services.unclaim_task(task.pk, me)
+        services.claim_task(task.pk, colleague)
+    except RuntimeServiceError:
+        messages.error(request, _("Only the person who claimed this task can give it to a colleague."))
+        return redirect(_task_url(task.pk))
+    messages.success(request, _("The task is now assigned to %(user)s.") % {"user": colleague})
+    return redirect(reverse("workbench:index"))
