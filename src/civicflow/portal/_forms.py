@@ -92,6 +92,32 @@ def _is_list(views: list[FieldView] | tuple[FieldView, ...], name: str) -> bool:
     return False
 
 
+def visible_names(views: list[FieldView] | tuple[FieldView, ...]) -> set[str]:
+    """The HTML names of the inputs a page shows (conditionally hidden ones left out)."""
+    names: set[str] = set()
+    for view in views:
+        if view.hidden:
+            continue
+        if view.input_type in _INPUTS or view.input_type == "list":
+            names.add(view.name)
+        names |= visible_names(view.children)
+        for item in view.items:
+            names |= visible_names(item)
+    return names
+
+
+def revealed(views: list[FieldView], shown: str | None) -> bool:
+    """Whether the answers reveal inputs the page did not show (``shown``: its space-separated names;
+    None when the post did not say, which counts as having shown everything).
+
+    Without JavaScript a condition only changes what is shown when the page is posted: the citizen
+    then gets the page again with the new questions instead of a submission that skipped them.
+    """
+    if shown is None:
+        return False
+    return bool(visible_names(views) - set(shown.split()))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnswerRow:
     """A row of "check your answers"."""

@@ -23,7 +23,15 @@ from django.views.decorators.http import require_http_methods
 
 from civicflow.forms import error_summary, render_model, validate
 from civicflow.portal import _secrets
-from civicflow.portal._forms import add_item, answer_rows, posted_data, remove_item, start_form
+from civicflow.portal._forms import (
+    add_item,
+    answer_rows,
+    posted_data,
+    remove_item,
+    revealed,
+    start_form,
+    visible_names,
+)
 from civicflow.portal._guides import GUIDES, Guide, duration_days
 from civicflow.portal.models import Application, Draft
 from civicflow.runtime import services
@@ -107,16 +115,17 @@ def apply(request: HttpRequest, service_id: str) -> HttpResponse:
             request.session[key] = data
         else:
             result = validate(form, data, language=language)
-            if not result.errors:
+            if not result.errors and not revealed(views, request.POST.get("_shown")):
                 return redirect("portal:check", service_id=service_id)
             errors = list(result.errors)
     else:
         data = request.session.get(key, {})
+    fields = render_model(form, data, errors, language)
     context = {
         "service": _card(guide),
-        "fields": render_model(form, data, errors, language),
+        "fields": fields,
+        "shown": " ".join(sorted(visible_names(fields))),
         "errors": error_summary(errors),
-        "multipart": False,
     }
     return render(request, "portal/apply.html", context)
 
@@ -353,16 +362,19 @@ def answer(request: HttpRequest, reference: str, task_id: int) -> HttpResponse:
     if request.method == "POST":
         data = posted_data(request)
         result = validate(form, data, language=language, variables=variables)
-        if not result.errors:
+        views = render_model(form, data, (), language, variables=variables)
+        if not result.errors and not revealed(views, request.POST.get("_shown")):
             services.complete_task(task.pk, dict(result.values), user=_applicant(reference))
             return redirect("portal:application", reference=reference)
         errors = list(result.errors)
+    fields = render_model(form, data, errors, language, variables=variables)
     context = {
         "service": _card(GUIDES[found.service]),
         "reference": reference,
         "request_id": task.pk,
         "title": _task_title(task.form_key, language),
-        "fields": render_model(form, data, errors, language, variables=variables),
+        "fields": fields,
+        "shown": " ".join(sorted(visible_names(fields))),
         "errors": error_summary(errors),
     }
     return render(request, "portal/answer.html", context)

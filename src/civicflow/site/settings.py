@@ -130,6 +130,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Django's own mail (the portal's draft links) goes to the SMTP server the email connector uses
+EMAIL_HOST = os.environ.get("CIVICFLOW_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("CIVICFLOW_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CIVICFLOW_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CIVICFLOW_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CIVICFLOW_SMTP_STARTTLS") == "1"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("CIVICFLOW_MAIL_FROM", "civicflow@localhost")
 X_FRAME_OPTIONS = "DENY"
 # civicflow.web: a form posted with a stale token gets the design system's 403 page
 CSRF_FAILURE_VIEW = "civicflow.web.views.csrf_failure"

@@ -135,6 +135,8 @@ def test_apply_flow_without_javascript(new_page: Any) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name="Give your consent").click()
     page.get_by_label("Yes").check()
+    _submit_click(page, "Send")  # "yes" reveals which records may be sent: the page comes back with it
+    page.get_by_label(re.compile("medication", re.IGNORECASE)).check()
     _submit_click(page, "Send")
     assert "Consent recorded" in page.locator("#timeline").inner_text()
 

@@ -236,10 +236,21 @@ def test_status_page_shows_timeline_stage_and_citizen_request(deployed: None) ->
     assert "Do you give permission?" in form
     # an answer with errors, then a good one
     assert "govuk-error-summary" in client.post(answer_path, {}).content.decode()
-    response = client.post(answer_path, {"consentGiven": "true", "consentScope": ["summary", "medication"]})
+    # without JavaScript, "yes" reveals the scope question: the page comes back with it
+    shown = re.search(r'name="_shown" value="([^"]*)"', form).group(1)  # type: ignore[union-attr]
+    assert "consentScope" not in shown
+    again = client.post(answer_path, {"consentGiven": "true", "_shown": shown})
+    assert again.status_code == 200
+    assert 'name="consentScope"' in again.content.decode()
+    assert "govuk-error-summary" not in again.content.decode()
+    shown = re.search(r'name="_shown" value="([^"]*)"', again.content.decode()).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        answer_path, {"consentGiven": "true", "consentScope": ["summary", "medication"], "_shown": shown}
+    )
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.state == "completed"
+    assert services.variables(task.instance_id)["consentScope"] == ["summary", "medication"]
     html = client.get(f"/portal/applications/{reference}/").content.decode()
     assert "Consent recorded" in html
     assert "Give your consent" not in html
