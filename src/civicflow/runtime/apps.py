@@ -12,3 +12,7 @@ class RuntimeConfig(AppConfig):
     label = "runtime"
     verbose_name = "CivicFlow runtime"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # the reference services' own job types (issue-document, audit-access) run in-process
+        from civicflow.runtime import reference_handlers  # noqa: F401

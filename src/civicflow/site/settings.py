@@ -170,9 +170,10 @@ CIVICFLOW_API_THROTTLE_RATE = os.environ.get("CIVICFLOW_API_THROTTLE_RATE", "200
 # the longest an external-task fetch-and-lock may hold its request open waiting for work
 CIVICFLOW_API_MAX_LONG_POLL_MS = int(os.environ.get("CIVICFLOW_API_MAX_LONG_POLL_MS", "60000"))
 # job types (service task topics) served by external workers over the API: `civicflow worker`
-# never claims these, so they wait for fetch-and-lock instead of becoming "no handler" incidents
+# never claims these, so they wait for fetch-and-lock instead of becoming "no handler" incidents;
+# the default is the reference building permit's register (examples/fire_safety_worker.py answers it)
 CIVICFLOW_EXTERNAL_TOPICS = tuple(
-    t.strip() for t in os.environ.get("CIVICFLOW_EXTERNAL_TOPICS", "").split(",") if t.strip()
+    t.strip() for t in os.environ.get("CIVICFLOW_EXTERNAL_TOPICS", "fire-safety-register").split(",") if t.strip()
 )
 SPECTACULAR_SETTINGS = {
     "TITLE": "CivicFlow API",
