@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from civicflow import __version__
-from civicflow.cli import audit, bpmn, dmn, feel, gdpr, kpi, mine, token
+from civicflow.cli import audit, bpmn, demo, dmn, feel, gdpr, kpi, mine, token
 from civicflow.cli._common import EXIT_NOT_AVAILABLE, fail, setup_django
 from civicflow.errors import CivicFlowError, NotAvailableError
 
@@ -30,6 +30,7 @@ app.add_typer(kpi.app, name="kpi")
 app.add_typer(audit.app, name="audit")
 app.add_typer(gdpr.app, name="gdpr")
 app.add_typer(token.app, name="token")
+app.add_typer(demo.app, name="demo")
 
 
 def _version(value: bool) -> None:

@@ -54,5 +54,5 @@ def audit_access(job: Job) -> dict[str, Any]:
     at = current_clock().now().isoformat()
     entry = "AUD-" + hashlib.sha256(f"{subject}|{job.key}|{at}".encode()).hexdigest()[:10].upper()
     line = f"{at} access to records of {subject} by {', '.join(str(p) for p in parties) or 'unknown'}"
-    log.info("record access audited", extra={"audit_entry": entry, "subject": subject})
+    log.debug("record access audited", extra={"audit_entry": entry, "subject": subject})
     return {"auditEntry": entry, "auditLog": line}

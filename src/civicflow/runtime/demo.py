@@ -1,0 +1,389 @@
+"""``civicflow demo load``: realistic history of the reference services, made by the real runtime.
+
+Nothing is written behind the runtime's back: the reference services are deployed, instances start
+through :func:`civicflow.runtime.bulk.start_many`, timers and service jobs run through the worker's
+batch path (:func:`civicflow.runtime.worker.run_batch`), user tasks complete through
+``services.complete_task`` with plausible form data, messages correlate through
+``services.correlate_message`` and the external fire-safety register is answered through the
+external-task completion path (:func:`civicflow.runtime.complete_batch.complete_jobs`). All of it
+runs on a virtual clock that moves hour by hour: arrivals are spread over ``months`` (weekdays,
+office hours), task durations are drawn from one seeded ``random.Random``, some applications are
+incomplete (rework), some reviews pass their SLA, some applicants never pay or answer the survey,
+and so on. The clock stops a week after the last arrival, so recent cases are still active.
+
+Connectors (``email``, ``http``, ``publish``) are replaced by stand-ins for the duration of the load:
+no mail is sent and no bank is called.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from civicflow.engine import VirtualClock
+from civicflow.errors import CivicFlowError
+from civicflow.runtime import bulk, jobs, services
+from civicflow.runtime.clock import using_clock
+from civicflow.runtime.complete_batch import complete_jobs
+from civicflow.runtime.models import HistoryEvent, Job, JobKind, MessageSubscription, ProcessInstance, UserTask
+from civicflow.runtime.reference import deploy_reference_services
+from civicflow.runtime.worker import claim, run_batch
+from civicflow.runtime.worker._claim import external_topics
+from civicflow.services import REFERENCE_SERVICES
+
+__all__ = ["DemoError", "DemoResult", "load"]
+
+Values = dict[str, Any]
+Progress = Callable[[int, int], None]
+"""Called with (hours simulated, hours in total)."""
+
+_WEIGHTS = {"building_permit": 5, "tax_refund": 3, "record_transfer": 2}
+_OWNER = "demo-load"
+
+
+class DemoError(CivicFlowError):
+    """The demo load cannot run with these options."""
+
+
+@dataclass
+class DemoResult:
+    cases: int
+    completed: int
+    active: int
+    history_rows: int
+    tasks_completed: int
+    messages: int
+    jobs: int
+    first: datetime
+    last: datetime
+    by_service: dict[str, int] = field(default_factory=dict)
+
+
+def _lognormal_hours(rng: random.Random, median_hours: float, spread: float = 0.6) -> timedelta:
+    return timedelta(hours=median_hours * math.exp(rng.gauss(0.0, spread)))
+
+
+def _arrival(rng: random.Random, start: datetime, days: int) -> datetime:
+    while True:
+        day = start + timedelta(days=rng.randrange(days))
+        if day.weekday() < 5 or rng.random() < 0.15:  # online applications also come in at weekends
+            return day + timedelta(hours=rng.uniform(7, 22))
+
+
+# --- start data -------------------------------------------------------------------------------
+
+_PROVIDERS = ("Huisartsenpraktijk De Linde", "Gezondheidscentrum Noord", "Ziekenhuis Rijnstate", "GGZ Oost")
+
+
+def _start_values(service_id: str, n: int, rng: random.Random, year: int) -> Values:
+    language = "nl" if rng.random() < 0.75 else "en"
+    if service_id == "building_permit":
+        kind = rng.choices(("extension", "dwelling", "shed", "commercial"), (45, 25, 20, 10))[0]
+        area = {"extension": 40, "dwelling": 150, "shed": 12, "commercial": 600}[kind]
+        return {
+            "caseNumber": f"BP-{year}-{n:05d}",
+            "applicantId": f"citizen-{n}",
+            "applicantEmail": f"applicant{n}@example.org",
+            "language": language,
+            "buildingType": kind,
+            "floorArea": max(4, round(area * math.exp(rng.gauss(0, 0.5)))),
+            "heritageZone": rng.random() < 0.15,
+        }
+    if service_id == "tax_refund":
+        income = round(rng.uniform(18000, 90000), -2)
+        return {
+            "claimId": f"TR-{year}-{n:05d}",
+            "claimNumber": n,
+            "claimantEmail": f"claimant{n}@example.org",
+            "language": language,
+            "residentStatus": "resident" if rng.random() < 0.93 else "non-resident",
+            "taxYear": rng.choice((year - 3, year - 2, year - 1, year - 1, year - 6)),
+            "taxableIncome": income,
+            "deductions": round(income * rng.uniform(0, 0.25), -1),
+            "taxPaid": round(income * rng.uniform(0.2, 0.42), -1),
+            "iban": "NL91ABNA0417164300",
+        }
+    source, target = rng.sample(_PROVIDERS, 2)
+    return {
+        "transferId": f"RT-{year}-{n:05d}",
+        "patientId": f"patient-{n}",
+        "patientName": f"Patient {n}",
+        "patientEmail": f"patient{n}@example.org",
+        "language": language,
+        "sourceProvider": source,
+        "targetProvider": target,
+        "urgency": "urgent" if rng.random() < 0.2 else "routine",
+    }
+
+
+# --- user tasks: (median hours to complete, form data or None = never done) --------------------
+
+
+def _review(rng: random.Random, approve: float) -> Values:
+    ok = rng.random() < approve
+    return {"reviewApproved": ok, "reviewNotes": rng.choice(("ok", "fine", "no objections")) if ok else "objection"}
+
+
+def _task_plan(
+    element: str, values: Mapping[str, Any], rng: random.Random, reworked: set[str]
+) -> tuple[float, Values | None]:
+    case = str(values.get("caseNumber") or values.get("claimId") or values.get("transferId") or "")
+    if element == "check_completeness":
+        if case not in reworked and rng.random() < 0.22:
+            reworked.add(case)
+            missing = rng.choice(("floor plan", "site plan", "photos"))
+            return 30, {"documentsComplete": False, "missingDocuments": missing}
+        return 30, {"documentsComplete": True}
+    if element in ("zoning_review", "heritage_review"):
+        return 24 * 5, _review(rng, 0.9)
+    if element == "fire_review":
+        return 24 * 6, _review(rng, 0.92)
+    if element.endswith("_escalation"):
+        return 36, {"escalationNote": rng.choice(("reassigned", "reviewer reminded", "second reviewer added"))}
+    if element == "caseworker_decision":
+        ok = rng.random() < 0.8
+        return 48, {"approved": ok, "decisionReason": "All advice considered." if ok else "Advice negative."}
+    if element == "satisfaction_survey":
+        if rng.random() < 0.4:
+            return 0, None  # most applicants never answer: the survey closes after 14 days
+        return 40, {"satisfaction": rng.choices((1, 2, 3, 4, 5), (5, 8, 20, 40, 27))[0]}
+    if element in ("first_review", "second_review"):
+        return 24 * 3, _review(rng, 0.75)
+    if element == "senior_review":
+        ok = rng.random() < 0.6
+        return 24 * 4, {"finalApproved": ok, "seniorNotes": "deduction allowed" if ok else "not proven"}
+    if element == "investigate_payout":
+        retry = rng.random() < 0.75
+        return 24, {"retryPayout": retry, "payoutNote": "bank lost the batch" if retry else "account closed"}
+    if element == "give_consent":
+        if rng.random() < 0.08:
+            return 30, {"consentGiven": False}
+        scope = rng.choice((["summary"], ["summary", "medication"], ["full"]))
+        return 30, {"consentGiven": True, "consentScope": scope}
+    if element == "chase_provider":
+        retry = rng.random() < 0.8
+        return 20, {"resendRequest": retry, "chaseNote": "wrong address used" if retry else "provider closed"}
+    return 24, {}
+
+
+# --- messages: hours until it comes, or None (never) -------------------------------------------
+
+
+def _message_plan(name: str, values: Mapping[str, Any], rng: random.Random) -> tuple[float | None, Values]:
+    r = rng.random()
+    if name == "DocumentsSupplied":
+        return (None if r < 0.12 else rng.uniform(24, 24 * 25)), {"documents": ["supplement.pdf"]}
+    if name == "PaymentReceived":
+        fee = values.get("fee", 0)
+        if r < 0.05:
+            return None, {}
+        hours = rng.uniform(24 * 31, 24 * 42) if r < 0.15 else rng.uniform(4, 24 * 20)
+        return hours, {"amountPaid": fee}
+    if name == "PayoutConfirmed":
+        hours = rng.uniform(24 * 6, 24 * 9) if r < 0.1 else rng.uniform(12, 24 * 4)  # some pass the 5-day wait
+        return hours, {"bankReference": f"B-{rng.randrange(10**6)}"}
+    if name == "RecordsDelivered":
+        return (None if r < 0.05 else rng.uniform(6, 24 * 12)), {"recordsRef": f"bundle-{rng.randrange(10**6)}"}
+    return rng.uniform(1, 48), {}
+
+
+# --- connector stand-ins ----------------------------------------------------------------------
+
+
+def _fake_http(job: Job) -> Values:
+    return {"payoutRequestStatus": 202}
+
+
+def _fake_register(job: Job) -> Values:
+    return {"fireRegisterCompliant": (job.key % 17) != 0, "fireRegisterReference": f"FSR-{job.key}"}
+
+
+@contextmanager
+def _stand_ins() -> Iterator[None]:
+    saved = dict(jobs.HANDLERS)
+    jobs.HANDLERS.update({"email": lambda job: None, "publish": lambda job: None, "http": _fake_http})
+    if "fire-safety-register" not in external_topics():
+        jobs.HANDLERS["fire-safety-register"] = _fake_register
+    try:
+        yield
+    finally:
+        jobs.HANDLERS.clear()
+        jobs.HANDLERS.update(saved)
+
+
+# --- the load ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plans:
+    tasks: dict[int, tuple[datetime, Values | None]] = field(default_factory=dict)
+    messages: list[tuple[datetime, int, str, str, Values]] = field(default_factory=list)
+    pending: set[tuple[str, str]] = field(default_factory=set)
+    external: dict[int, datetime] = field(default_factory=dict)
+    reworked: set[str] = field(default_factory=set)
+    last_task: int = 0
+    last_subscription: int = 0
+    tasks_completed: int = 0
+    messages_sent: int = 0
+    jobs_run: int = 0
+
+
+def load(
+    cases: int,
+    *,
+    rng: random.Random,
+    service_ids: Sequence[str] | None = None,
+    start: datetime | None = None,
+    months: int = 6,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Generate ``cases`` cases of the reference services (all, or ``service_ids``) on a virtual clock."""
+    if cases < 1:
+        raise DemoError("--cases must be at least 1")
+    known = {s.id: s for s in REFERENCE_SERVICES}
+    chosen = list(service_ids or known)
+    unknown = [s for s in chosen if s not in known]
+    if unknown:
+        raise DemoError(f"unknown service {unknown[0]!r} (known: {', '.join(known)})")
+    if months < 1:
+        raise DemoError("--months must be at least 1")
+    begin = (start or datetime(datetime.now(UTC).year - 1, 1, 1, tzinfo=UTC)).replace(minute=0, second=0, microsecond=0)
+    days = months * 30
+    arrivals = sorted(
+        (_arrival(rng, begin, days), rng.choices(chosen, [_WEIGHTS.get(s, 1) for s in chosen])[0]) for _ in range(cases)
+    )
+    end = arrivals[-1][0] + timedelta(days=7)
+    clock = VirtualClock(begin)
+    plans = _Plans()
+    counts: dict[str, int] = {}
+    first_history = HistoryEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    started: list[Any] = []
+    with using_clock(clock), _stand_ins():
+        deploy_reference_services()
+        definitions = {s: services.definition_for(known[s].process_id) for s in chosen}
+        total_hours = int((end - begin).total_seconds() // 3600) + 1
+        next_arrival = 0
+        for hour in range(total_hours):
+            now = begin + timedelta(hours=hour)
+            clock.set(now)
+            batch: dict[str, list[Values]] = {}
+            while next_arrival < len(arrivals) and arrivals[next_arrival][0] <= now:
+                service_id = arrivals[next_arrival][1]
+                counts[service_id] = counts.get(service_id, 0) + 1
+                batch.setdefault(service_id, []).append(_start_values(service_id, next_arrival + 1, rng, begin.year))
+                next_arrival += 1
+            for service_id, values in batch.items():
+                started.extend(bulk.start_many(definitions[service_id], values))
+            _work(clock, now, rng, plans)
+            if progress is not None:
+                progress(hour + 1, total_hours)
+    ids = set(started)
+    status = ProcessInstance.objects.filter(pk__in=ids).values_list("status", flat=True) if len(ids) < 900 else None
+    if status is None:
+        rows = ProcessInstance.objects.filter(started__gte=begin).values_list("pk", "status")
+        statuses = [s for pk, s in rows if pk in ids]
+    else:
+        statuses = list(status)
+    active = sum(1 for s in statuses if s == "active")
+    return DemoResult(
+        cases=cases,
+        completed=sum(1 for s in statuses if s == "completed"),
+        active=active,
+        history_rows=HistoryEvent.objects.filter(pk__gt=first_history).count(),
+        tasks_completed=plans.tasks_completed,
+        messages=plans.messages_sent,
+        jobs=plans.jobs_run,
+        first=begin,
+        last=end,
+        by_service=counts,
+    )
+
+
+def _run_worker(now: datetime, plans: _Plans) -> None:
+    while claimed := claim(_OWNER, 500, now, timedelta(minutes=10)):
+        result = run_batch(claimed)
+        plans.jobs_run += result.completed
+        if result.released:
+            Job.objects.filter(pk__in=result.released, lock_owner=_OWNER).update(lock_owner=None, lock_expires_at=None)
+            break
+
+
+def _work(clock: VirtualClock, now: datetime, rng: random.Random, plans: _Plans) -> None:
+    _run_worker(now, plans)
+    # the fire-safety register answers over the external-task path
+    topics = external_topics()
+    if topics:
+        for job in Job.objects.filter(kind=JobKind.SERVICE, type__in=topics, lock_owner__isnull=True, pk__gt=0).exclude(
+            pk__in=list(plans.external)
+        ):
+            plans.external[job.pk] = now + _lognormal_hours(rng, 6)
+        due = [pk for pk, at in plans.external.items() if at <= now]
+        if due:
+            found = list(Job.objects.filter(pk__in=due))
+            complete_jobs([(job, _fake_register(job)) for job in found])
+            plans.jobs_run += len(found)
+            for pk in due:
+                del plans.external[pk]
+    # new user tasks and message waits get a plan
+    new_tasks = list(UserTask.objects.filter(pk__gt=plans.last_task, state="created").order_by("pk"))
+    new_subs = list(
+        MessageSubscription.objects.filter(pk__gt=plans.last_subscription, instance__isnull=False).order_by("pk")
+    )
+    if new_tasks or new_subs:
+        needed = {t.instance_id for t in new_tasks} | {s.instance_id for s in new_subs}
+        values = {pk: _vars(pk) for pk in needed}
+        for task in new_tasks:
+            hours, form = _task_plan(task.element_id, values[task.instance_id], rng, plans.reworked)
+            plans.tasks[task.pk] = (task.created + _lognormal_hours(rng, hours), form)
+        for sub in new_subs:
+            key = (sub.name, sub.correlation_key or "")
+            if key in plans.pending:
+                continue
+            hours_or_none, message = _message_plan(sub.name, values[sub.instance_id], rng)
+            if hours_or_none is not None:
+                plans.pending.add(key)
+                plans.messages.append((now + timedelta(hours=hours_or_none), sub.pk, key[0], key[1], message))
+        plans.last_task = max([plans.last_task, *(t.pk for t in new_tasks)])
+        plans.last_subscription = max([plans.last_subscription, *(s.pk for s in new_subs)])
+    due_tasks = sorted((at, pk, form) for pk, (at, form) in plans.tasks.items() if at <= now)
+    due_messages = sorted(m for m in plans.messages if m[0] <= now)
+    if not due_tasks and not due_messages:
+        return
+    with transaction.atomic():  # one commit for the hour's work; each call is still its own step
+        for at, pk, form in due_tasks:
+            del plans.tasks[pk]
+            if form is None:
+                continue
+            clock.set(at)
+            try:
+                with transaction.atomic():
+                    services.complete_task(pk, form)
+                plans.tasks_completed += 1
+            except CivicFlowError:
+                pass  # closed meanwhile (a timer, a cancellation)
+        for item in due_messages:
+            plans.messages.remove(item)
+            at, _pk, name, correlation, message = item
+            plans.pending.discard((name, correlation))
+            clock.set(at)
+            try:
+                with transaction.atomic():
+                    services.correlate_message(name, correlation, message)
+                plans.messages_sent += 1
+            except CivicFlowError:
+                pass  # nobody waits any more (withdrawn, cancelled)
+    clock.set(now)
+
+
+def _vars(instance_id: Any) -> Values:
+    try:
+        return services.variables(instance_id)
+    except CivicFlowError:
+        return {}
