@@ -1,7 +1,36 @@
 """civicflow.mining: event logs and process-mining analyses on polars."""
 
+from civicflow.mining._calendar import BusinessCalendar
+from civicflow.mining._dfg import DirectlyFollowsGraph, directly_follows, directly_follows_graph, edge_durations
 from civicflow.mining._errors import EventLogError
+from civicflow.mining._filters import (
+    TimeFrameMode,
+    filter_attribute,
+    filter_case_performance,
+    filter_end_activities,
+    filter_start_activities,
+    filter_time_frame,
+)
 from civicflow.mining._log import ACTIVITY, CASE, INDEX, LIFECYCLE, OFFSET, RESOURCE, TIMESTAMP, EventLog
+from civicflow.mining._performance import (
+    BottleneckMeasure,
+    activity_instances,
+    activity_performance,
+    bottlenecks,
+    has_lifecycle,
+    rework,
+    self_loops,
+)
+from civicflow.mining._social import UNKNOWN_RESOURCE, handover_of_work, working_together
+from civicflow.mining._stats import (
+    LogStatistics,
+    Summary,
+    case_durations,
+    end_activities,
+    log_statistics,
+    start_activities,
+)
+from civicflow.mining._variants import case_variants, filter_variants, variants
 
 __all__ = [
     "ACTIVITY",
@@ -11,6 +40,36 @@ __all__ = [
     "OFFSET",
     "RESOURCE",
     "TIMESTAMP",
+    "UNKNOWN_RESOURCE",
+    "BottleneckMeasure",
+    "BusinessCalendar",
+    "DirectlyFollowsGraph",
     "EventLog",
     "EventLogError",
+    "LogStatistics",
+    "Summary",
+    "TimeFrameMode",
+    "activity_instances",
+    "activity_performance",
+    "bottlenecks",
+    "case_durations",
+    "case_variants",
+    "directly_follows",
+    "directly_follows_graph",
+    "edge_durations",
+    "end_activities",
+    "filter_attribute",
+    "filter_case_performance",
+    "filter_end_activities",
+    "filter_start_activities",
+    "filter_time_frame",
+    "filter_variants",
+    "handover_of_work",
+    "has_lifecycle",
+    "log_statistics",
+    "rework",
+    "self_loops",
+    "start_activities",
+    "variants",
+    "working_together",
 ]
