@@ -31,6 +31,7 @@ from civicflow.mining._stats import (
     start_activities,
 )
 from civicflow.mining._variants import case_variants, filter_variants, variants
+from civicflow.mining._xes_read import read_xes
 
 __all__ = [
     "ACTIVITY",
@@ -67,6 +68,7 @@ __all__ = [
     "handover_of_work",
     "has_lifecycle",
     "log_statistics",
+    "read_xes",
     "rework",
     "self_loops",
     "start_activities",
