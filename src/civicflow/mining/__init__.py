@@ -1,6 +1,7 @@
 """civicflow.mining: event logs and process-mining analyses on polars."""
 
 from civicflow.mining._calendar import BusinessCalendar
+from civicflow.mining._csv import ColumnMapping, read_csv, read_parquet
 from civicflow.mining._dfg import DirectlyFollowsGraph, directly_follows, directly_follows_graph, edge_durations
 from civicflow.mining._errors import EventLogError
 from civicflow.mining._filters import (
@@ -21,6 +22,7 @@ from civicflow.mining._performance import (
     rework,
     self_loops,
 )
+from civicflow.mining._render import DfgView, dfg_html, dfg_svg, format_seconds
 from civicflow.mining._social import UNKNOWN_RESOURCE, handover_of_work, working_together
 from civicflow.mining._stats import (
     LogStatistics,
@@ -44,6 +46,8 @@ __all__ = [
     "UNKNOWN_RESOURCE",
     "BottleneckMeasure",
     "BusinessCalendar",
+    "ColumnMapping",
+    "DfgView",
     "DirectlyFollowsGraph",
     "EventLog",
     "EventLogError",
@@ -55,6 +59,8 @@ __all__ = [
     "bottlenecks",
     "case_durations",
     "case_variants",
+    "dfg_html",
+    "dfg_svg",
     "directly_follows",
     "directly_follows_graph",
     "edge_durations",
@@ -65,9 +71,12 @@ __all__ = [
     "filter_start_activities",
     "filter_time_frame",
     "filter_variants",
+    "format_seconds",
     "handover_of_work",
     "has_lifecycle",
     "log_statistics",
+    "read_csv",
+    "read_parquet",
     "read_xes",
     "rework",
     "self_loops",
