@@ -2,42 +2,208 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, cast
 
+import polars as pl
 import typer
 
-from civicflow.cli._common import not_available
+from civicflow import mining
+from civicflow.cli._common import fail, not_available, print_json
+from civicflow.mining import ACTIVITY, CASE, TIMESTAMP, EventLog
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Process mining: statistics, discovery, performance, conformance.", no_args_is_help=True)
 
 _LOG = typer.Argument(help="Event log (XES, CSV, Parquet, OCEL).")
+JsonOption = Annotated[bool, typer.Option("--json", help="Print results as JSON.")]
+CaseOption = Annotated[str, typer.Option("--case", help="CSV/Parquet column holding the case id.")]
+ActivityOption = Annotated[str, typer.Option("--activity", help="CSV/Parquet column holding the activity.")]
+TimestampOption = Annotated[str, typer.Option("--timestamp", help="CSV/Parquet column holding the timestamp.")]
 
 
-def _register(name: str, summary: str, with_model: bool = False) -> None:
-    def command(
-        log: Annotated[Path, _LOG],
-        json_output: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
-        out: Annotated[Path | None, typer.Option(help="Write SVG/HTML/BPMN/PNML here.")] = None,
-    ) -> None:
-        not_available(f"civicflow mine {name}")
+def _read_table(path: Path, case: str, activity: str, timestamp: str) -> EventLog:
+    """CSV or Parquet through polars, mapped to XES column names (until a shared reader exists)."""
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pl.read_parquet(path)
+        else:
+            frame = pl.read_csv(path, infer_schema_length=0)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        fail(f"{path}: cannot read: {error}")
+    mapping = {case: CASE, activity: ACTIVITY, timestamp: TIMESTAMP}
+    for source in mapping:
+        if source not in frame.columns:
+            fail(f"{path}: no column {source!r} (columns: {', '.join(frame.columns[:12])})")
+    frame = frame.drop(
+        [c for target, c in zip(mapping.values(), mapping, strict=True) if target in frame.columns and target != c]
+    )
+    frame = frame.rename({s: t for s, t in mapping.items() if s != t})
+    if frame.schema[TIMESTAMP] == pl.Utf8:
+        try:
+            frame = frame.with_columns(pl.col(TIMESTAMP).str.to_datetime(time_zone="UTC"))
+        except pl.exceptions.PolarsError as error:
+            fail(f"{path}: column {timestamp!r}: not a timestamp: {' '.join(str(error).split())[:200]}")
+    return EventLog.from_events(frame)
 
-    def command_with_model(
-        log: Annotated[Path, _LOG],
-        model: Annotated[Path, typer.Argument(help="BPMN or PNML model.")],
-        json_output: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
-        out: Annotated[Path | None, typer.Option(help="Write SVG/HTML here.")] = None,
-    ) -> None:
-        not_available(f"civicflow mine {name}")
 
-    app.command(name=name, help=summary)(command_with_model if with_model else command)
+def _load(path: Path, case: str, activity: str, timestamp: str) -> EventLog:
+    if not path.is_file():
+        fail(f"{path}: no such file")
+    if path.suffix.lower() in {".csv", ".parquet"}:
+        return _read_table(path, case, activity, timestamp)
+    # XES and OCEL come through the import module's readers once they are exported
+    reader = getattr(mining, "read_log", None) or getattr(mining, "read_xes", None)
+    if reader is None:
+        fail(f"{path}: only CSV and Parquet logs can be read yet")
+    read = cast("Callable[[Path], EventLog]", reader)
+    return read(path)
 
 
-_register("stats", "Log statistics.")
-_register("dfg", "Directly-follows graph.")
-_register("variants", "Trace variants.")
-_register("performance", "Durations, waiting and service time, bottlenecks.")
-_register("discover", "Discover a process model (inductive miner).")
-_register("conformance", "Check a log against a model.", with_model=True)
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, pl.DataFrame):
+        return [{k: _plain(v) for k, v in row.items()} for row in value.iter_rows(named=True)]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _table(frame: pl.DataFrame, limit: int = 20) -> None:
+    with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=160, tbl_hide_dataframe_shape=True):
+        typer.echo(str(frame.head(limit)))
+
+
+@app.command()
+def stats(
+    log: Annotated[Path, _LOG],
+    *,
+    json_output: JsonOption = False,
+    case: CaseOption = CASE,
+    activity: ActivityOption = ACTIVITY,
+    timestamp: TimestampOption = TIMESTAMP,
+) -> None:
+    """Log statistics: counts, start/end activities, case durations."""
+    result = mining.log_statistics(_load(log, case, activity, timestamp))
+    if json_output:
+        print_json(_plain(result))
+        return
+    fs = mining.format_seconds
+    d = result.case_duration
+    typer.echo(
+        f"cases {result.cases}, events {result.events}, activities {result.activities}, variants {result.variants}"
+    )
+    typer.echo(
+        f"case duration: min {fs(d.min)}, median {fs(d.median)}, mean {fs(d.mean)}, p90 {fs(d.p90)}, max {fs(d.max)}"
+    )
+    e = result.events_per_case
+    typer.echo(f"events per case: min {e.min:g}, median {e.median:g}, mean {e.mean:.2f}, max {e.max:g}")
+    typer.echo("start: " + ", ".join(f"{a} ({n})" for a, n in result.start_activities.items()))
+    typer.echo("end: " + ", ".join(f"{a} ({n})" for a, n in result.end_activities.items()))
+
+
+@app.command()
+def dfg(
+    log: Annotated[Path, _LOG],
+    *,
+    json_output: JsonOption = False,
+    out: Annotated[Path | None, typer.Option(help="Write the map as .svg or .html.")] = None,
+    performance: Annotated[bool, typer.Option("--performance", help="Label edges with median time.")] = False,
+    case: CaseOption = CASE,
+    activity: ActivityOption = ACTIVITY,
+    timestamp: TimestampOption = TIMESTAMP,
+) -> None:
+    """Directly-follows graph with frequency and performance (mean, median, p90)."""
+    if out is not None and out.suffix.lower() not in {".svg", ".html", ".htm"}:
+        fail(f"{out}: --out must end in .svg or .html")
+    graph = mining.directly_follows_graph(_load(log, case, activity, timestamp))
+    if out is not None:
+        view = mining.DfgView.PERFORMANCE if performance else mining.DfgView.FREQUENCY
+        text = mining.dfg_svg(graph, view) if out.suffix.lower() == ".svg" else mining.dfg_html(graph, view, log.name)
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            fail(f"{out}: cannot write: {error.strerror}")
+    if json_output:
+        print_json(_plain(graph))
+    elif out is None:
+        _table(graph.edges, 50)
+
+
+@app.command()
+def variants(
+    log: Annotated[Path, _LOG],
+    *,
+    json_output: JsonOption = False,
+    top: Annotated[int, typer.Option(help="Show the N most frequent variants.", min=1)] = 20,
+    case: CaseOption = CASE,
+    activity: ActivityOption = ACTIVITY,
+    timestamp: TimestampOption = TIMESTAMP,
+) -> None:
+    """Trace variants with counts and shares, most frequent first."""
+    table = mining.variants(_load(log, case, activity, timestamp))
+    if json_output:
+        print_json({"variants": table.height, "top": _plain(table.head(top))})
+        return
+    typer.echo(f"{table.height} variants")
+    for sequence, count, share in table.head(top).iter_rows():
+        typer.echo(f"{count:>7} {share:6.1%}  {' -> '.join(sequence)}")
+
+
+@app.command()
+def performance(
+    log: Annotated[Path, _LOG],
+    *,
+    json_output: JsonOption = False,
+    top: Annotated[int, typer.Option(help="Rows per table.", min=1)] = 10,
+    case: CaseOption = CASE,
+    activity: ActivityOption = ACTIVITY,
+    timestamp: TimestampOption = TIMESTAMP,
+) -> None:
+    """Durations, service vs waiting time, bottlenecks, rework and handovers."""
+    loaded = _load(log, case, activity, timestamp)
+    d = mining.log_statistics(loaded).case_duration
+    tables = {
+        "activities (seconds)": mining.activity_performance(loaded),
+        "bottlenecks (waiting seconds)": mining.bottlenecks(loaded, top=top),
+        "rework": mining.rework(loaded).head(top),
+        "handover of work": mining.handover_of_work(loaded).head(top),
+    }
+    if json_output:
+        report = {"case_duration": d, "lifecycle": mining.has_lifecycle(loaded.events)}
+        report |= {title.split(" (")[0].replace(" ", "_"): table for title, table in tables.items()}
+        print_json(_plain(report))
+        return
+    fs = mining.format_seconds
+    typer.echo(f"case duration: median {fs(d.median)}, mean {fs(d.mean)}, p90 {fs(d.p90)}, max {fs(d.max)}")
+    for title, table in tables.items():
+        typer.echo(f"\n{title}")
+        _table(table, top)
+
+
+@app.command()
+def discover(
+    log: Annotated[Path, _LOG],
+    *,
+    json_output: JsonOption = False,
+    out: Annotated[Path | None, typer.Option(help="Write SVG/HTML/BPMN/PNML here.")] = None,
+) -> None:
+    """Discover a process model (inductive miner)."""
+    not_available("civicflow mine discover")
+
+
+@app.command()
+def conformance(
+    log: Annotated[Path, _LOG],
+    model: Annotated[Path, typer.Argument(help="BPMN or PNML model.")],
+    json_output: JsonOption = False,
+    out: Annotated[Path | None, typer.Option(help="Write SVG/HTML here.")] = None,
+) -> None:
+    """Check a log against a model."""
+    not_available("civicflow mine conformance")
