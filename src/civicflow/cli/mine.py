@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import polars as pl
 import typer
@@ -25,42 +24,22 @@ ActivityOption = Annotated[str, typer.Option("--activity", help="CSV/Parquet col
 TimestampOption = Annotated[str, typer.Option("--timestamp", help="CSV/Parquet column holding the timestamp.")]
 
 
-def _read_table(path: Path, case: str, activity: str, timestamp: str) -> EventLog:
-    """CSV or Parquet through polars, mapped to XES column names (until a shared reader exists)."""
-    try:
-        if path.suffix.lower() == ".parquet":
-            frame = pl.read_parquet(path)
-        else:
-            frame = pl.read_csv(path, infer_schema_length=0)
-    except (OSError, pl.exceptions.PolarsError) as error:
-        fail(f"{path}: cannot read: {error}")
-    mapping = {case: CASE, activity: ACTIVITY, timestamp: TIMESTAMP}
-    for source in mapping:
-        if source not in frame.columns:
-            fail(f"{path}: no column {source!r} (columns: {', '.join(frame.columns[:12])})")
-    frame = frame.drop(
-        [c for target, c in zip(mapping.values(), mapping, strict=True) if target in frame.columns and target != c]
-    )
-    frame = frame.rename({s: t for s, t in mapping.items() if s != t})
-    if frame.schema[TIMESTAMP] == pl.Utf8:
-        try:
-            frame = frame.with_columns(pl.col(TIMESTAMP).str.to_datetime(time_zone="UTC"))
-        except pl.exceptions.PolarsError as error:
-            fail(f"{path}: column {timestamp!r}: not a timestamp: {' '.join(str(error).split())[:200]}")
-    return EventLog.from_events(frame)
-
-
 def _load(path: Path, case: str, activity: str, timestamp: str) -> EventLog:
+    """Read any supported log; CSV and Parquet columns are mapped with the given names."""
     if not path.is_file():
         fail(f"{path}: no such file")
-    if path.suffix.lower() in {".csv", ".parquet"}:
-        return _read_table(path, case, activity, timestamp)
-    # XES and OCEL come through the import module's readers once they are exported
-    reader = getattr(mining, "read_log", None) or getattr(mining, "read_xes", None)
-    if reader is None:
-        fail(f"{path}: only CSV and Parquet logs can be read yet")
-    read = cast("Callable[[Path], EventLog]", reader)
-    return read(path)
+    name = path.name.lower()
+    if not name.endswith((".csv", ".parquet", ".xes", ".xes.gz")):
+        fail(f"{path}: unsupported log format (use .xes, .xes.gz, .csv or .parquet)")
+    mapping = mining.ColumnMapping(case=case, activity=activity, timestamp=timestamp)
+    try:
+        if name.endswith(".csv"):
+            return mining.read_csv(path, mapping)
+        if name.endswith(".parquet"):
+            return mining.read_parquet(path, mapping)
+        return mining.read_xes(path)
+    except (mining.EventLogError, OSError, pl.exceptions.PolarsError) as error:
+        fail(str(error))
 
 
 def _plain(value: Any) -> Any:

@@ -85,7 +85,8 @@ def test_csv_mapping_options(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (("stats", "nowhere.csv"), "nowhere.csv: no such file"),
-        (("stats", RUNNING, "--case", "nope"), "no column 'nope'"),
+        (("stats", RUNNING, "--case", "nope"), "column nope"),
+        (("stats", str(DATA / "running-example.bpmn")), "unsupported log format"),
         (("dfg", RUNNING, "--out", "map.png"), "--out must end in .svg or .html"),
     ],
 )
@@ -102,4 +103,4 @@ def test_bad_timestamp_column_is_named(tmp_path: Path) -> None:
     log.write_text("case:concept:name,concept:name,time:timestamp\n1,a,yesterday\n", encoding="utf-8")
     code, _, err = _run("stats", str(log))
     assert code == 1
-    assert "column 'time:timestamp'" in err
+    assert "line 2, row 1, column time:timestamp" in err
