@@ -34,6 +34,7 @@ from civicflow.mining._stats import (
 )
 from civicflow.mining._variants import case_variants, filter_variants, variants
 from civicflow.mining._xes_read import read_xes
+from civicflow.mining._xes_write import write_xes
 
 __all__ = [
     "ACTIVITY",
@@ -83,4 +84,5 @@ __all__ = [
     "start_activities",
     "variants",
     "working_together",
+    "write_xes",
 ]
