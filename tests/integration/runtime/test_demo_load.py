@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -46,3 +47,39 @@ def test_demo_load_refuses_bad_options() -> None:
     result = runner.invoke(app, ["demo", "load", "--cases", "0"])
     assert result.exit_code == 1
     assert result.output.strip() == "civicflow: error: --cases must be at least 1"
+
+
+def test_generated_history_exports_to_xes_that_the_mining_module_reads_back(tmp_path: Path) -> None:
+    from civicflow.api.exports import xes_xml
+    from civicflow.mining import directly_follows_graph, read_xes
+
+    load(30, rng=random.Random(11), start=datetime(2025, 1, 6, tzinfo=UTC), months=1)
+    instances = list(ProcessInstance.objects.order_by("started"))
+    path = tmp_path / "demo.xes"
+    path.write_bytes(xes_xml(instances))
+    log = read_xes(path)
+    assert log.case_count == len(instances)
+    assert (
+        log.event_count
+        == HistoryEvent.objects.filter(
+            type__in=("ElementActivated", "ElementCompleted", "ElementPassed", "ElementTerminated")
+        )
+        .exclude(element_id="")
+        .count()
+        - _process_rows()
+    )
+    assert len(log.activities) > 10
+    assert directly_follows_graph(log).edges.height > 10
+
+
+def _process_rows() -> int:
+    # the process itself (role "process") is history but not an activity in the log
+    return sum(
+        1
+        for payload in HistoryEvent.objects.filter(
+            type__in=("ElementActivated", "ElementCompleted", "ElementPassed", "ElementTerminated")
+        )
+        .exclude(element_id="")
+        .values_list("payload", flat=True)
+        if payload.get("role") == "process"
+    )
