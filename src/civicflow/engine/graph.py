@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from civicflow.bpmn.model.events import EventTrigger
 from civicflow.engine.ports import CompiledExpression
 
 __all__ = [
@@ -50,22 +51,9 @@ class NodeKind(StrEnum):
     EVENT_BASED = "eventBasedGateway"
 
 
-class Trigger(StrEnum):
-    """What an event catches or throws (BPMN event definitions)."""
-
-    NONE = "none"
-    MESSAGE = "message"
-    TIMER = "timer"
-    SIGNAL = "signal"
-    CONDITIONAL = "conditional"
-    ERROR = "error"
-    ESCALATION = "escalation"
-    TERMINATE = "terminate"
-    LINK = "link"
-    COMPENSATION = "compensation"
-    CANCEL = "cancel"
-    MULTIPLE = "multiple"  # any one of the event's definitions (its ``parts``)
-    PARALLEL_MULTIPLE = "parallelMultiple"  # all of them
+# What an event catches or throws: the BPMN model's own enum (MULTIPLE is any one of the event's
+# definitions, its ``parts``; PARALLEL_MULTIPLE all of them).
+Trigger = EventTrigger
 
 
 CONTAINERS = frozenset(

@@ -59,7 +59,7 @@ def _multiple(ctx: CompileContext, n: m.Event, fields: dict[str, Any]) -> None:
 
 
 def _definition(ctx: CompileContext, n: m.Event, ed: m.EventDefinition, fields: dict[str, Any]) -> None:
-    fields["trigger"] = Trigger(ed.trigger.value)
+    fields["trigger"] = ed.trigger
     if isinstance(ed, m.MessageEventDefinition):
         name, key = message_name(ctx, ed.message_ref)
         fields["message"] = name or n.id
