@@ -133,14 +133,15 @@ def _instant(value: Any, created: datetime) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=created.tzinfo)
-    text = str(value).strip()
-    try:
-        if text.lstrip("-").upper().startswith("P"):
-            return parse_duration(text).add_to(created)
-        moment = parse_date_time(text)
-    except TimerFormatError:
-        return None
+        moment = value
+    else:
+        text = str(value).strip()
+        try:
+            if text.lstrip("-").upper().startswith("P"):
+                return parse_duration(text).add_to(created)
+            moment = parse_date_time(text)
+        except TimerFormatError:
+            return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=created.tzinfo)
 
 
