@@ -120,7 +120,9 @@ def _ms(value: timedelta | float) -> int:
 
 
 def _iso_duration(value: timedelta) -> str:
-    return f"PT{value.total_seconds():g}S"
+    # Fixed-point, never exponent notation: `:g` wrote 12 days as "PT1.0368e+06S", not ISO 8601.
+    seconds = format(value.total_seconds(), "f").rstrip("0").rstrip(".")
+    return f"PT{seconds or '0'}S"
 
 
 class CivicFlowClient:
