@@ -24,13 +24,17 @@ from civicflow.forms._model import (
     Option,
     Validate,
 )
+from civicflow.forms._pages import PAGES_PROPERTY, Page, merge_page, page_of, pages
 from civicflow.forms._paths import html_id, html_name, parse_html_name, unflatten
 from civicflow.forms._rendering import ErrorSummaryItem, FieldView, OptionView, error_summary, render_model
 from civicflow.forms._rules import UploadedFile
+from civicflow.forms._sniffing import SNIFF_BYTES, content_fits_name, sniff_content_type
 from civicflow.forms._validation import FieldError, ValidationOptions, ValidationResult, validate
 
 __all__ = [
     "LANGUAGES",
+    "PAGES_PROPERTY",
+    "SNIFF_BYTES",
     "Component",
     "ComponentType",
     "DateTimeSubtype",
@@ -46,17 +50,23 @@ __all__ = [
     "LocalText",
     "Option",
     "OptionView",
+    "Page",
     "UploadedFile",
     "Validate",
     "ValidationOptions",
     "ValidationResult",
+    "content_fits_name",
     "error_summary",
     "html_id",
     "html_name",
     "load_form",
+    "merge_page",
     "message",
+    "page_of",
+    "pages",
     "parse_html_name",
     "render_model",
+    "sniff_content_type",
     "unflatten",
     "validate",
 ]

@@ -88,6 +88,7 @@ def load_form(source: str | bytes | Mapping[str, Any], *, limits: FormLimits | N
         components=components,
         schema_version=version if isinstance(version, int) and not isinstance(version, bool) else None,
         exporter=str(exporter.get("name")) if isinstance(exporter, Mapping) and exporter.get("name") else None,
+        properties=loader.properties(document.get("properties"), "form"),
     )
 
 

@@ -38,6 +38,7 @@ class ErrorCode(enum.StrEnum):
     FILE_TYPE = "file_type"
     FILE_SIZE = "file_size"
     FILE_COUNT = "file_count"
+    FILE_CONTENT = "file_content"
 
 
 _TEXTS: Mapping[ErrorCode, tuple[str, str]] = {
@@ -91,6 +92,10 @@ _TEXTS: Mapping[ErrorCode, tuple[str, str]] = {
         "Het gekozen bestand moet kleiner zijn dan {limit}",
     ),
     ErrorCode.FILE_COUNT: ("Select at most {limit} files", "Kies ten hoogste {limit} bestanden"),
+    ErrorCode.FILE_CONTENT: (
+        "The selected file {limit} is not the kind of file its name says it is",
+        "Het gekozen bestand {limit} is niet het soort bestand dat de naam aangeeft",
+    ),
 }
 
 LANGUAGES = ("en", "nl")

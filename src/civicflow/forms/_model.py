@@ -201,6 +201,11 @@ class Form:
     components: tuple[Component, ...]
     schema_version: int | None = None
     exporter: str | None = None
+    properties: Mapping[str, str] = field(default_factory=dict)
+
+    def property(self, name: str) -> str | None:
+        """A custom property of the form itself (``"civicflow:pages"``) or None."""
+        return self.properties.get(name)
 
     def walk(self) -> list[Component]:
         """Every component, depth first, in document order."""

@@ -19,6 +19,7 @@ from civicflow.forms._coercion import option_key
 from civicflow.forms._conditions import evaluate
 from civicflow.forms._messages import ErrorCode
 from civicflow.forms._model import Component, LocalText, Option
+from civicflow.forms._sniffing import content_fits_name
 
 __all__ = [
     "Failure",
@@ -47,12 +48,21 @@ class UploadedFile:
     """What the core needs to know of an uploaded file; the adapter keeps the bytes.
 
     ``ref`` is the adapter's handle for the stored file (a document id), copied into the values.
+    ``content_type`` is what the client declared; ``sniffed_type`` what the adapter found in the
+    first bytes (:func:`sniff_content_type`). When it is given, type checks use it and the file
+    name's extension must fit it: a ``.pdf`` that is really a program is refused.
     """
 
     name: str
     content_type: str
     size: int
     ref: str | None = None
+    sniffed_type: str | None = None
+
+    @property
+    def type(self) -> str:
+        """The content type checks and the values use: the sniffed one when known."""
+        return self.sniffed_type or self.content_type
 
 
 def _number(value: Any) -> Decimal | None:
@@ -164,7 +174,7 @@ def accepts(accept: str | None, file: UploadedFile) -> bool:
     if not accept:
         return True
     name = file.name.lower()
-    content_type = file.content_type.lower().split(";", 1)[0].strip()
+    content_type = file.type.lower().split(";", 1)[0].strip()
     for token in (part.strip().lower() for part in accept.split(",")):
         if not token:
             continue
@@ -186,6 +196,8 @@ def check_files(files: Sequence[UploadedFile], *, accept: str | None, max_count:
     for file in files:
         if not accepts(accept, file):
             return ErrorCode.FILE_TYPE, accept or ""
+        if file.sniffed_type is not None and not content_fits_name(file.name, file.sniffed_type):
+            return ErrorCode.FILE_CONTENT, file.name[:100]
         if file.size > max_size or file.size < 0:
             return ErrorCode.FILE_SIZE, _size_text(max_size)
     return None

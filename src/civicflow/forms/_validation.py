@@ -27,6 +27,7 @@ from civicflow.forms._coercion import (
 from civicflow.forms._conditions import evaluate, flag, is_true
 from civicflow.forms._messages import ErrorCode, message
 from civicflow.forms._model import Component, ComponentType, Form, Option
+from civicflow.forms._pages import Page
 from civicflow.forms._paths import MISSING, Path, get_path, html_id, html_name, set_path
 from civicflow.forms._rules import (
     UploadedFile,
@@ -92,12 +93,15 @@ def validate(
     language: str = "en",
     variables: Mapping[str, Any] | None = None,
     options: ValidationOptions | None = None,
+    page: Page | None = None,
 ) -> ValidationResult:
     """Validate ``data`` (nested JSON-like, e.g. from :func:`unflatten`) against ``form``.
 
     ``files`` maps HTML names of file pickers to the uploaded files; ``variables`` are the process
     variables the form was opened with (for conditions, ``valuesKey`` and readonly fields).
-    Never raises on any ``data``.
+    With ``page`` (one of :func:`pages`) only that page's fields are checked and returned, while
+    conditions see all of ``data``; names no page binds are then not reported (the whole form's
+    validation at the end does that). Never raises on any ``data``.
     """
     run = _Run(
         form,
@@ -107,7 +111,7 @@ def validate(
         language=language,
         options=options,
     )
-    return run.result()
+    return run.result(page)
 
 
 class _Run:
@@ -132,11 +136,13 @@ class _Run:
         self.dropped: list[str] = []
         self.preview: dict[str, Any] = {}
 
-    def result(self) -> ValidationResult:
+    def result(self, page: Page | None = None) -> ValidationResult:
         self.build_preview(self.form.components, self.data, self.preview, ())
         context = {**self.variables, **self.preview}
-        self.walk(self.form.components, raw=self.data, out=self.values, rel=(), html=(), context=context, hidden=False)
-        self.drop(forged_names(self.form, self.data, self.files))
+        components = self.form.components if page is None else page.components
+        self.walk(components, raw=self.data, out=self.values, rel=(), html=(), context=context, hidden=False)
+        if page is None:
+            self.drop(forged_names(self.form, self.data, self.files))
         return ValidationResult(values=self.values, errors=tuple(self.errors), dropped=tuple(self.dropped))
 
     # -- pass 1 -----------------------------------------------------------------------------------
@@ -312,10 +318,8 @@ class _Run:
         if failure is not None:
             self.fail(component, name, failure[0], failure[1])
             return
-        described = [
-            {"name": file.name, "contentType": file.content_type, "size": file.size, "ref": file.ref}
-            for file in uploaded
-        ]
+        # a document reference: the adapter's id for the bytes, and what the citizen sees of the file
+        described = [{"id": file.ref, "name": file.name, "size": file.size, "type": file.type} for file in uploaded]
         set_path(out, path, described if multiple else described[0])
 
     def coerce(self, component: Component, raw: Any) -> Coerced:

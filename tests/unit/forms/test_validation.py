@@ -68,7 +68,7 @@ def test_a_good_application_is_accepted_with_typed_values() -> None:
     assert values["doors"] == "07:30Z"  # utc_normalized
     assert values["stalls"] == [{"name": "Cheese", "size": Decimal(4), "food": True, "haccp": "NL-123"}]
     assert values["stallCount"] == Decimal(1)  # expression field, computed on the server
-    assert values["sitePlan"] == [{"name": "plan.pdf", "contentType": "application/pdf", "size": 2048, "ref": "doc-1"}]
+    assert values["sitePlan"] == [{"id": "doc-1", "name": "plan.pdf", "size": 2048, "type": "application/pdf"}]
     assert "reference" not in values
     assert "officer" not in values
 
@@ -269,7 +269,7 @@ def test_single_file_picker_takes_one_file() -> None:
     assert codes(validate(picker, {}, files={"id": two})) == {"id": "file_count"}
     result = validate(picker, {}, files={"id": PLAN}, variables={"formats": ".png"})
     assert codes(result) == {"id": "file_type"}
-    assert validate(picker, {}, files={"id": PLAN}, variables={"formats": ".pdf"}).values["id"]["ref"] == "doc-1"
+    assert validate(picker, {}, files={"id": PLAN}, variables={"formats": ".pdf"}).values["id"]["id"] == "doc-1"
     assert single.id == "permit-application"
 
 
