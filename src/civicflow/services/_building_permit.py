@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from civicflow.services._formjs import field, form, text
+from civicflow.services._formjs import field, form, group, text
 from civicflow.services._layout import Flow, Node, ProcessSpec, email_headers
 
 
@@ -459,49 +459,82 @@ FORMS = {
     "bp-application": form(
         "bp-application",
         [
-            text("intro", "## Apply for a building permit", "## Omgevingsvergunning aanvragen"),
-            field("textfield", "applicantName", ("Your name", "Uw naam"), required=True),
-            field(
-                "textfield",
-                "applicantEmail",
-                ("Email address", "E-mailadres"),
-                required=True,
-                validate={"validationType": "email"},
+            group(
+                "applicant",
+                ("About you", "Over u"),
+                [
+                    field("textfield", "applicantName", ("Your name", "Uw naam"), required=True),
+                    field(
+                        "textfield",
+                        "applicantEmail",
+                        ("Email address", "E-mailadres"),
+                        required=True,
+                        validate={"validationType": "email"},
+                    ),
+                ],
             ),
-            field("textfield", "address", ("Address of the building site", "Adres van de bouwlocatie"), required=True),
-            field(
-                "select",
-                "buildingType",
-                ("Type of building work", "Soort bouwwerk"),
-                required=True,
-                options=(
-                    ("dwelling", "New dwelling", "Nieuwe woning"),
-                    ("extension", "Extension", "Uitbouw"),
-                    ("shed", "Shed or outbuilding", "Schuur of bijgebouw"),
-                    ("commercial", "Commercial building", "Bedrijfspand"),
-                ),
+            group(
+                "work",
+                ("The building work", "Het bouwwerk"),
+                [
+                    field(
+                        "textfield",
+                        "address",
+                        ("Address of the building site", "Adres van de bouwlocatie"),
+                        required=True,
+                    ),
+                    field(
+                        "select",
+                        "buildingType",
+                        ("Type of building work", "Soort bouwwerk"),
+                        required=True,
+                        options=(
+                            ("dwelling", "New dwelling", "Nieuwe woning"),
+                            ("extension", "Extension", "Uitbouw"),
+                            ("shed", "Shed or outbuilding", "Schuur of bijgebouw"),
+                            ("commercial", "Commercial building", "Bedrijfspand"),
+                        ),
+                    ),
+                    field(
+                        "number",
+                        "floorArea",
+                        ("Floor area (m²)", "Vloeroppervlak (m²)"),
+                        required=True,
+                        validate={"required": True, "min": 1, "max": 100000},
+                    ),
+                    field(
+                        "checkbox",
+                        "heritageZone",
+                        (
+                            "The site is in a protected heritage zone",
+                            "De locatie ligt in een beschermd stads- of dorpsgezicht",
+                        ),
+                    ),
+                ],
             ),
-            field(
-                "number",
-                "floorArea",
-                ("Floor area (m²)", "Vloeroppervlak (m²)"),
-                required=True,
-                validate={"required": True, "min": 1, "max": 100000},
-            ),
-            field(
-                "checkbox",
-                "heritageZone",
-                ("The site is in a protected heritage zone", "De locatie ligt in een beschermd stads- of dorpsgezicht"),
-            ),
-            field(
-                "filepicker",
+            group(
                 "documents",
                 ("Drawings and documents", "Tekeningen en documenten"),
-                hint=("PDF files, at most 10 MB each", "PDF-bestanden, elk hoogstens 10 MB"),
-                accept=".pdf",
-                multiple=True,
+                [
+                    field(
+                        "filepicker",
+                        "documents",
+                        ("Drawings and documents", "Tekeningen en documenten"),
+                        hint=(
+                            "PDF files, at most 10 MB each and 10 files. You can also send them when we ask for them.",
+                            (
+                                "PDF-bestanden, elk hoogstens 10 MB en 10 bestanden. U kunt ze ook sturen als wij erom"
+                                " vragen."
+                            ),
+                        ),
+                        accept=".pdf",
+                        multiple=True,
+                        properties={"civicflow:maxFileSize": "10485760", "civicflow:maxFiles": "10"},
+                    ),
+                ],
             ),
         ],
+        pages=True,
     ),
     "bp-completeness": form(
         "bp-completeness",

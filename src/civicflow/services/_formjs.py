@@ -22,7 +22,7 @@ def field(
 ) -> dict[str, Any]:
     """One component; ``label`` and ``hint`` are (English, Dutch); options are (value, en, nl)."""
     component: dict[str, Any] = {"id": f"Field_{key.replace('.', '_')}", "key": key, "type": kind, "label": label[0]}
-    properties = {"label:nl": label[1]}
+    properties = {"label:nl": label[1], **extra.pop("properties", {})}
     if hint:
         component["description"] = hint[0]
         properties["description:nl"] = hint[1]
@@ -43,9 +43,24 @@ def text(key: str, en: str, nl: str) -> dict[str, Any]:
     return {"id": f"Text_{key}", "type": "text", "text": en, "properties": {"text:nl": nl}}
 
 
-def form(form_id: str, components: list[dict[str, Any]]) -> str:
-    """The .form file text (form-js schema version 16, as Camunda Modeler 5 writes it)."""
-    document = {
+def group(key: str, label: tuple[str, str], components: list[dict[str, Any]]) -> dict[str, Any]:
+    """A group without a data path (its fields stay at the top level); in a paged form, one page."""
+    return {
+        "id": f"Group_{key}",
+        "type": "group",
+        "label": label[0],
+        "showOutline": True,
+        "components": components,
+        "properties": {"label:nl": label[1]},
+    }
+
+
+def form(form_id: str, components: list[dict[str, Any]], *, pages: bool = False) -> str:
+    """The .form file text (form-js schema version 16, as Camunda Modeler 5 writes it).
+
+    ``pages``: ask each top-level group on a page of its own (``civicflow:pages``, docs/forms.md).
+    """
+    document: dict[str, Any] = {
         "$schema": "https://unpkg.com/@bpmn-io/form-js/dist/schema.json",
         "executionPlatform": "Camunda Cloud",
         "executionPlatformVersion": "8.5.0",
@@ -55,4 +70,6 @@ def form(form_id: str, components: list[dict[str, Any]]) -> str:
         "type": "default",
         "components": components,
     }
+    if pages:
+        document["properties"] = {"civicflow:pages": "groups"}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
