@@ -1,7 +1,7 @@
 """civicflow.mining: event logs and process-mining analyses on polars."""
 
 from civicflow.mining._calendar import BusinessCalendar
-from civicflow.mining._csv import ColumnMapping, read_csv, read_parquet
+from civicflow.mining._csv import ColumnMapping, read_csv, read_parquet, write_csv, write_parquet
 from civicflow.mining._dfg import DirectlyFollowsGraph, directly_follows, directly_follows_graph, edge_durations
 from civicflow.mining._errors import EventLogError
 from civicflow.mining._filters import (
@@ -13,6 +13,21 @@ from civicflow.mining._filters import (
     filter_time_frame,
 )
 from civicflow.mining._log import ACTIVITY, CASE, INDEX, LIFECYCLE, OFFSET, RESOURCE, TIMESTAMP, EventLog
+from civicflow.mining._ocel import (
+    OCEL_ACTIVITY,
+    OCEL_EID,
+    OCEL_FIELD,
+    OCEL_OID,
+    OCEL_OID_2,
+    OCEL_QUALIFIER,
+    OCEL_TIMESTAMP,
+    OCEL_TYPE,
+    ObjectCentricLog,
+    flatten,
+)
+from civicflow.mining._ocel_json import read_ocel_json, write_ocel_json
+from civicflow.mining._ocel_sqlite import DbConnection, read_ocel_sqlite, write_ocel_sqlite
+from civicflow.mining._ocel_xml import read_ocel_xml, write_ocel_xml
 from civicflow.mining._performance import (
     BottleneckMeasure,
     activity_instances,
@@ -41,6 +56,14 @@ __all__ = [
     "CASE",
     "INDEX",
     "LIFECYCLE",
+    "OCEL_ACTIVITY",
+    "OCEL_EID",
+    "OCEL_FIELD",
+    "OCEL_OID",
+    "OCEL_OID_2",
+    "OCEL_QUALIFIER",
+    "OCEL_TIMESTAMP",
+    "OCEL_TYPE",
     "OFFSET",
     "RESOURCE",
     "TIMESTAMP",
@@ -48,11 +71,13 @@ __all__ = [
     "BottleneckMeasure",
     "BusinessCalendar",
     "ColumnMapping",
+    "DbConnection",
     "DfgView",
     "DirectlyFollowsGraph",
     "EventLog",
     "EventLogError",
     "LogStatistics",
+    "ObjectCentricLog",
     "Summary",
     "TimeFrameMode",
     "activity_instances",
@@ -72,11 +97,15 @@ __all__ = [
     "filter_start_activities",
     "filter_time_frame",
     "filter_variants",
+    "flatten",
     "format_seconds",
     "handover_of_work",
     "has_lifecycle",
     "log_statistics",
     "read_csv",
+    "read_ocel_json",
+    "read_ocel_sqlite",
+    "read_ocel_xml",
     "read_parquet",
     "read_xes",
     "rework",
@@ -84,5 +113,10 @@ __all__ = [
     "start_activities",
     "variants",
     "working_together",
+    "write_csv",
+    "write_ocel_json",
+    "write_ocel_sqlite",
+    "write_ocel_xml",
+    "write_parquet",
     "write_xes",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from os import PathLike, fspath
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from civicflow.mining._errors import EventLogError
-from civicflow.mining._log import ACTIVITY, CASE, LIFECYCLE, OFFSET, RESOURCE, TIMESTAMP, EventLog
+from civicflow.mining._log import ACTIVITY, CASE, INDEX, LIFECYCLE, OFFSET, RESOURCE, TIMESTAMP, EventLog
 
-__all__ = ["ColumnMapping", "read_csv", "read_parquet"]
+__all__ = ["ColumnMapping", "read_csv", "read_parquet", "write_csv", "write_parquet"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,3 +133,51 @@ def _parse(value: object, pattern: str | None) -> datetime:
     if pattern is not None:
         return datetime.strptime(text, pattern)  # noqa: DTZ007 - naive results are localized by the caller
     return datetime.fromisoformat(text)
+
+
+def _flat(log: EventLog) -> pl.DataFrame:
+    """Events with case attributes as ``case:<name>`` columns (the usual flat-table convention)."""
+    events = log.events.drop(INDEX, strict=False)
+    extra = [c for c in log.cases.columns if c != CASE]
+    if extra and log.cases.height:
+        cases = log.cases.select(CASE, *(pl.col(c).alias(f"case:{c}") for c in extra))
+        events = events.join(
+            cases.drop([f"case:{c}" for c in extra if f"case:{c}" in events.columns]), on=CASE, how="left"
+        )
+    return events
+
+
+def write_csv(log: EventLog, path: str | PathLike[str]) -> None:
+    """Write ``log`` as CSV that :func:`read_csv` reads back with the XES column names.
+
+    Timestamps are written in ISO 8601 with the offset they were read with (``time:offset``),
+    else in UTC, so instants and offsets survive; other columns come back as text.
+    """
+    events = _flat(log)
+    stamp = pl.col(TIMESTAMP).dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00")
+    if OFFSET in events.columns:
+        stamp = pl.struct(TIMESTAMP, OFFSET).map_elements(_with_offset, return_dtype=pl.Utf8)
+    events = events.with_columns(stamp.alias(TIMESTAMP)).drop(OFFSET, strict=False)
+    nested = [c for c, dtype in events.schema.items() if dtype.is_nested() or dtype == pl.Object]
+    events = events.with_columns(pl.col(c).cast(pl.Utf8) for c in nested)
+    try:
+        events.write_csv(fspath(path))
+    except OSError as exc:
+        raise EventLogError(f"cannot write: {exc.strerror}", file=fspath(path)) from exc
+
+
+def _with_offset(row: dict[str, object]) -> str:
+    moment = row[TIMESTAMP]
+    offset = row[OFFSET]
+    if not isinstance(moment, datetime):
+        return ""
+    minutes = offset if isinstance(offset, int) else 0
+    return moment.astimezone(timezone(timedelta(minutes=minutes))).isoformat(timespec="microseconds")
+
+
+def write_parquet(log: EventLog, path: str | PathLike[str]) -> None:
+    """Write ``log`` as Parquet: typed columns, UTC timestamps and the ``time:offset`` column kept."""
+    try:
+        _flat(log).write_parquet(Path(path))
+    except OSError as exc:
+        raise EventLogError(f"cannot write: {exc.strerror}", file=fspath(path)) from exc

@@ -16,7 +16,7 @@ from lxml import etree
 from civicflow.mining._errors import EventLogError
 from civicflow.mining._log import ACTIVITY, CASE, OFFSET, TIMESTAMP, EventLog
 
-__all__ = ["read_xes"]
+__all__ = ["Columns", "read_xes", "refuse_dtd"]
 
 _SCALARS: Final = frozenset({"string", "date", "int", "float", "boolean", "id"})
 _NESTED: Final = frozenset({"list", "container"})
@@ -29,13 +29,23 @@ def read_xes(path: str | PathLike[str]) -> EventLog:
     """Read a ``.xes`` or ``.xes.gz`` file (gzip is detected from its magic bytes)."""
     name = fspath(path)
     with Path(name).open("rb") as raw:
-        gzipped = raw.read(2) == b"\x1f\x8b"
+        head = raw.read(2)
+    if not head:
+        raise EventLogError("empty file, not an XES log", file=name)
+    gzipped = head == b"\x1f\x8b"
     stream: IO[bytes] = gzip.open(name, "rb") if gzipped else Path(name).open("rb")  # type: ignore[assignment]  # noqa: SIM115 - closed by the with below
     with stream:
         return _Reader(name).run(stream)
 
 
-class _Columns:
+def refuse_dtd(element: Any, file: str, kind: str) -> None:
+    """Refuse a document with a DOCTYPE: entity declarations are how XXE and billion-laughs start."""
+    info = element.getroottree().docinfo
+    if info.internalDTD is not None or info.doctype:
+        raise EventLogError(f"the document has a DOCTYPE; DTDs are not allowed in {kind}", file=file)
+
+
+class Columns:
     """Column-wise accumulation; a key first seen late is padded with nulls."""
 
     def __init__(self) -> None:
@@ -76,8 +86,8 @@ class _Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.line = 0
-        self.events = _Columns()
-        self.cases = _Columns()
+        self.events = Columns()
+        self.cases = Columns()
         self.attributes: dict[str, Any] = {}
         self.defaults: dict[str, dict[str, Any]] = {"trace": {}, "event": {}}
         self.pending: list[dict[str, Any]] = []
@@ -95,11 +105,14 @@ class _Reader:
             tag=("{*}event", "{*}trace", "{*}global", "{*}log"),
             resolve_entities=False,
             no_network=True,
+            load_dtd=False,
             huge_tree=False,
             remove_comments=True,
         )
         try:
-            for _, element in parser:
+            for number, (_, element) in enumerate(parser):
+                if number == 0:
+                    refuse_dtd(element, self.file, "XES")
                 self.line = element.sourceline or self.line
                 self.on_end(element)
         except etree.XMLSyntaxError as exc:

@@ -21,7 +21,7 @@ from lxml import etree
 
 from civicflow.mining._log import CASE, INDEX, OFFSET, TIMESTAMP, EventLog
 
-__all__ = ["write_xes"]
+__all__ = ["write_xes", "xes_kind"]
 
 _NS = "http://www.xes-standard.org/"
 _EXTENSIONS = (
@@ -37,7 +37,8 @@ def _tag(name: str) -> str:
     return f"{{{_NS}}}{name}"
 
 
-def _kind(dtype: pl.DataType) -> str:
+def xes_kind(dtype: pl.DataType) -> str:
+    """The XES attribute type of a polars column."""
     if dtype == pl.Boolean:
         return "boolean"
     if dtype.is_integer():
@@ -84,8 +85,8 @@ def _open(path: str | PathLike[str]) -> Iterator[IO[bytes]]:
 def write_xes(log: EventLog, path: str | PathLike[str]) -> None:
     """Write ``log`` as XES to ``path`` (gzip-compressed when it ends in ``.gz``)."""
     events = log.events
-    event_kinds = {name: _kind(dtype) for name, dtype in events.schema.items() if name not in _SKIP}
-    case_kinds = {name: _kind(dtype) for name, dtype in log.cases.schema.items() if name != CASE}
+    event_kinds = {name: xes_kind(dtype) for name, dtype in events.schema.items() if name not in _SKIP}
+    case_kinds = {name: xes_kind(dtype) for name, dtype in log.cases.schema.items() if name != CASE}
     case_rows = {row[CASE]: row for row in log.cases.iter_rows(named=True)}
     has_offset = OFFSET in events.columns
     with _open(path) as raw, etree.xmlfile(raw, encoding="utf-8") as xf:
@@ -95,7 +96,7 @@ def write_xes(log: EventLog, path: str | PathLike[str]) -> None:
                 xf.write(etree.Element(_tag("extension"), name=name, prefix=prefix, uri=uri))
             for key, value in log.attributes.items():
                 if isinstance(value, str | int | float | bool):
-                    kind = "boolean" if isinstance(value, bool) else _kind(pl.Series([value]).dtype)
+                    kind = "boolean" if isinstance(value, bool) else xes_kind(pl.Series([value]).dtype)
                     xf.write(etree.Element(_tag(kind), key=key, value=_value(kind, value, None)))
             # Events are sorted by case, so each case's events are one contiguous run.
             for (case,), group in events.group_by(CASE, maintain_order=True):
