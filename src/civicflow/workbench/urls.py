@@ -21,4 +21,8 @@ urlpatterns = [
     path("incidents", views.incidents, name="incidents"),
     path("incidents/<int:incident_id>/retry", views.retry, name="retry"),
     path("deploy", views.deploy, name="deploy"),
+    path("assess/", views.assess, name="assess"),
+    path("assess/upload", views.assess_upload, name="assess_upload"),
+    path("assess/<slug:source>/<str:ref>/", views.assess_log, name="assess_log"),
+    path("assess/<slug:source>/<str:ref>/<slug:figure>.svg", views.assess_figure, name="assess_figure"),
 ]

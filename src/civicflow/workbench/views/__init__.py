@@ -1,5 +1,6 @@
 """The workbench's views (one module per page family)."""
 
+from civicflow.workbench.views._assess import assess, assess_figure, assess_log, assess_upload
 from civicflow.workbench.views._auth import SignInView, SignOutView
 from civicflow.workbench.views._cases import add_comment, case
 from civicflow.workbench.views._inbox import claim, delegate, inbox, unclaim
@@ -10,6 +11,10 @@ __all__ = [
     "SignInView",
     "SignOutView",
     "add_comment",
+    "assess",
+    "assess_figure",
+    "assess_log",
+    "assess_upload",
     "case",
     "claim",
     "delegate",

@@ -1,0 +1,253 @@
+"""Event logs for the Assess section: the engine's history of a process, or an uploaded file.
+
+Both sources end up as one normalized log stored as Parquet in the instance folder
+(``assess/logs/<digest>.parquet``) under a digest that identifies its content: the SHA-256 of
+the uploaded bytes and the column mapping, or of the process id and a fingerprint of its history
+(row count and last row id), so an unchanged history is never read from the database twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+import polars as pl
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, Max
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from civicflow.engine.graph import ACTIVITIES, NodeKind
+from civicflow.mining import (
+    ACTIVITY,
+    CASE,
+    LIFECYCLE,
+    RESOURCE,
+    TIMESTAMP,
+    ColumnMapping,
+    EventLog,
+    EventLogError,
+    read_csv,
+    read_xes,
+)
+from civicflow.runtime.definitions import graph_for
+from civicflow.runtime.models import HistoryEvent, ProcessInstance, TaskCandidate, UserTask
+
+__all__ = [
+    "DEPARTMENT",
+    "DIGEST",
+    "CsvColumns",
+    "UploadError",
+    "engine_log",
+    "load_log",
+    "max_upload_bytes",
+    "read_upload",
+    "too_big",
+]
+
+DEPARTMENT = "org:group"  # the XES organizational extension's group attribute
+DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_ACCEPTED = (".xes", ".xes.gz", ".csv")
+_LIFECYCLE = {"ElementActivated": "start", "ElementCompleted": "complete", "ElementPassed": "complete"}
+# Steps worth a box on a process map: tasks and call activities, not gateways or plain events.
+_STEPS = frozenset(ACTIVITIES) | {NodeKind.CALL_ACTIVITY, NodeKind.SUB_PROCESS}
+
+
+class UploadError(ValueError):
+    """An upload the page refuses before reading it (size, file type, missing mapping)."""
+
+    def __init__(self, message: str, *, field: str, status: int = 400) -> None:
+        self.field = field
+        self.status = status
+        super().__init__(message)
+
+
+def max_upload_bytes() -> int:
+    """Largest accepted upload (``CIVICFLOW_ASSESS_MAX_UPLOAD_BYTES``, default 50 MB)."""
+    return int(getattr(settings, "CIVICFLOW_ASSESS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+
+
+def too_big() -> str:
+    """The message for an upload over the limit."""
+    return _("The file must be %(size)s or smaller") % {"size": filesizeformat(max_upload_bytes())}
+
+
+def max_engine_cases() -> int:
+    """Most recent cases of a process read from history (``CIVICFLOW_ASSESS_MAX_CASES``, default 20,000)."""
+    return int(getattr(settings, "CIVICFLOW_ASSESS_MAX_CASES", 20_000))
+
+
+def _folder(name: str) -> Path:
+    folder = Path(settings.INSTANCE_DIR) / "assess" / name
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def _path(digest: str) -> Path:
+    return _folder("logs") / f"{digest}.parquet"
+
+
+def _store(digest: str, log: EventLog) -> None:
+    # Written aside and renamed so a concurrent reader never sees half a file.
+    target = _path(digest)
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as handle:
+        log.events.write_parquet(handle)
+    Path(handle.name).replace(target)
+
+
+def load_log(digest: str) -> EventLog | None:
+    """The stored log with this digest, or None when there is none."""
+    if not DIGEST.match(digest):
+        return None
+    path = _path(digest)
+    if not path.exists():
+        return None
+    return EventLog.from_events(pl.read_parquet(path))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CsvColumns:
+    """The upload form's column mapping for CSV files."""
+
+    case: str
+    activity: str
+    timestamp: str
+    resource: str = ""
+    department: str = ""
+    timezone: str = ""
+
+
+def read_upload(upload: UploadedFile[bytes], columns: CsvColumns) -> tuple[str, EventLog]:
+    """Read an uploaded XES, gzipped XES or CSV file; return its digest and the log.
+
+    Raises UploadError for what the form refuses and EventLogError (naming the uploaded file, the
+    line or row and the column) for content that cannot be read.
+    """
+    name = Path(upload.name or "log").name
+    lowered = name.lower()
+    if not lowered.endswith(_ACCEPTED):
+        raise UploadError(_("Select an XES (.xes, .xes.gz) or CSV (.csv) file"), field="log")
+    if upload.size is None or upload.size > max_upload_bytes():
+        raise UploadError(too_big(), field="log", status=413)
+    is_csv = lowered.endswith(".csv")
+    if is_csv:
+        for field, text in (
+            ("case", _("Enter the name of the column with the case id")),
+            ("activity", _("Enter the name of the column with the activity")),
+            ("timestamp", _("Enter the name of the column with the timestamp")),
+        ):
+            if not getattr(columns, field):
+                raise UploadError(text, field=f"column-{field}")
+    digest = hashlib.sha256()
+    with tempfile.TemporaryDirectory(dir=_folder("tmp")) as scratch:
+        # The original name, so that the file type is read from it (.xes.gz is gzipped).
+        path = Path(scratch) / ("upload" + lowered[lowered.index(".") :] if "." in lowered else "upload")
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                digest.update(chunk)
+                handle.write(chunk)
+        digest.update(repr(columns if is_csv else None).encode())
+        key = digest.hexdigest()
+        existing = load_log(key)
+        if existing is not None:
+            return key, existing
+        try:
+            log = _read(path, columns) if is_csv else read_xes(path)
+        except EventLogError as exc:
+            raise EventLogError(exc.message, file=name, line=exc.line, column=exc.column, row=exc.row) from exc
+    if log.event_count == 0:
+        raise EventLogError("the log has no events", file=name)
+    _store(key, log)
+    return key, log
+
+
+def _read(path: Path, columns: CsvColumns) -> EventLog:
+    mapping = ColumnMapping(
+        case=columns.case,
+        activity=columns.activity,
+        timestamp=columns.timestamp,
+        resource=columns.resource or None,
+        timezone=columns.timezone or None,
+    )
+    log = read_csv(path, mapping)
+    if columns.department:
+        if columns.department not in log.events.columns:
+            raise EventLogError(f"mapped column {columns.department!r} (for department) is missing")
+        log = EventLog.from_events(log.events.rename({columns.department: DEPARTMENT}), cases=log.cases)
+    return log
+
+
+def engine_log(process_id: str) -> tuple[str, EventLog | None]:
+    """The digest of the engine's history of ``process_id`` (all versions) and, if not yet stored, the log.
+
+    Steps (tasks, call activities, sub-processes) become activities named as in the model, with
+    ``lifecycle:transition`` start and complete; a user task's complete event carries the member
+    of staff who completed it (``org:resource``) and its candidate groups (``org:group``).
+    """
+    instances = ProcessInstance.objects.filter(definition__process_id=process_id).order_by("-started")
+    chosen = list(instances.values_list("pk", flat=True)[: max_engine_cases()])
+    rows = HistoryEvent.objects.filter(instance_id__in=chosen, type__in=_LIFECYCLE)
+    fingerprint = rows.aggregate(n=Count("id"), last=Max("id"))
+    key = hashlib.sha256(f"engine\n{process_id}\n{len(chosen)}\n{fingerprint}".encode()).hexdigest()
+    if _path(key).exists():
+        return key, None
+    log = _history_log(process_id, chosen)
+    _store(key, log)
+    return key, log
+
+
+def _history_log(process_id: str, chosen: list[UUID]) -> EventLog:
+    names: dict[int, dict[str, str]] = {}
+    definitions = dict(
+        ProcessInstance.objects.filter(pk__in=chosen).values_list("pk", "definition_id").iterator(chunk_size=5000)
+    )
+    for definition_id in set(definitions.values()):
+        nodes = graph_for(definition_id).nodes
+        names[definition_id] = {i: n.name or i for i, n in nodes.items() if n.kind in _STEPS}
+    tasks = {
+        (str(instance), key): (who, task_id)
+        for instance, key, who, task_id in UserTask.objects.filter(instance_id__in=chosen)
+        .values_list("instance_id", "element_instance", "completed_by", "pk")
+        .iterator(chunk_size=5000)
+    }
+    groups: dict[int, str] = {}
+    candidates = TaskCandidate.objects.filter(task__instance_id__in=chosen, kind=TaskCandidate.GROUP)
+    for task_id, group in candidates.order_by("name").values_list("task_id", "name").iterator(chunk_size=5000):
+        groups[task_id] = f"{groups[task_id]}, {group}" if task_id in groups else group
+    order = (CASE, ACTIVITY, TIMESTAMP, LIFECYCLE, RESOURCE, DEPARTMENT)
+    columns: dict[str, list[object]] = {name: [] for name in order}
+    history = (
+        HistoryEvent.objects.filter(instance_id__in=chosen, type__in=_LIFECYCLE)
+        .order_by("instance_id", "seq")
+        .values_list("instance_id", "type", "element_id", "payload", "timestamp")
+    )
+    for instance, kind, element, payload, moment in history.iterator(chunk_size=5000):
+        name = names[definitions[instance]].get(element or "")
+        if name is None or payload.get("role") in {"process", "body"}:
+            continue  # gateways and events, the process itself, a multi-instance body around its iterations
+        transition = _LIFECYCLE[kind]
+        who, task_id = tasks.get((str(instance), int(payload.get("key", 0))), (None, 0))
+        completed = transition == "complete"
+        columns[CASE].append(str(instance))
+        columns[ACTIVITY].append(name)
+        columns[TIMESTAMP].append(moment)
+        columns[LIFECYCLE].append(transition)
+        columns[RESOURCE].append(who if completed else None)
+        columns[DEPARTMENT].append(groups.get(task_id) if completed else None)
+    frame = pl.DataFrame(
+        columns,
+        schema={
+            CASE: pl.Utf8,
+            ACTIVITY: pl.Utf8,
+            TIMESTAMP: pl.Datetime("us", "UTC"),
+            LIFECYCLE: pl.Utf8,
+            RESOURCE: pl.Utf8,
+            DEPARTMENT: pl.Utf8,
+        },
+    )
+    return EventLog.from_events(frame, attributes={"concept:name": process_id})
