@@ -95,7 +95,8 @@ class _Reader:
         self.first_offset: int | None = None
 
     def fail(self, message: str, *, line: int | None = None, column: int | None = None) -> EventLogError:
-        return EventLogError(message, file=self.file, line=line or self.line, column=column)
+        # Line 0: nothing was read yet (say, a stream cut before its first element): name no line.
+        return EventLogError(message, file=self.file, line=line or self.line or None, column=column)
 
     def run(self, stream: IO[bytes]) -> EventLog:
         parser = etree.iterparse(
