@@ -39,3 +39,34 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class Document(models.Model):
+    """A file a citizen uploaded with a form (docs/portal.md, "Uploads").
+
+    The bytes are in media storage under ``storage_name`` (random, never the citizen's file
+    name); ``name`` is the cleaned original name, for display only; ``content_type`` is what the
+    first bytes show. Until submission it belongs to the session whose upload token hashes to
+    ``uploader_hash`` (and to ``draft`` once saved for later); then to ``application``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.CharField(max_length=100)
+    field = models.CharField(max_length=200)  # the HTML name of the file picker
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=64, unique=True)
+    uploader_hash = models.CharField(max_length=64, db_index=True, blank=True)
+    draft = models.ForeignKey(Draft, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+    )
+    created = models.DateTimeField()
+
+    class Meta:
+        ordering = ("created", "id")
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from civicflow.portal import views
+from civicflow.portal import _apply, _supply, views
 
 app_name = "portal"
 
@@ -12,10 +12,13 @@ urlpatterns = [
     path("resume/<uuid:draft_id>/<str:token>/", views.resume, name="resume"),
     path("applications/<str:reference>/", views.application, name="application"),
     path("applications/<str:reference>/submitted/", views.submitted, name="submitted"),
+    path("applications/<str:reference>/uploads/<uuid:document_id>/", _supply.upload, name="upload"),
+    path("applications/<str:reference>/send-documents/", _supply.supply, name="supply"),
     path("applications/<str:reference>/requests/<int:task_id>/", views.answer, name="answer"),
     path("<slug:service_id>/", views.service_start, name="start"),
-    path("<slug:service_id>/apply/", views.apply, name="apply"),
-    path("<slug:service_id>/check/", views.check, name="check"),
+    path("<slug:service_id>/apply/", _apply.apply, name="apply"),
+    path("<slug:service_id>/apply/<int:page>/", _apply.apply, name="apply-page"),
+    path("<slug:service_id>/check/", _apply.check, name="check"),
     path("<slug:service_id>/save/", views.save, name="save"),
     path("<slug:service_id>/saved/", views.saved, name="saved"),
 ]

@@ -23,16 +23,10 @@ from django.views.decorators.http import require_http_methods
 
 from civicflow.forms import error_summary, render_model, validate
 from civicflow.portal import _secrets
-from civicflow.portal._forms import (
-    add_item,
-    answer_rows,
-    posted_data,
-    remove_item,
-    revealed,
-    start_form,
-    visible_names,
-)
+from civicflow.portal._document_requests import pending, uploads_of
+from civicflow.portal._forms import posted_data, revealed, visible_names
 from civicflow.portal._guides import GUIDES, Guide, duration_days
+from civicflow.portal._uploads import files_key, ids_by_field, keep_with_draft, restore_from_draft
 from civicflow.portal.models import Application, Draft
 from civicflow.runtime import services
 from civicflow.runtime.errors import RuntimeServiceError
@@ -91,65 +85,6 @@ def index(request: HttpRequest) -> HttpResponse:
 def service_start(request: HttpRequest, service_id: str) -> HttpResponse:
     """A service's start page: what it is, who can apply, what you need, how long, what it costs."""
     return render(request, "portal/start.html", {"service": _card(_guide(service_id))})
-
-
-@require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, service_id: str) -> HttpResponse:
-    """The start form. Buttons: continue (validate, then check answers), save for later, add/remove items."""
-    guide = _guide(service_id)
-    form = start_form(guide.service)
-    language = _language()
-    key = _data_key(service_id)
-    errors: list[Any] = []
-    if request.method == "POST":
-        data = posted_data(request)
-        request.session[key] = data
-        if "_save" in request.POST:
-            return redirect("portal:save", service_id=service_id)
-        views = render_model(form, data, (), language)
-        if "_add" in request.POST:
-            add_item(data, request.POST["_add"], views)
-            request.session[key] = data
-        elif "_remove" in request.POST:
-            remove_item(data, request.POST["_remove"], views)
-            request.session[key] = data
-        else:
-            result = validate(form, data, language=language)
-            if not result.errors and not revealed(views, request.POST.get("_shown")):
-                return redirect("portal:check", service_id=service_id)
-            errors = list(result.errors)
-    else:
-        data = request.session.get(key, {})
-    fields = render_model(form, data, errors, language)
-    context = {
-        "service": _card(guide),
-        "fields": fields,
-        "shown": " ".join(sorted(visible_names(fields))),
-        "errors": error_summary(errors),
-    }
-    return render(request, "portal/apply.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def check(request: HttpRequest, service_id: str) -> HttpResponse:
-    """Check your answers; posting it submits the application."""
-    guide = _guide(service_id)
-    form = start_form(guide.service)
-    language = _language()
-    data = request.session.get(_data_key(service_id))
-    if not isinstance(data, dict):
-        return redirect("portal:apply", service_id=service_id)
-    result = validate(form, data, language=language)
-    if result.errors:
-        return redirect("portal:apply", service_id=service_id)
-    if request.method == "POST":
-        reference, secret = _submit(request, guide, dict(result.values), language)
-        request.session.pop(_data_key(service_id), None)
-        _grant(request, reference)
-        request.session[_CONFIRMED] = {reference: secret}
-        return redirect("portal:submitted", reference=reference)
-    rows = answer_rows(render_model(form, data, (), language))
-    return render(request, "portal/check.html", {"service": _card(guide), "rows": rows})
 
 
 def _submit(request: HttpRequest, guide: Guide, values: dict[str, Any], language: str) -> tuple[str, str]:
@@ -259,6 +194,8 @@ def _save_draft(request: HttpRequest, guide: Guide, email: str) -> bool:
         created=now,
         expires=now + timedelta(days=DRAFT_DAYS),
     )
+    uploaded = ids_by_field(request.session.get(files_key(guide.service.id)))
+    keep_with_draft(request, [i for ids in uploaded.values() for i in ids], draft)
     link = request.build_absolute_uri(reverse("portal:resume", kwargs={"draft_id": draft.pk, "token": token}))
     context = {
         "service": guide.service.title.get(language),
@@ -287,6 +224,7 @@ def resume(request: HttpRequest, draft_id: str, token: str) -> HttpResponse:
     if draft is None or draft.service not in GUIDES or not _secrets.matches(token, draft.token_hash):
         raise Http404
     request.session[_data_key(draft.service)] = draft.data
+    request.session[files_key(draft.service)] = restore_from_draft(request, draft)
     request.session[f"portal:{draft.service}:draft"] = str(draft.pk)
     return redirect("portal:apply", service_id=draft.service)
 
@@ -330,6 +268,8 @@ def application(request: HttpRequest, reference: str) -> HttpResponse:
         "timeline": timeline,
         "current": current,
         "finished": instance.status != "active",
+        "uploads": uploads_of(found),
+        "supply": pending(found, records),
         "requests": [
             {"id": task.pk, "title": _task_title(task.form_key, language), "due": task.due} for task in requests
         ],

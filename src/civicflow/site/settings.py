@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # before CSRF, which reads the whole post: too large a portal upload never gets read
+    "civicflow.portal._uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -123,6 +125,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = INSTANCE_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns (an error under pytest) when it is missing
+# citizens' uploads (portal Documents) under random names; never served as static files
+MEDIA_ROOT = INSTANCE_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# uploads above this are spooled to a temporary file rather than held in memory
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# a portal post above this (all files together) is refused before it is read, with a friendly page
+CIVICFLOW_PORTAL_MAX_REQUEST_BYTES = int(os.environ.get("CIVICFLOW_PORTAL_MAX_REQUEST_BYTES", str(50 * 1024 * 1024)))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from civicflow.workbench import views
+from civicflow.workbench.views._documents import document
 
 app_name = "workbench"
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/delegate", views.delegate, name="delegate"),
     path("cases/<uuid:instance_id>", views.case, name="case"),
     path("cases/<uuid:instance_id>/comments", views.add_comment, name="comment"),
+    path("cases/<uuid:instance_id>/documents/<uuid:document_id>", document, name="document"),
     path("incidents", views.incidents, name="incidents"),
     path("incidents/<int:incident_id>/retry", views.retry, name="retry"),
     path("deploy", views.deploy, name="deploy"),

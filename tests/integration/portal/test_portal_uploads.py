@@ -1,0 +1,204 @@
+"""Uploads in the portal: stored under random names, kept through check/save/resume, downloaded with access checks."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from civicflow.portal.models import Application, Document
+from civicflow.runtime import jobs, services
+from civicflow.runtime.models import UserTask
+from civicflow.runtime.reference import deploy_reference_services
+from civicflow.runtime.worker import claim, run_batch
+from support.workbench import signed_in, staff
+
+pytestmark = pytest.mark.django_db
+
+BP = "/portal/building_permit"
+ABOUT = {"applicantName": "A. de Vries", "applicantEmail": "a.devries@example.org"}
+WORK = {"address": "Kerkstraat 1, Utrecht", "buildingType": "extension", "floorArea": "40"}
+
+
+def pdf(text: str = "plan") -> bytes:
+    return f"%PDF-1.7\n1 0 obj\n<< /Title ({text}) >>\nendobj\ntrailer\n<<>>\n%%EOF\n".encode()
+
+
+def upload(name: str, content: bytes, content_type: str = "application/pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path / "documents"
+
+
+@pytest.fixture
+def deployed() -> None:
+    deploy_reference_services()
+
+
+def answered(client: Client) -> None:
+    """Answer parts 1 and 2 of the building permit."""
+    assert client.post(f"{BP}/apply/", {**ABOUT, "_continue": "1"})["Location"] == f"{BP}/apply/2/"
+    assert client.post(f"{BP}/apply/2/", {**WORK, "_continue": "1"})["Location"] == f"{BP}/apply/3/"
+
+
+def submit(client: Client) -> str:
+    response = client.post(f"{BP}/check/")
+    match = re.fullmatch(r"/portal/applications/(BP-\d{4}-\d{6})/submitted/", response["Location"])
+    assert match, response
+    return match.group(1)
+
+
+def test_upload_is_stored_under_a_random_name_with_its_hash(media: Path) -> None:
+    client = Client()
+    answered(client)
+    content = pdf()
+    response = client.post(f"{BP}/apply/3/", {"documents": [upload("Site plan.pdf", content)], "_continue": "1"})
+    assert response["Location"] == f"{BP}/check/"
+    (document,) = Document.objects.all()
+    assert document.name == "Site plan.pdf"
+    assert document.content_type == "application/pdf"
+    assert document.size == len(content)
+    assert document.sha256 == hashlib.sha256(content).hexdigest()
+    assert document.application is None
+    assert re.fullmatch(r"[0-9a-f]{40}", document.storage_name)
+    stored = media / document.storage_name
+    assert stored.read_bytes() == content
+    assert stored.stat().st_mode & 0o077 == 0  # owner only
+    assert [p.name for p in media.iterdir()] == [document.storage_name]
+    page = client.get(f"{BP}/apply/3/").content.decode()
+    assert "Site plan.pdf" in page
+    assert f'name="_remove_file" value="{document.pk}"' in page
+
+
+def test_files_add_up_can_be_removed_and_show_on_the_check_page(media: Path) -> None:
+    client = Client()
+    answered(client)
+    client.post(f"{BP}/apply/3/", {"documents": [upload("a.pdf", pdf("a")), upload("b.pdf", pdf("b"))]})
+    client.post(f"{BP}/apply/3/", {"documents": [upload("c.pdf", pdf("c"))]})
+    assert sorted(Document.objects.values_list("name", flat=True)) == ["a.pdf", "b.pdf", "c.pdf"]
+    b = Document.objects.get(name="b.pdf")
+    client.post(f"{BP}/apply/3/", {"_remove_file": str(b.pk)})
+    assert not Document.objects.filter(pk=b.pk).exists()
+    assert not (media / b.storage_name).exists()
+    check = client.get(f"{BP}/check/").content.decode()
+    assert "a.pdf, c.pdf" in check
+    assert f'href="{BP}/apply/3/?change=1#field-documents"' in check
+
+
+def test_submitted_documents_become_process_variables_and_the_citizens_downloads(deployed: None) -> None:
+    client = Client()
+    answered(client)
+    content = pdf()
+    client.post(f"{BP}/apply/3/", {"documents": [upload("plan.pdf", content)], "_continue": "1"})
+    reference = submit(client)
+    application = Application.objects.get(reference=reference)
+    (document,) = Document.objects.filter(application=application)
+    assert document.uploader_hash == ""
+    variables = services.variables(application.instance_id)
+    assert variables["documents"] == [
+        {"id": str(document.pk), "name": "plan.pdf", "size": len(content), "type": "application/pdf"}
+    ]
+    page = client.get(f"/portal/applications/{reference}/").content.decode()
+    url = f"/portal/applications/{reference}/uploads/{document.pk}/"
+    assert f'href="{url}"' in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content  # type: ignore[attr-defined]
+    assert response["Content-Disposition"].startswith('attachment; filename="plan.pdf"')
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # another session, or the right document under another reference, is 404
+    assert Client().get(url).status_code == 404
+    other = Client()
+    answered(other)
+    other_reference = submit(other)
+    assert other.get(f"/portal/applications/{other_reference}/uploads/{document.pk}/").status_code == 404
+
+
+def test_saved_drafts_keep_their_documents(deployed: None) -> None:
+    client = Client()
+    answered(client)
+    client.post(f"{BP}/apply/3/", {"documents": [upload("plan.pdf", pdf())]})
+    assert client.post(f"{BP}/save/", {"email": "a.devries@example.org"}).status_code == 302
+    link = re.search(r"http://testserver(/portal/resume/\S+/)", mail.outbox[-1].body)
+    assert link
+    (document,) = Document.objects.all()
+    assert document.draft is not None
+    # the link in another browser: the documents come back with the answers
+    later = Client()
+    assert later.get(link.group(1)).status_code == 302
+    assert "plan.pdf" in later.get(f"{BP}/apply/3/").content.decode()
+    assert Client().get(f"{BP}/apply/3/").content.decode().count("plan.pdf") == 0
+    reference = submit(later)
+    document.refresh_from_db()
+    assert document.application is not None
+    assert document.application.reference == reference
+    # the first browser no longer holds it
+    assert client.post(f"{BP}/apply/3/", {"_remove_file": str(document.pk)}).status_code == 200
+    assert Document.objects.filter(pk=document.pk).exists()
+
+
+def test_caseworkers_see_and_download_the_documents_of_their_cases(deployed: None) -> None:
+    client = Client()
+    answered(client)
+    content = pdf()
+    client.post(f"{BP}/apply/3/", {"documents": [upload("plan.pdf", content)]})
+    application = Application.objects.get(reference=submit(client))
+    (document,) = Document.objects.all()
+    task = UserTask.objects.get(instance_id=application.instance_id, element_id="check_completeness")
+    intake = signed_in(staff("ingrid", "intake"))
+    url = f"/workbench/cases/{application.instance_id}/documents/{document.pk}"
+    for page in (f"/workbench/tasks/{task.pk}", f"/workbench/cases/{application.instance_id}"):
+        assert f'href="{url}"' in intake.get(page).content.decode()
+    response = intake.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content  # type: ignore[attr-defined]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment;")
+    # staff of another department, or the document under another case: 404
+    assert signed_in(staff("fred", "finance")).get(url).status_code == 404
+    other = services.start_instance("building_permit", business_key="BP-X", variables={"caseNumber": "BP-X"})
+    assert intake.get(f"/workbench/cases/{other.pk}/documents/{document.pk}").status_code == 404
+
+
+def test_missing_documents_are_sent_from_the_application_page(deployed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[dict[str, Any]] = []
+    # the request mail goes nowhere here; the worker runs everything else as it would
+    monkeypatch.setitem(jobs.HANDLERS, "email", lambda job: sent.append(jobs.job_variables(job)) or {})
+    client = Client()
+    answered(client)
+    client.post(f"{BP}/apply/3/", {"documents": [upload("plan.pdf", pdf())]})
+    reference = submit(client)
+    application = Application.objects.get(reference=reference)
+    supply = f"/portal/applications/{reference}/send-documents/"
+    assert client.get(supply).status_code == 404  # nothing asked yet
+    task = UserTask.objects.get(instance_id=application.instance_id, element_id="check_completeness")
+    services.complete_task(task.pk, {"documentsComplete": False, "missingDocuments": "the floor plan"})
+    run_batch(claim("test", 10, timezone.now() + timedelta(seconds=1), timedelta(minutes=5)))
+    assert [v["missingDocuments"] for v in sent] == ["the floor plan"]
+    page = client.get(f"/portal/applications/{reference}/").content.decode()
+    assert f'href="{supply}"' in page
+    form = client.get(supply).content.decode()
+    assert "the floor plan" in form
+    assert Client().get(supply).status_code == 404
+    refused = client.post(supply, {"_send": "1"}).content.decode()
+    assert 'href="#field-documents"' in refused
+    response = client.post(supply, {"documents": [upload("floor plan.pdf", pdf("floor"))], "_send": "1"})
+    assert response["Location"] == f"/portal/applications/{reference}/"
+    names = [d["name"] for d in services.variables(application.instance_id)["documents"]]
+    assert names == ["plan.pdf", "floor plan.pdf"]
+    assert Document.objects.filter(application=application).count() == 2
+    waiting = UserTask.objects.filter(instance_id=application.instance_id, element_id="check_completeness")
+    assert waiting.filter(state="created").count() == 1  # back to the completeness check
+    assert client.get(supply).status_code == 404
