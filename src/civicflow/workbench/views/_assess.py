@@ -174,7 +174,7 @@ class Options:
     view: DfgView = DfgView.FREQUENCY
     min_frequency: int = 1
     top: int = 30
-    network: str = "resource"
+    network: str = ""  # "resource" or "department"; empty: whichever the log records handovers for
 
 
 def _number(raw: str | None, default: int, low: int, high: int) -> int | None:
@@ -197,9 +197,19 @@ def options_of(request: HttpRequest) -> tuple[Options, dict[str, str]]:
     top = _number(request.GET.get("top"), 30, 2, 100)
     if top is None:
         errors["top"] = _("Enter the number of activities as a whole number from 2 to 100")
-    network = request.GET.get("network") if request.GET.get("network") in {"resource", "department"} else "resource"
-    chosen = Options(view=view, min_frequency=min_frequency or 1, top=top or 30, network=network or "resource")
+    network = request.GET.get("network") if request.GET.get("network") in {"resource", "department"} else ""
+    chosen = Options(view=view, min_frequency=min_frequency or 1, top=top or 30, network=network or "")
     return chosen, errors
+
+
+def network_kind(result: dict[str, Any], chosen: Options) -> str:
+    """The handover network to show: the one asked for, else people when the log names any, else departments."""
+    departments = result["handover"]["department"]
+    if departments is None:
+        return "resource"
+    if chosen.network:
+        return chosen.network
+    return "resource" if result["handover"]["resource"]["edges"] or not departments["edges"] else "department"
 
 
 def _figures(result: dict[str, Any], chosen: Options) -> dict[str, Any]:
@@ -216,8 +226,10 @@ def _figures(result: dict[str, Any], chosen: Options) -> dict[str, Any]:
         for e in dfg.edges.head(MAX_TABLE_ROWS).iter_rows(named=True)
     ]
     stats = result["stats"]
-    network = result["handover"].get(chosen.network) or result["handover"]["resource"]
+    kind = network_kind(result, chosen)
+    network = result["handover"][kind]
     return {
+        "network": kind,
         "summary": _("%(cases)s, %(events)s and %(variants)s; the median case took %(median)s.")
         % {
             "cases": ngettext("%(n)s case", "%(n)s cases", stats["cases"]) % {"n": stats["cases"]},
@@ -281,7 +293,7 @@ def assess_figure(request: HttpRequest, source: str, ref: str, figure: str) -> H
     if figure == "map":
         svg = dfg_svg(dfg_of(result, min_frequency=chosen.min_frequency, top=chosen.top), chosen.view)
     else:
-        network = result["handover"].get(chosen.network) or result["handover"]["resource"]
+        network = result["handover"][network_kind(result, chosen)]
         svg = dfg_svg(network_of(network, top=chosen.top))
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
