@@ -12,27 +12,11 @@ from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from civicflow.runtime.models import HistoryEvent, ProcessInstance
+from civicflow.runtime.mining_log import LIFECYCLE_TRANSITIONS as _LIFECYCLE
+from civicflow.runtime.mining_log import activity_of, lifecycle_rows
+from civicflow.runtime.models import ProcessInstance
 
 __all__ = ["ocel_json", "xes_xml"]
-
-_LIFECYCLE = {
-    "ElementActivated": "start",
-    "ElementCompleted": "complete",
-    "ElementPassed": "complete",
-    "ElementTerminated": "ate_abort",
-}
-
-
-def _rows(instance: ProcessInstance) -> Iterable[HistoryEvent]:
-    return HistoryEvent.objects.filter(instance=instance, type__in=_LIFECYCLE).order_by("seq")
-
-
-def _activity(row: HistoryEvent) -> str | None:
-    role = str(row.payload.get("role", ""))
-    if role == "process" or not row.element_id:
-        return None
-    return row.element_id
 
 
 def xes_xml(instances: Iterable[ProcessInstance]) -> bytes:
@@ -48,8 +32,8 @@ def xes_xml(instances: Iterable[ProcessInstance]) -> bytes:
         ET.SubElement(trace, "string", {"key": "concept:name", "value": str(instance.pk)})
         if instance.business_key:
             ET.SubElement(trace, "string", {"key": "businessKey", "value": instance.business_key})
-        for row in _rows(instance):
-            activity = _activity(row)
+        for row in lifecycle_rows(instance):
+            activity = activity_of(row.element_id, row.payload)
             if activity is None:
                 continue
             event = ET.SubElement(trace, "event")
@@ -88,8 +72,8 @@ def ocel_json(instances: Iterable[ProcessInstance]) -> dict[str, Any]:
                 }
             )
         tasks = {t.element_instance: t.pk for t in instance.tasks.all()}
-        for row in _rows(instance):
-            activity = _activity(row)
+        for row in lifecycle_rows(instance):
+            activity = activity_of(row.element_id, row.payload)
             if activity is None:
                 continue
             name = f"{activity}:{_LIFECYCLE[row.type]}"
