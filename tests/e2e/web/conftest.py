@@ -2,18 +2,25 @@
 
 The browser is the machine's own /usr/bin/chromium (installed by .ci/run), never one downloaded
 by `playwright install`. Tests are skipped, with the reason, only when that binary is missing.
+The platform mails to a real SMTP server on loopback (aiosmtpd, the `mailbox` fixture), so a test
+can read what was sent: the portal's draft links, the building permit's invoice and permit mails.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +51,113 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Mailbox:
+    """A real SMTP server (aiosmtpd) on loopback: the served platform's mail lands here."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self._lock = threading.Lock()
+        self._messages: list[EmailMessage] = []
+        self.port = _free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        with self._lock:
+            self._messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def messages(self) -> list[EmailMessage]:
+        with self._lock:
+            return list(self._messages)
+
+    def wait_for(self, to: str, subject: str, timeout: float = 60) -> EmailMessage:
+        """The first message to ``to`` whose subject contains ``subject``; fails after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages():
+                if to in str(message["To"]) and subject in str(message["Subject"]):
+                    return message
+            time.sleep(0.2)
+        seen = [(str(m["To"]), str(m["Subject"])) for m in self.messages()]
+        pytest.fail(f"no mail to {to} about {subject!r} within {timeout} s; received {seen}")
+
+    @staticmethod
+    def text(message: EmailMessage) -> str:
+        """The plain-text body of ``message``, decoded."""
+        part = message.get_body(preferencelist=("plain",))
+        assert part is not None, f"mail {message['Subject']!r} has no text part"
+        return str(part.get_content())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Platform:
+    """The served platform: its URL, its folder, the environment of its commands and its mailbox."""
+
+    url: str
+    folder: Path
+    env: dict[str, str]
+    mailbox: Mailbox
+
+    def command(self, *args: str, timeout: float = 120) -> str:
+        """Run the `civicflow` CLI against this instance (its database); its standard output."""
+        civicflow = Path(sys.executable).with_name("civicflow")
+        done = subprocess.run(
+            [str(civicflow), *args],
+            check=False,
+            cwd=self.folder,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        assert done.returncode == 0, f"civicflow {' '.join(args)}: {done.stderr}"
+        return done.stdout
+
+    def django(self, script: str, timeout: float = 120) -> str:
+        """Run a Python script with Django set up on this instance's database; its standard output."""
+        env = {**self.env, "DJANGO_SETTINGS_MODULE": "civicflow.site.settings"}
+        code = f"import django\ndjango.setup()\n{script}"
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            check=False,
+            cwd=self.folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A running platform (gunicorn + worker, SQLite) in a fresh folder."""
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[Platform]:
+    """A running platform (gunicorn + worker, SQLite) in a fresh folder, mailing to ``mailbox``."""
     if not BUILT_CSS.exists():
         pytest.fail("front-end assets are not built: run `make test`, or `npm ci && npm run build` (docs/web.md)")
     folder = tmp_path_factory.mktemp("platform")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CIVICFLOW_", "DJANGO_"))}
     env["CIVICFLOW_INSTANCE_DIR"] = str(folder / "instance")
+    env["CIVICFLOW_SMTP_HOST"] = "127.0.0.1"
+    env["CIVICFLOW_SMTP_PORT"] = str(mailbox.port)
     civicflow = Path(sys.executable).with_name("civicflow")
     log_path = folder / "serve.log"
     with log_path.open("w") as log:
@@ -74,10 +179,15 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     break
             except OSError:
                 time.sleep(0.25)
-        yield url
+        yield Platform(url=url, folder=folder, env=env, mailbox=mailbox)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def base_url(platform: Platform) -> str:
+    return platform.url
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +216,21 @@ def new_page(browser: Any, base_url: str) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def sign_in() -> Callable[[Any, str], None]:
+    """Signs a page in to the workbench as a staff account (made with support.workbench.PASSWORD)."""
+    from support.workbench import PASSWORD
+
+    def sign(page: Any, username: str) -> None:
+        page.goto("/workbench/sign-in")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url("**/workbench/")
+
+    return sign
 
 
 @pytest.fixture(scope="session")
