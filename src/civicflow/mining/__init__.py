@@ -12,6 +12,7 @@ from civicflow.mining._filters import (
     filter_start_activities,
     filter_time_frame,
 )
+from civicflow.mining._inductive import discover_process_tree
 from civicflow.mining._log import ACTIVITY, CASE, INDEX, LIFECYCLE, OFFSET, RESOURCE, TIMESTAMP, EventLog
 from civicflow.mining._ocel import (
     OCEL_ACTIVITY,
@@ -37,6 +38,7 @@ from civicflow.mining._performance import (
     rework,
     self_loops,
 )
+from civicflow.mining._pnml import read_pnml, write_pnml
 from civicflow.mining._render import DfgView, dfg_html, dfg_svg, format_seconds
 from civicflow.mining._social import UNKNOWN_RESOURCE, handover_of_work, working_together
 from civicflow.mining._stats import (
@@ -47,6 +49,9 @@ from civicflow.mining._stats import (
     log_statistics,
     start_activities,
 )
+from civicflow.mining._tree import Operator, ProcessTree
+from civicflow.mining._tree_bpmn import tree_to_bpmn
+from civicflow.mining._tree_petri import tree_to_petri
 from civicflow.mining._variants import case_variants, filter_variants, variants
 from civicflow.mining._xes_read import read_xes
 from civicflow.mining._xes_write import write_xes
@@ -78,6 +83,8 @@ __all__ = [
     "EventLogError",
     "LogStatistics",
     "ObjectCentricLog",
+    "Operator",
+    "ProcessTree",
     "Summary",
     "TimeFrameMode",
     "activity_instances",
@@ -89,6 +96,7 @@ __all__ = [
     "dfg_svg",
     "directly_follows",
     "directly_follows_graph",
+    "discover_process_tree",
     "edge_durations",
     "end_activities",
     "filter_attribute",
@@ -107,10 +115,13 @@ __all__ = [
     "read_ocel_sqlite",
     "read_ocel_xml",
     "read_parquet",
+    "read_pnml",
     "read_xes",
     "rework",
     "self_loops",
     "start_activities",
+    "tree_to_bpmn",
+    "tree_to_petri",
     "variants",
     "working_together",
     "write_csv",
@@ -118,5 +129,6 @@ __all__ = [
     "write_ocel_sqlite",
     "write_ocel_xml",
     "write_parquet",
+    "write_pnml",
     "write_xes",
 ]
