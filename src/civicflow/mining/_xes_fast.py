@@ -1,0 +1,208 @@
+"""The fast path of XES import: r4pm's Rust parser, taken only where it is exact.
+
+r4pm (the parser behind pm4py's fast importer) is several times faster than the streaming lxml
+reader, but lenient where CivicFlow must not be: an unparsable int becomes 0 and a bad date null,
+a broken file can come back as an empty or partial table, tags need not match, time zone offsets
+are dropped and list attributes come back as Rust debug text. So one regex pass over the file
+body (from the first ``<trace`` to the last ``</trace>``, in polars' Rust regex engine) tallies
+its structure and reads the timestamps' own text: open and close tags must balance, the table r4pm
+returns must have one row per ``</event>``, one case per ``<trace>`` and no null identity, and
+id/list/container attributes are left to the reference. Where r4pm's result holds a value a bad
+input could have produced (0, false, a missing date) every typed value is checked with a second
+pass. Anything else returns ``None`` and the streaming reader, the reference, reads the file and
+reports errors with their line. Offsets come from the timestamps' text, which r4pm drops.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+import polars as pl
+import r4pm.df
+
+from civicflow.mining._log import ACTIVITY, CASE, OFFSET, TIMESTAMP
+
+__all__ = ["FastBody", "fast_body", "fill_defaults"]
+
+_DATE: Final = (
+    r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?"
+    r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?"
+)
+# key then value, nothing XML would normalise or a reference would stand for, self-closing
+_KEY: Final = r'\s+key="[^"<&\t\n\r]*"\s+value="'
+_END: Final = r'"\s*/>'
+# The typed attributes written as the reference reads them; counted only when r4pm's values are suspect.
+_TYPED: Final = (
+    rf"<(?:int{_KEY}[-+]?\d{{1,18}}{_END}"
+    rf"|float{_KEY}[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?{_END}"
+    rf"|boolean{_KEY}(?:true|false){_END}"
+    rf"|date{_KEY}{_DATE}{_END})"
+)
+# Structure, unsupported attribute kinds, typed attributes and every timestamp, in one pass.
+_MARKS: Final = (
+    r'</?trace>|</?event>|<(?:list|container|id|int|float|boolean|date)[\s>/]|key="time:timestamp"\s+value="[^"]*"'
+)
+_REFERENCE: Final = r"&(?:amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});"
+_STAMP: Final = r'key="time:timestamp"\s+value="([^"]*)"'
+_ZONE: Final = r'([+-])(\d\d):(\d\d)"$'
+# Larger files take the streaming reader, whose memory grows with the log, not with the file.
+_MAX_BYTES: Final = 1 << 31
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FastBody:
+    """What the fast path read: events and case attributes, plus the text around the body.
+
+    ``envelope`` is the file without its body (header, globals and anything after the last
+    trace), for the reference reader to take log attributes and ``<global>`` defaults from.
+    ``names_complete`` says every trace and every event has its own ``concept:name``, which
+    matters when a ``<global>`` declares a default for it (r4pm applies it; the reference
+    refuses to take an identity from a default).
+    """
+
+    events: pl.DataFrame
+    cases: pl.DataFrame
+    envelope: bytes
+    names_complete: bool
+
+
+def fast_body(name: str) -> FastBody | None:
+    """Read ``name`` with r4pm if every check passes, else ``None`` (use the streaming reader)."""
+    with Path(name).open("rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        try:
+            data = gzip.GzipFile(fileobj=raw).read(_MAX_BYTES + 1) if gzipped else raw.read(_MAX_BYTES + 1)
+        except (EOFError, OSError, zlib.error):
+            return None
+    first, last = data.find(b"<trace"), data.rfind(b"</trace>")
+    if len(data) > _MAX_BYTES or first < 0 or last < first:
+        return None
+    body = data[first : last + len(b"</trace>")]
+    envelope = data[:first] + data[last + len(b"</trace>") :]
+    del data
+    if b"&" in body and not _references_ok(body):
+        return None
+    try:
+        text = pl.Series("body", [body], dtype=pl.Binary).cast(pl.Utf8)
+    except pl.exceptions.InvalidOperationError:
+        return None  # not UTF-8
+    marks = text.str.extract_all(_MARKS).explode()
+    is_stamp = marks.str.starts_with("key=")
+    tally = dict(marks.filter(~is_stamp).str.extract(r"^<(/?\w+)").value_counts().iter_rows())
+    traces, events = tally.get("trace", 0), tally.get("/event", 0)
+    balanced = traces == tally.get("/trace") and events == tally.get("event") and events > 0
+    if not balanced or any(tally.get(kind) for kind in ("list", "container", "id")):
+        return None
+    zones = _zones(marks.filter(is_stamp), events)
+    # only needed when a <global> could supply a name (see FastBody)
+    names = b'key="concept:name"' not in envelope or body.count(b'key="concept:name"') == traces + events
+    order = _first_seen(body)
+    del body, marks
+    try:
+        table, _ = r4pm.df.import_xes(name)
+    except Exception:  # noqa: BLE001 - any failure of the fast path hands over to the reference reader
+        return None
+    if zones is None or not _complete(table, events=events, traces=traces):
+        return None
+    typed = sum(tally.get(kind, 0) for kind in ("int", "float", "boolean", "date"))
+    if _suspect(table) and text.str.count_matches(_TYPED).item() != typed:
+        return None
+    return _shape(table, zones, order, envelope=envelope, names=names)
+
+
+def _references_ok(body: bytes) -> bool:
+    """Every ampersand starts a reference: lxml refuses a bare one, r4pm would keep it."""
+    return len(re.findall(rb"&", body)) == len(re.findall(_REFERENCE.encode(), body))
+
+
+def _complete(table: pl.DataFrame, *, events: int, traces: int) -> bool:
+    """r4pm read every event, each with a case and a timestamp, and every trace as its own case."""
+    if table.height != events or CASE not in table.columns or TIMESTAMP not in table.columns:
+        return False
+    if table[CASE].null_count() or table[TIMESTAMP].null_count() or table[CASE].n_unique() != traces:
+        return False
+    # r4pm writes an attribute used with several XES types as JSON text ('"a"', '7'); the
+    # reference keeps each value's own text
+    strings = [c for c, dtype in table.schema.items() if dtype == pl.Utf8 and c != CASE]
+    return not table.select(pl.any_horizontal(pl.col(c).str.starts_with('"').any() for c in strings)).item()
+
+
+def _suspect(table: pl.DataFrame) -> bool:
+    """True if a value could be r4pm's stand-in for an unparsable one (0, false, null date)."""
+    checks = []
+    for column, dtype in table.schema.items():
+        if dtype.is_numeric():
+            checks.append((pl.col(column) == 0).any())
+        elif dtype == pl.Boolean:
+            checks.append((~pl.col(column)).any())
+        elif isinstance(dtype, pl.Datetime):
+            checks.append(pl.col(column).is_null().any())
+    return bool(checks) and bool(table.select(pl.any_horizontal(checks)).item())
+
+
+def _zones(stamps: pl.Series, events: int) -> pl.Series | None:
+    """Minutes east of UTC of each event's timestamp, in document order; None unless one per event."""
+    if stamps.len() != events:
+        return None
+    parts = stamps.str.extract_groups(_ZONE).struct.unnest()
+    sign = pl.when(pl.col("1") == "-").then(-1).otherwise(1)
+    minutes = (sign * (pl.col("2").cast(pl.Int32) * 60 + pl.col("3").cast(pl.Int32))).fill_null(0)
+    return parts.select(minutes.cast(pl.Int32).alias(OFFSET)).to_series()
+
+
+def _first_seen(body: bytes) -> dict[str, int]:
+    """Position of each attribute key's first use, to give columns the reference reader's order."""
+    keys: dict[str, int] = {}
+    for match in re.finditer(rb'key="([^"]*)"', body[:1_000_000]):
+        keys.setdefault(match.group(1).decode("utf-8", "replace"), match.start())
+    return keys
+
+
+def _shape(table: pl.DataFrame, zones: pl.Series, order: dict[str, int], *, envelope: bytes, names: bool) -> FastBody:
+    table = table.with_columns(
+        pl.col(c).dt.cast_time_unit("us").dt.replace_time_zone("UTC")
+        for c, dtype in table.schema.items()
+        if isinstance(dtype, pl.Datetime)
+    )
+    if zones.n_unique() > 1:
+        table = table.with_columns(zones)
+    case_columns = [c for c in table.columns if c.startswith("case:") and c != CASE]
+    cases = (
+        table.select(CASE, *case_columns)
+        .unique(CASE, keep="first", maintain_order=True)
+        .rename({c: c.removeprefix("case:") for c in case_columns})
+    )
+    # the reference reader's column order: by first use in the file, the offset after the timestamp
+    rest = sorted(
+        (c for c in table.columns if c not in case_columns and c != CASE),
+        key=lambda c: (order.get(TIMESTAMP if c == OFFSET else c, len(order) + 1), c),
+    )
+    if ACTIVITY not in table.columns:
+        table = table.with_columns(pl.lit(None, pl.Utf8).alias(ACTIVITY))
+        rest.append(ACTIVITY)
+    return FastBody(events=table.select(CASE, *rest), cases=cases, envelope=envelope, names_complete=names)
+
+
+def fill_defaults(frame: pl.DataFrame, defaults: Mapping[str, Any]) -> pl.DataFrame:
+    """Give rows without an attribute its ``<global>`` default, as the reference reader does.
+
+    r4pm applies event defaults but not trace defaults; filling both here makes either exact.
+    Identities (case and activity names, timestamps) never come from a default.
+    """
+    fills = []
+    for key, raw in defaults.items():
+        if key in (CASE, ACTIVITY, TIMESTAMP):
+            continue
+        value = raw[0] if isinstance(raw, tuple) else raw
+        dtype = pl.Datetime("us", "UTC") if isinstance(value, datetime) else frame.schema.get(key)
+        literal = pl.lit(value, dtype=dtype)
+        fills.append(pl.col(key).fill_null(literal) if key in frame.columns else literal.alias(key))
+    return frame.with_columns(fills) if fills else frame

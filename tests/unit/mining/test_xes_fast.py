@@ -1,0 +1,146 @@
+"""read_xes's r4pm fast path gives exactly what the streaming reader gives, or defers to it.
+
+The streaming lxml reader is the reference: every case below is read both ways and compared
+(events, cases and log attributes, or the same error). Inputs r4pm would read leniently or
+wrongly (a bad int becomes 0 there, a bad date null, a broken tag is skipped) must be refused by
+the fast path's checks, so the reference's line-numbered error comes out.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from civicflow.mining import EventLog, EventLogError, _xes_fast, _xes_read, read_xes
+
+LOGS = Path(__file__).resolve().parents[4] / "shared" / "data" / "eventlogs"
+needs_logs = pytest.mark.skipif(not LOGS.is_dir(), reason=f"shared event logs not found at {LOGS}")
+
+GOOD = """<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0">
+  <string key="creator" value="test"/>
+  <global scope="event"><string key="kind" value="plain"/></global>
+  <trace>
+    <string key="concept:name" value="c1"/>
+    <date key="opened" value="2024-01-02T03:04:05+05:30"/>
+    <event>
+      <string key="concept:name" value="a &amp; b"/>
+      <date key="time:timestamp" value="2024-03-31T01:30:00.000+01:00"/>
+      <int key="n" value="3"/><float key="x" value="1.5"/><boolean key="ok" value="true"/>
+    </event>
+    <event>
+      <string key="concept:name" value="b"/>
+      <date key="time:timestamp" value="2024-03-31T03:30:00.000+02:00"/>
+      <string key="kind" value="special"/><int key="n" value="0"/><boolean key="ok" value="false"/>
+    </event>
+  </trace>
+  <trace>
+    <string key="concept:name" value="c2"/>
+    <event>
+      <string key="concept:name" value="a"/>
+      <date key="time:timestamp" value="2024-04-01T10:00:00Z"/>
+    </event>
+  </trace>
+</log>
+"""
+
+
+def _streaming(path: Path, monkeypatch: pytest.MonkeyPatch) -> EventLog | EventLogError:
+    with monkeypatch.context() as patch:
+        patch.setattr(_xes_read, "fast_body", lambda name: None)
+        try:
+            return read_xes(path)
+        except EventLogError as exc:
+            return exc
+
+
+def _assert_same(path: Path, monkeypatch: pytest.MonkeyPatch) -> EventLog | EventLogError:
+    reference = _streaming(path, monkeypatch)
+    try:
+        fast: EventLog | EventLogError = read_xes(path)
+    except EventLogError as exc:
+        fast = exc
+    if isinstance(reference, EventLogError):
+        assert isinstance(fast, EventLogError)
+        assert str(fast) == str(reference)
+        return reference
+    assert isinstance(fast, EventLog)
+    assert_frame_equal(fast.events, reference.events, check_column_order=False)
+    assert_frame_equal(fast.cases, reference.cases, check_column_order=False)
+    assert fast.attributes == reference.attributes
+    return reference
+
+
+def test_fast_path_reads_types_offsets_defaults_and_case_attributes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "good.xes.gz"
+    path.write_bytes(gzip.compress(GOOD.encode()))
+    assert _xes_fast.fast_body(str(path)) is not None, "the fast path should take this file"
+    log = _assert_same(path, monkeypatch)
+    assert isinstance(log, EventLog)
+    assert log.events["time:offset"].to_list() == [60, 120, 0]
+    assert log.events["kind"].to_list() == ["plain", "special", "plain"]
+    assert log.events["concept:name"].to_list() == ["a & b", "b", "a"]
+    assert log.cases["opened"].dtype == pl.Datetime("us", "UTC")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('value="3"', 'value="3x"'),  # r4pm: 0
+        ('value="1.5"', 'value="1.5.1"'),  # r4pm: 0.0
+        ('key="ok" value="true"', 'key="ok" value="maybe"'),  # r4pm: false
+        ("2024-01-02T03:04:05+05:30", "2024-13-02T03:04:05+05:30"),  # r4pm: null
+        ('value="b"', 'value="b & c"'),  # bare ampersand: r4pm keeps it
+        ("</log>", "</lg>"),  # r4pm ignores a wrong end tag after the last trace
+        ("<trace>", "<trace><trace>"),  # r4pm reads an unclosed trace
+        ("    </event>\n  </trace>\n</log>", ""),  # truncated file: r4pm returns an empty table
+        ('<string key="concept:name" value="c2"/>', ""),  # a trace without a case id
+        ('<date key="time:timestamp" value="2024-04-01T10:00:00Z"/>', ""),  # an event without a timestamp
+        ('<string key="concept:name" value="c2"/>', '<string key="concept:name" value="c1"/>'),  # two traces, one id
+        ('<int key="n" value="3"/>', '<list key="n"><values><int key="v" value="3"/></values></list>'),
+        ('<int key="n" value="3"/>', '<id key="n" value="not-a-uuid"/>'),
+        ('<string key="kind" value="special"/>', '<int key="kind" value="7"/>'),  # one key, two types
+        ('<global scope="event">', '<global scope="event"><string key="concept:name" value="dflt"/>'),
+    ],
+)
+def test_inputs_r4pm_reads_leniently_get_the_reference_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str
+) -> None:
+    assert old in GOOD
+    path = tmp_path / "case.xes"
+    path.write_text(GOOD.replace(old, new, 1))
+    _assert_same(path, monkeypatch)
+
+
+def test_global_name_default_is_not_an_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = GOOD.replace('<global scope="event">', '<global scope="event"><string key="concept:name" value="dflt"/>')
+    path = tmp_path / "dflt.xes"
+    path.write_text(text.replace('<string key="concept:name" value="b"/>', ""))
+    log = _assert_same(path, monkeypatch)
+    assert isinstance(log, EventLog)
+    assert log.events["concept:name"].to_list() == ["a & b", None, "a"]
+
+
+@needs_logs
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pm4py/running-example.xes",
+        "pm4py/roadtraffic100traces.xes",
+        "pm4py/08_receipt.xes.gz",
+        "pm4py/helpdesk.xes.gz",
+        "pm4py/13_SEPSIS_1t_per_variant.xes.gz",
+        "pm4py/19_roadtraffic_1t_per_variant.xes.gz",
+        "simod/ConsultaDataMining201618.xes.gz",
+        pytest.param("bpic2020/DomesticDeclarations.xes.gz", marks=pytest.mark.slow),
+        pytest.param("pm4py/bpic2012.xes.gz", marks=pytest.mark.slow),
+    ],
+)
+def test_real_logs_read_the_same_both_ways(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _assert_same(LOGS / name, monkeypatch)
