@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import signal
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from civicflow.cli._common import setup_django
@@ -69,8 +70,17 @@ def run_worker(
                 signal.signal(sig, lambda *_a: stop.set())
             run_publisher(stop)
             return 0
-        Worker(options, periodic=periodic_steps() if publish else ()).run()
+        Worker(options, periodic=[*(periodic_steps() if publish else ()), *_mail_steps()]).run()
     finally:
         for consumer in consumers:
             consumer.stop()
     return 0
+
+
+def _mail_steps() -> list[Callable[[], object]]:
+    """Citizen notices and staff digests: found, queued and sent by the worker, never in a web request."""
+    from civicflow.portal import scan_applications
+    from civicflow.web.mail import every, send_due
+    from civicflow.workbench import send_digests
+
+    return [every(2.0, scan_applications), every(30.0, send_digests), every(1.0, send_due)]

@@ -1,3 +1,19 @@
-"""civicflow.portal."""
+"""civicflow.portal: the citizen portal (docs/portal.md).
 
-__all__: list[str] = []
+Its public functions need Django's models, which load after this package is imported (it is an
+installed app): they are imported on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["scan_applications"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "scan_applications":
+        from civicflow.portal._notify import scan_applications
+
+        return scan_applications
+    raise AttributeError(f"module 'civicflow.portal' has no attribute {name!r}")

@@ -27,8 +27,37 @@ class Draft(models.Model):
         return f"draft {self.id} ({self.service})"
 
 
+class CitizenAccount(models.Model):
+    """A citizen who signed in with a link sent to ``email``: the address is verified by using it."""
+
+    email = models.EmailField(max_length=254, unique=True)  # lower-cased
+    created = models.DateTimeField()
+    last_sign_in = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"citizen {self.pk}"
+
+
+class SignInToken(models.Model):
+    """A single-use sign-in link; ``client`` is a hash of the requester's address (rate limiting)."""
+
+    email = models.EmailField(max_length=254, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    client = models.CharField(max_length=64, db_index=True)
+    created = models.DateTimeField(db_index=True)
+    expires = models.DateTimeField()
+    used = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sign-in token {self.pk}"
+
+
 class Application(models.Model):
-    """A submitted application: its reference number (the instance's business key) and status secret."""
+    """A submitted application: its reference number (the instance's business key) and status secret.
+
+    ``events_seen`` counts the instance's history events the notifier has read (its position in
+    ``ProcessInstance.event_count``); ``watching`` is False once the finished case was read to the end.
+    """
 
     reference = models.CharField(max_length=32, unique=True)
     service = models.CharField(max_length=100)
@@ -36,9 +65,56 @@ class Application(models.Model):
     secret_hash = models.CharField(max_length=64)
     language = models.CharField(max_length=10, default="en")
     created = models.DateTimeField()
+    account = models.ForeignKey(
+        CitizenAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
+    )
+    email = models.EmailField(max_length=254, blank=True, default="")  # where notices go; empty: none
+    events_seen = models.PositiveIntegerField(default=0)
+    watching = models.BooleanField(default=True, db_index=True)
 
     def __str__(self) -> str:
         return self.reference
+
+
+class IssuedDocument(models.Model):
+    """A document the service issued for a case (the building permit), kept with its application."""
+
+    instance_id = models.UUIDField(db_index=True)  # not a foreign key: it outlives history cleanup
+    reference = models.CharField(max_length=32)
+    kind = models.CharField(max_length=32)  # "permit"
+    name = models.CharField(max_length=255)
+    media_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    issued = models.DateTimeField()
+
+    class Meta:
+        ordering = ("issued", "id")
+        constraints = (models.UniqueConstraint(fields=("instance_id", "kind"), name="portal_document_once_per_kind"),)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SatisfactionResponse(models.Model):
+    """The answer to "How satisfied are you with this service?" (1 very dissatisfied .. 5 very satisfied)."""
+
+    service = models.CharField(max_length=100, db_index=True)
+    reference = models.CharField(max_length=32, unique=True)  # one answer per application
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, default="", max_length=1200)
+    language = models.CharField(max_length=10, default="en")
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="portal_satisfaction_score_1_to_5"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"satisfaction {self.reference}: {self.score}"
 
 
 class Document(models.Model):

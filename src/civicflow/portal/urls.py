@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from civicflow.portal import _apply, _supply, views
+from civicflow.portal import _accounts, _apply, _citizen_pages, _supply, views
 
 app_name = "portal"
 
@@ -10,11 +10,18 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("status/", views.lookup, name="lookup"),
     path("resume/<uuid:draft_id>/<str:token>/", views.resume, name="resume"),
+    path("sign-in/", _accounts.sign_in, name="sign-in"),
+    path("sign-in/sent/", _accounts.sign_in_sent, name="sign-in-sent"),
+    path("sign-in/<str:token>/", _accounts.sign_in_link, name="sign-in-link"),
+    path("sign-out/", _accounts.sign_out, name="sign-out"),
+    path("my/", _citizen_pages.my_applications, name="my"),
     path("applications/<str:reference>/", views.application, name="application"),
     path("applications/<str:reference>/submitted/", views.submitted, name="submitted"),
     path("applications/<str:reference>/uploads/<uuid:document_id>/", _supply.upload, name="upload"),
     path("applications/<str:reference>/send-documents/", _supply.supply, name="supply"),
     path("applications/<str:reference>/requests/<int:task_id>/", views.answer, name="answer"),
+    path("applications/<str:reference>/documents/<int:document_id>/", _citizen_pages.document, name="document"),
+    path("applications/<str:reference>/satisfaction/", _citizen_pages.satisfaction, name="satisfaction"),
     path("<slug:service_id>/", views.service_start, name="start"),
     path("<slug:service_id>/apply/", _apply.apply, name="apply"),
     path("<slug:service_id>/apply/<int:page>/", _apply.apply, name="apply-page"),

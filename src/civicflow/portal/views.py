@@ -22,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 
 from civicflow.forms import error_summary, render_model, validate
-from civicflow.portal import _secrets
+from civicflow.portal import _accounts, _documents, _notify, _satisfaction, _secrets
 from civicflow.portal._document_requests import pending, uploads_of
 from civicflow.portal._forms import posted_data, revealed, visible_names
 from civicflow.portal._guides import GUIDES, Guide, duration_days
@@ -96,31 +96,34 @@ def _submit(request: HttpRequest, guide: Guide, values: dict[str, Any], language
             break
     else:  # pragma: no cover - a million numbers a year; twenty misses in a row means something is wrong
         raise RuntimeError("no free reference number")
+    account = _accounts.citizen(request)
+    # a signed-in citizen's verified address, else the one the form asked for (if any)
+    email = account.email if account else str(values.get(_notify.email_variable(guide.applicant_variable)) or "")
+    application = Application(
+        reference=reference,
+        service=guide.service.id,
+        secret_hash=_secrets.digest(secret),
+        language=language,
+        created=now,
+        account=account,
+        email=email if _valid_email(email) else "",
+    )
+    application.watching = bool(application.email)
     variables = {
         **values,
         guide.case_variable: reference,
-        guide.applicant_variable: _applicant(reference),
+        guide.applicant_variable: _accounts.applicant_id(application),
         "language": language,
     }
     with transaction.atomic():
         instance = services.start_instance(guide.service.process_id, business_key=reference, variables=variables)
-        Application.objects.create(
-            reference=reference,
-            service=guide.service.id,
-            instance_id=instance.pk,
-            secret_hash=_secrets.digest(secret),
-            language=language,
-            created=now,
-        )
+        application.instance_id = instance.pk
+        application.save()
+        _notify.queue_confirmation(application)
     draft_id = request.session.pop(f"portal:{guide.service.id}:draft", None)
     if draft_id:
         Draft.objects.filter(pk=draft_id).delete()
     return reference, secret
-
-
-def _applicant(reference: str) -> str:
-    # the citizen's identity until sign-in exists: citizen tasks are assigned to it
-    return f"guest:{reference}"
 
 
 def _grant(request: HttpRequest, reference: str) -> None:
@@ -131,11 +134,13 @@ def _grant(request: HttpRequest, reference: str) -> None:
 
 
 def _application(request: HttpRequest, reference: str) -> Application:
-    """The application this session may see; 404 for anything else."""
-    if reference not in request.session.get(_ACCESS, []):
-        raise Http404
+    """The application this session may see (its own, or its signed-in citizen's); 404 for anything else."""
     found = Application.objects.filter(reference=reference).first()
     if found is None or found.service not in GUIDES:
+        raise Http404
+    account = _accounts.citizen(request) if found.account_id is not None else None
+    mine = account is not None and account.pk == found.account_id
+    if not mine and reference not in request.session.get(_ACCESS, []):
         raise Http404
     return found
 
@@ -146,7 +151,12 @@ def submitted(request: HttpRequest, reference: str) -> HttpResponse:
     secret = request.session.get(_CONFIRMED, {}).get(reference)
     if secret is None:
         return redirect("portal:application", reference=reference)
-    context = {"service": _card(GUIDES[application.service]), "reference": reference, "secret": secret}
+    context = {
+        "service": _card(GUIDES[application.service]),
+        "reference": reference,
+        "secret": secret,
+        "satisfaction": _satisfaction.question(application),
+    }
     return render(request, "portal/submitted.html", context)
 
 
@@ -261,7 +271,7 @@ def application(request: HttpRequest, reference: str) -> HttpResponse:
     timeline = [{"label": labels[r.element_id], "date": r.ended} for r in reached]
     stages = {stage.element: stage.label.get(language) for stage in guide.service.kpis.stages}
     current = [stages[r.element_id] for r in records if r.state == "active" and r.element_id in stages]
-    requests = services.tasks(instance_id=found.instance_id, assignee=_applicant(reference))
+    requests = services.tasks(instance_id=found.instance_id, assignee=_accounts.applicant_id(found))
     context = {
         "service": _card(guide),
         "reference": reference,
@@ -273,6 +283,8 @@ def application(request: HttpRequest, reference: str) -> HttpResponse:
         "requests": [
             {"id": task.pk, "title": _task_title(task.form_key, language), "due": task.due} for task in requests
         ],
+        "documents": _documents.documents_of(found),
+        "satisfaction": _satisfaction.question(found) if instance.status != "active" else None,
     }
     return render(request, "portal/application.html", context)
 
@@ -289,7 +301,8 @@ def _task_title(form_key: str | None, language: str) -> str:
 def answer(request: HttpRequest, reference: str, task_id: int) -> HttpResponse:
     """A request for more information assigned to the citizen, answered with its form."""
     found = _application(request, reference)
-    task = services.tasks(instance_id=found.instance_id, assignee=_applicant(reference)).filter(pk=task_id).first()
+    me = _accounts.applicant_id(found)
+    task = services.tasks(instance_id=found.instance_id, assignee=me).filter(pk=task_id).first()
     if task is None or task.state != TaskState.CREATED:
         raise Http404
     form = form_for_key(task.form_key)
@@ -304,7 +317,8 @@ def answer(request: HttpRequest, reference: str, task_id: int) -> HttpResponse:
         result = validate(form, data, language=language, variables=variables)
         views = render_model(form, data, (), language, variables=variables)
         if not result.errors and not revealed(views, request.POST.get("_shown")):
-            services.complete_task(task.pk, dict(result.values), user=_applicant(reference))
+            services.complete_task(task.pk, dict(result.values), user=me)
+            _satisfaction.record_task_answer(found, task.form_key, result.values, language)
             return redirect("portal:application", reference=reference)
         errors = list(result.errors)
     fields = render_model(form, data, errors, language, variables=variables)

@@ -1,6 +1,7 @@
 """In-process job handlers for the reference services' own job types (registered at Django start).
 
-``issue-document`` records a permit document reference (metadata only, no PDF is rendered) and
+``issue-document`` gives a permit document's metadata (the citizen portal registers the handler
+that also renders the permit and stores it with the application: civicflow.portal._documents) and
 ``audit-access`` records an audit line for an access to a patient's records. ``email``, ``http``
 and ``publish`` are connectors (:mod:`civicflow.connectors`). ``fire-safety-register`` stays an
 external-task topic, answered over the REST API by ``examples/fire_safety_worker.py``: it is in

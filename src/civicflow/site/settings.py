@@ -8,6 +8,7 @@
 ``CIVICFLOW_LOG_FORMAT``    ``json`` for structured one-line JSON logs, ``text`` otherwise
 ``CIVICFLOW_LOG_LEVEL``     root log level (default ``INFO``)
 ``CIVICFLOW_AGENCY_NAME``, ``CIVICFLOW_AGENCY_LOGO_URL``, ``CIVICFLOW_BRAND_COLOUR``  branding (docs/web.md)
+``CIVICFLOW_PUBLIC_URL``     the site's address in mailed links (default ``http://localhost:8000``)
 """
 
 from __future__ import annotations
@@ -149,6 +150,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("CIVICFLOW_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("CIVICFLOW_SMTP_STARTTLS") == "1"
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("CIVICFLOW_MAIL_FROM", "civicflow@localhost")
+# links in mail the worker sends (portal notices, staff digests): no request to take the host from
+PUBLIC_URL = os.environ.get("CIVICFLOW_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 X_FRAME_OPTIONS = "DENY"
 # civicflow.web: a form posted with a stale token gets the design system's 403 page
 CSRF_FAILURE_VIEW = "civicflow.web.views.csrf_failure"

@@ -3,3 +3,18 @@
 Departments are Django groups: the groups a user belongs to are the candidate groups they work
 for. Pages need a signed-in staff account (``is_staff``).
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["send_digests"]
+
+
+def __getattr__(name: str) -> Any:
+    # needs Django's models, which load after this package (an installed app) is imported
+    if name == "send_digests":
+        from civicflow.workbench._digest import send_digests
+
+        return send_digests
+    raise AttributeError(f"module 'civicflow.workbench' has no attribute {name!r}")

@@ -52,5 +52,5 @@ def test_building_permit_passes_issue_document_and_leaves_the_register_external(
     services.correlate_message("PaymentReceived", "BP-9", {"amountPaid": 250})
     assert "issue-document" in _run_due(clock)
     values = services.variables(instance.pk)
-    assert values["permitDocument"] == "BP-9-permit.pdf"
+    assert values["permitDocument"] == "BP-9-permit.html"  # rendered and stored by the portal (docs/portal.md)
     assert values["permitDocumentMeta"]["case"] == "BP-9"

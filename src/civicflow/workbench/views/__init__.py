@@ -4,6 +4,7 @@ from civicflow.workbench.views._assess import assess, assess_figure, assess_log,
 from civicflow.workbench.views._auth import SignInView, SignOutView
 from civicflow.workbench.views._cases import add_comment, case
 from civicflow.workbench.views._inbox import claim, delegate, inbox, unclaim
+from civicflow.workbench.views._notifications import work_notifications
 from civicflow.workbench.views._operations import deploy, incidents, retry
 from civicflow.workbench.views._task import task
 
@@ -24,4 +25,5 @@ __all__ = [
     "retry",
     "task",
     "unclaim",
+    "work_notifications",
 ]

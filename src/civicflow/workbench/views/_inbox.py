@@ -17,6 +17,7 @@ from civicflow.runtime.models import ProcessDefinition
 from civicflow.workbench._access import departments, staff_required, visible_task, visible_tasks
 from civicflow.workbench._filters import Priority, Sort, Status, read_filter
 from civicflow.workbench.views._common import back_to
+from civicflow.workbench.views._notifications import notify_me
 
 PAGE_SIZE = 25
 
@@ -43,6 +44,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "departments": departments(request.user),
+        "notify_me": notify_me(request.user),
         "services": _services(),
         "statuses": [
             (Status.ANY, _("Any")),

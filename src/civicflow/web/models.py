@@ -1,0 +1,46 @@
+"""Mail the portal and the workbench queue for the worker to send (citizen notices, staff digests).
+
+A page or a scan writes a row in its own transaction, so the state change that caused the mail
+and the mail commit together; the worker sends it later and retries a refused send with backoff.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+__all__ = ["MailStatus", "QueuedMail"]
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", "pending"
+    SENT = "sent", "sent"
+    DEAD = "dead", "dead"  # no attempts left: kept so an operator sees what never arrived
+
+
+class QueuedMail(models.Model):
+    """One message to one address; ``key`` names the event so it is queued once however often seen."""
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    language = models.CharField(max_length=10, default="en")
+    status = models.CharField(max_length=8, choices=MailStatus.choices, default=MailStatus.PENDING)
+    created = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = (
+            models.Index(
+                fields=("next_attempt_at", "id"),
+                condition=models.Q(status="pending"),
+                name="web_mail_pending_due",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"mail {self.pk} {self.key}"
