@@ -13,6 +13,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -59,7 +60,7 @@ _FORM = load_form(
 
 
 @require_safe
-def upload(request: HttpRequest, reference: str, document_id: UUID) -> HttpResponse:
+def upload(request: HttpRequest, reference: str, document_id: UUID) -> HttpResponseBase:
     """One of the application's uploaded documents; 404 unless this session may see the application."""
     found = Document.objects.filter(pk=document_id, application=_application(request, reference)).first()
     if found is None:

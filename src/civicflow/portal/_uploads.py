@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile as DjangoUpload
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -72,7 +73,7 @@ def display_name(name: str) -> str:
     return cleaned or "document"
 
 
-def candidate(upload: DjangoUpload) -> UploadedFile:
+def candidate(upload: DjangoUpload[bytes]) -> UploadedFile:
     """What the forms core checks of a file not stored yet: its cleaned name, size and sniffed type."""
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
@@ -85,7 +86,7 @@ def candidate(upload: DjangoUpload) -> UploadedFile:
     )
 
 
-def store(request: HttpRequest, *, service: str, field: str, upload: DjangoUpload) -> Document:
+def store(request: HttpRequest, *, service: str, field: str, upload: DjangoUpload[bytes]) -> Document:
     """Write an accepted upload to storage and record it as this session's document."""
     checked = candidate(upload)
     storage_name = secrets.token_hex(20)
@@ -161,7 +162,7 @@ def attach_to_application(request: HttpRequest, ids: Iterable[str], application:
     Document.objects.filter(pk__in=chosen).update(application=application, uploader_hash="", draft=None)
 
 
-def download(document: Document) -> HttpResponse:
+def download(document: Document) -> HttpResponseBase:
     """The document as an attachment: never shown inline, never sniffed by the browser."""
     return attachment(document.storage_name, name=document.name, content_type=document.content_type)
 

@@ -11,7 +11,8 @@ from typing import Any
 from uuid import UUID
 
 from django.apps import apps
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from civicflow.web.attachments import attachment
@@ -28,7 +29,7 @@ def case_documents(instance_id: UUID | str) -> list[Any]:
 
 @require_safe
 @staff_required
-def document(request: HttpRequest, instance_id: UUID, document_id: UUID) -> HttpResponse:
+def document(request: HttpRequest, instance_id: UUID, document_id: UUID) -> HttpResponseBase:
     """A document of a case the user may see; 404 for any other (existence is not revealed)."""
     if not may_see_instance(request.user, instance_id):
         raise Http404
