@@ -13,7 +13,6 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import UUID
 
 import polars as pl
 from django.conf import settings
@@ -22,21 +21,18 @@ from django.db.models import Count, Max
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from civicflow.engine.graph import ACTIVITIES, NodeKind
 from civicflow.mining import (
-    ACTIVITY,
     CASE,
     LIFECYCLE,
     RESOURCE,
-    TIMESTAMP,
     ColumnMapping,
     EventLog,
     EventLogError,
     read_csv,
     read_xes,
 )
-from civicflow.runtime.definitions import graph_for
-from civicflow.runtime.models import HistoryEvent, ProcessInstance, TaskCandidate, UserTask
+from civicflow.runtime.mining_log import LIFECYCLE_TRANSITIONS, engine_event_log
+from civicflow.runtime.models import HistoryEvent, ProcessInstance, UserTask
 
 __all__ = [
     "DEPARTMENT",
@@ -53,9 +49,7 @@ __all__ = [
 DEPARTMENT = "org:group"  # the XES organizational extension's group attribute
 DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _ACCEPTED = (".xes", ".xes.gz", ".csv")
-_LIFECYCLE = {"ElementActivated": "start", "ElementCompleted": "complete", "ElementPassed": "complete"}
-# Steps worth a box on a process map: tasks and call activities, not gateways or plain events.
-_STEPS = frozenset(ACTIVITIES) | {NodeKind.CALL_ACTIVITY, NodeKind.SUB_PROCESS}
+INSTANCE = "concept:instance"  # engine_event_log's element instance key of each event
 
 
 class UploadError(ValueError):
@@ -185,69 +179,45 @@ def _read(path: Path, columns: CsvColumns) -> EventLog:
 def engine_log(process_id: str) -> tuple[str, EventLog | None]:
     """The digest of the engine's history of ``process_id`` (all versions) and, if not yet stored, the log.
 
-    Steps (tasks, call activities, sub-processes) become activities named as in the model, with
-    ``lifecycle:transition`` start and complete; a user task's complete event carries the member
-    of staff who completed it (``org:resource``) and its candidate groups (``org:group``).
+    The log is ``civicflow.runtime.mining_log.engine_event_log``'s, whose ``org:resource`` is the
+    department (the element's lane or the task's candidate group): here that becomes ``org:group``,
+    and ``org:resource`` names the member of staff who completed a user task (empty otherwise).
+    Only the most recently started ``max_engine_cases()`` cases are read.
     """
-    instances = ProcessInstance.objects.filter(definition__process_id=process_id).order_by("-started")
-    chosen = list(instances.values_list("pk", flat=True)[: max_engine_cases()])
-    rows = HistoryEvent.objects.filter(instance_id__in=chosen, type__in=_LIFECYCLE)
+    instances = ProcessInstance.objects.filter(definition__process_id=process_id)
+    limit = max_engine_cases()
+    boundary = list(instances.order_by("-started").values_list("started", flat=True)[limit - 1 : limit])
+    since = boundary[0] if boundary else None
+    if since is not None:
+        instances = instances.filter(started__gte=since)
+    rows = HistoryEvent.objects.filter(instance__in=instances, type__in=LIFECYCLE_TRANSITIONS)
     fingerprint = rows.aggregate(n=Count("id"), last=Max("id"))
-    key = hashlib.sha256(f"engine\n{process_id}\n{len(chosen)}\n{fingerprint}".encode()).hexdigest()
+    key = hashlib.sha256(f"engine\n{process_id}\n{since}\n{fingerprint}".encode()).hexdigest()
     if _path(key).exists():
         return key, None
-    log = _history_log(process_id, chosen)
+    log = _with_people(engine_event_log(process_key=process_id, since=since))
     _store(key, log)
     return key, log
 
 
-def _history_log(process_id: str, chosen: list[UUID]) -> EventLog:
-    names: dict[int, dict[str, str]] = {}
-    definitions = dict(
-        ProcessInstance.objects.filter(pk__in=chosen).values_list("pk", "definition_id").iterator(chunk_size=5000)
+def _with_people(log: EventLog) -> EventLog:
+    """Departments move to ``org:group``; ``org:resource`` becomes who completed each user task."""
+    events = log.events.rename({RESOURCE: DEPARTMENT}) if RESOURCE in log.events.columns else log.events
+    if "instance_id" not in log.cases.columns or INSTANCE not in events.columns:
+        return EventLog.from_events(events.with_columns(pl.lit(None, dtype=pl.Utf8).alias(RESOURCE)), cases=log.cases)
+    done = UserTask.objects.filter(
+        instance_id__in=log.cases["instance_id"].to_list(), completed_by__isnull=False
+    ).values_list("instance_id", "element_instance", "completed_by")
+    people = pl.DataFrame(
+        [(str(i), str(k), who) for i, k, who in done.iterator(chunk_size=5000)],
+        schema={"instance_id": pl.Utf8, INSTANCE: pl.Utf8, "_who": pl.Utf8},
+        orient="row",
     )
-    for definition_id in set(definitions.values()):
-        nodes = graph_for(definition_id).nodes
-        names[definition_id] = {i: n.name or i for i, n in nodes.items() if n.kind in _STEPS}
-    tasks = {
-        (str(instance), key): (who, task_id)
-        for instance, key, who, task_id in UserTask.objects.filter(instance_id__in=chosen)
-        .values_list("instance_id", "element_instance", "completed_by", "pk")
-        .iterator(chunk_size=5000)
-    }
-    groups: dict[int, str] = {}
-    candidates = TaskCandidate.objects.filter(task__instance_id__in=chosen, kind=TaskCandidate.GROUP)
-    for task_id, group in candidates.order_by("name").values_list("task_id", "name").iterator(chunk_size=5000):
-        groups[task_id] = f"{groups[task_id]}, {group}" if task_id in groups else group
-    order = (CASE, ACTIVITY, TIMESTAMP, LIFECYCLE, RESOURCE, DEPARTMENT)
-    columns: dict[str, list[object]] = {name: [] for name in order}
-    history = (
-        HistoryEvent.objects.filter(instance_id__in=chosen, type__in=_LIFECYCLE)
-        .order_by("instance_id", "seq")
-        .values_list("instance_id", "type", "element_id", "payload", "timestamp")
+    completes = pl.col(LIFECYCLE) == "complete"
+    enriched = (
+        events.join(log.cases.select(CASE, "instance_id"), on=CASE, how="left")
+        .join(people, on=["instance_id", INSTANCE], how="left")
+        .with_columns(pl.when(completes).then(pl.col("_who")).alias(RESOURCE))
+        .drop("instance_id", "_who")
     )
-    for instance, kind, element, payload, moment in history.iterator(chunk_size=5000):
-        name = names[definitions[instance]].get(element or "")
-        if name is None or payload.get("role") in {"process", "body"}:
-            continue  # gateways and events, the process itself, a multi-instance body around its iterations
-        transition = _LIFECYCLE[kind]
-        who, task_id = tasks.get((str(instance), int(payload.get("key", 0))), (None, 0))
-        completed = transition == "complete"
-        columns[CASE].append(str(instance))
-        columns[ACTIVITY].append(name)
-        columns[TIMESTAMP].append(moment)
-        columns[LIFECYCLE].append(transition)
-        columns[RESOURCE].append(who if completed else None)
-        columns[DEPARTMENT].append(groups.get(task_id) if completed else None)
-    frame = pl.DataFrame(
-        columns,
-        schema={
-            CASE: pl.Utf8,
-            ACTIVITY: pl.Utf8,
-            TIMESTAMP: pl.Datetime("us", "UTC"),
-            LIFECYCLE: pl.Utf8,
-            RESOURCE: pl.Utf8,
-            DEPARTMENT: pl.Utf8,
-        },
-    )
-    return EventLog.from_events(frame, attributes={"concept:name": process_id})
+    return EventLog.from_events(enriched, cases=log.cases, attributes=log.attributes)

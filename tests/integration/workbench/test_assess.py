@@ -271,8 +271,9 @@ def test_engine_history_of_a_deployed_process(analyst: User) -> None:
     assert "3 cases" in html
     edges = {(r[0], r[1]): int(r[2]) for r in _table(html, "Connections: one activity directly followed by another")}
     assert edges[("Check completeness", "Determine fee")] == 1
-    # gateways and events are not activities of the map; the process's own name is not either
-    assert not {"Complete?", "Application submitted", permit.process_id} & {a for pair in edges for a in pair}
+    # gateways are not activities of the map, and neither is the process itself
+    assert not {"Complete?", permit.process_id} & {a for pair in edges for a in pair}
+    assert edges[("Application submitted", "Check completeness")] == 1  # open tasks have no complete event yet
     assert ProcessInstance.objects.filter(definition__process_id=permit.process_id).count() == 3
     # a new event changes the history's fingerprint, so the page is computed afresh
     second = UserTask.objects.get(instance=cases[1], element_id="check_completeness")
@@ -282,6 +283,15 @@ def test_engine_history_of_a_deployed_process(analyst: User) -> None:
         for r in _table(client.get(url).content.decode(), "Connections: one activity directly followed by another")
     }
     assert again[("Check completeness", "Determine fee")] == 2
+    # who completed a task, and between which departments (the model's lanes) the work passed
+    departments = client.get(url + "?network=department").content.decode()
+    assert _table(departments, "Handovers of work") == [["Applicant", "Intake", "2", "2"]]
+    # one person per case completed a task: no handover between people, so departments are the default
+    people = client.get(url + "?network=resource").content.decode()
+    assert _table(people, "Handovers of work") == [
+        ["No handovers: the log records no performers, or one performer per case."]
+    ]
+    assert _table(client.get(url).content.decode(), "Handovers of work") == [["Applicant", "Intake", "2", "2"]]
 
 
 def test_unknown_process_is_404(analyst: User) -> None:
@@ -308,3 +318,4 @@ def test_engine_log_digest_is_stable_without_new_history(analyst: User) -> None:
     digest, built = _assess_logs.engine_log(permit.process_id)
     assert built is not None
     assert _assess_logs.engine_log(permit.process_id) == (digest, None)
+
