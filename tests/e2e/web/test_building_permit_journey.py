@@ -162,6 +162,11 @@ def _answer_shown(page: Any, answers: dict[str, str | bool]) -> int:
     return shown
 
 
+def _summary(page: Any) -> str:
+    """The check-your-answers page's answers (one summary list, or one per part of the form)."""
+    return "\n".join(page.locator(".govuk-summary-list").all_inner_texts())
+
+
 def _to_check_answers(page: Any, answers: dict[str, str | bool], words: dict[str, str] = WORDS["en"]) -> None:
     """Through the form's pages (one or several) to "check your answers", answering what each shows."""
     for _ in range(6):
@@ -179,7 +184,7 @@ def _apply_and_save(page: Any, axe: Axe, email: str) -> None:
     for kind, path in (("portal catalogue", "/portal/"), ("portal start page", f"/portal/{SERVICE}/")):
         axe.both_languages(page, kind, lambda _language, path=path: page.goto(path))
     _click(page, "button", "Start now")
-    assert page.locator("h1").inner_text() == "Building permit"
+    assert "Building permit" in page.title()
     first_page = page.url
 
     def invalid(language: str) -> None:
@@ -225,7 +230,7 @@ def _resume_and_submit(page: Any, axe: Axe, link: str) -> tuple[str, str]:
     axe.both_languages(page, "portal apply", lambda _language: page.goto(resumed))
     # nothing is answered again: a lost answer stops the walk with an error summary
     _to_check_answers(page, {})
-    answers = page.locator(".govuk-summary-list").inner_text()
+    answers = _summary(page)
     for expected in ("A. de Vries", "Oudegracht 12, Utrecht", "New dwelling", "150"):
         assert expected in answers
     axe.both_languages(page, "portal check answers", lambda _language: page.goto(f"/portal/{SERVICE}/check/"))
@@ -387,7 +392,8 @@ def test_building_permit_from_application_to_issued_permit(
     invoice = platform.mailbox.wait_for(email, f"Invoice for {reference}")
     assert "EUR 1350" in platform.mailbox.text(invoice)  # the fee table: new dwelling, 150 m², heritage zone
     _pay(platform, reference)
-    platform.mailbox.wait_for(email, f"Your permit {reference}")
+    permit = platform.mailbox.wait_for(email, f"Your permit {reference}")
+    assert "Your building permit has been issued." in platform.mailbox.text(permit)
     assert fire_safety_worker.poll() is None, "the fire-safety worker stopped"
     # 3. later, in another browser, the citizen looks the application up
     _follow_up(new_page("en", bypass_csp=True), axe, reference, secret)
@@ -426,8 +432,9 @@ def test_save_resume_and_submit_without_javascript(new_page: Any, platform: Any)
     resumed = new_page("en", javascript=False)
     with resumed.expect_navigation():
         resumed.goto(_resume_link(platform, email))
-    assert resumed.get_by_label("Your name", exact=True).input_value() == "A. de Vries"
-    _to_check_answers(resumed, answers)
+    # the first page's answers are not given again: they must come back from the draft
+    _to_check_answers(resumed, {k: v for k, v in answers.items() if k not in ("Your name", "Email address")})
+    assert "A. de Vries" in _summary(resumed)
     _click(resumed, "button", "Accept and send")
     reference = resumed.locator("#reference-number").inner_text()
     assert REFERENCE.fullmatch(reference)
@@ -487,7 +494,7 @@ def test_save_resume_and_submit_by_keyboard_only(new_page: Any, platform: Any) -
         _keyboard_until(resumed, {}, "button[name=_continue]")
         summary = resumed.locator(".govuk-error-summary")
         assert summary.count() == 0, summary.inner_text()
-    answered = resumed.locator(".govuk-summary-list").inner_text()
+    answered = _summary(resumed)
     for expected in ("Oudegracht 12, Utrecht", "Nieuwe woning", "150"):
         assert expected in answered
     _keyboard_until(resumed, {}, "main form button.govuk-button")
