@@ -11,35 +11,29 @@ import typer
 
 from civicflow import mining
 from civicflow.cli._common import fail, not_available, print_json
+from civicflow.cli._mine_logs import is_ocel, read_log, read_ocel, write_log
 from civicflow.mining import ACTIVITY, CASE, TIMESTAMP, EventLog
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Process mining: statistics, discovery, performance, conformance.", no_args_is_help=True)
 
-_LOG = typer.Argument(help="Event log (XES, CSV, Parquet, OCEL).")
+_LOG = typer.Argument(help="Event log (XES, CSV, Parquet, OCEL JSON/XML/SQLite), or engine:[PROCESS_KEY].")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print results as JSON.")]
 CaseOption = Annotated[str, typer.Option("--case", help="CSV/Parquet column holding the case id.")]
 ActivityOption = Annotated[str, typer.Option("--activity", help="CSV/Parquet column holding the activity.")]
 TimestampOption = Annotated[str, typer.Option("--timestamp", help="CSV/Parquet column holding the timestamp.")]
 
 
-def _load(path: Path, case: str, activity: str, timestamp: str) -> EventLog:
-    """Read any supported log; CSV and Parquet columns are mapped with the given names."""
-    if not path.is_file():
-        fail(f"{path}: no such file")
-    name = path.name.lower()
-    if not name.endswith((".csv", ".parquet", ".xes", ".xes.gz")):
-        fail(f"{path}: unsupported log format (use .xes, .xes.gz, .csv or .parquet)")
+ObjectTypeOption = Annotated[
+    str | None, typer.Option("--object-type", help="OCEL logs: flatten to one case per object of this type.")
+]
+
+
+def _load(path: Path, case: str, activity: str, timestamp: str, object_type: str | None = None) -> EventLog:
+    """Read any supported log (``engine:[KEY]``: the engine's history); CSV/Parquet columns are mapped."""
     mapping = mining.ColumnMapping(case=case, activity=activity, timestamp=timestamp)
-    try:
-        if name.endswith(".csv"):
-            return mining.read_csv(path, mapping)
-        if name.endswith(".parquet"):
-            return mining.read_parquet(path, mapping)
-        return mining.read_xes(path)
-    except (mining.EventLogError, OSError, pl.exceptions.PolarsError) as error:
-        fail(str(error))
+    return read_log(path, mapping, object_type)
 
 
 def _plain(value: Any) -> Any:
@@ -67,9 +61,10 @@ def stats(
     case: CaseOption = CASE,
     activity: ActivityOption = ACTIVITY,
     timestamp: TimestampOption = TIMESTAMP,
+    object_type: ObjectTypeOption = None,
 ) -> None:
     """Log statistics: counts, start/end activities, case durations."""
-    result = mining.log_statistics(_load(log, case, activity, timestamp))
+    result = mining.log_statistics(_load(log, case, activity, timestamp, object_type))
     if json_output:
         print_json(_plain(result))
         return
@@ -97,11 +92,12 @@ def dfg(
     case: CaseOption = CASE,
     activity: ActivityOption = ACTIVITY,
     timestamp: TimestampOption = TIMESTAMP,
+    object_type: ObjectTypeOption = None,
 ) -> None:
     """Directly-follows graph with frequency and performance (mean, median, p90)."""
     if out is not None and out.suffix.lower() not in {".svg", ".html", ".htm"}:
         fail(f"{out}: --out must end in .svg or .html")
-    graph = mining.directly_follows_graph(_load(log, case, activity, timestamp))
+    graph = mining.directly_follows_graph(_load(log, case, activity, timestamp, object_type))
     if out is not None:
         view = mining.DfgView.PERFORMANCE if performance else mining.DfgView.FREQUENCY
         text = mining.dfg_svg(graph, view) if out.suffix.lower() == ".svg" else mining.dfg_html(graph, view, log.name)
@@ -124,9 +120,10 @@ def variants(
     case: CaseOption = CASE,
     activity: ActivityOption = ACTIVITY,
     timestamp: TimestampOption = TIMESTAMP,
+    object_type: ObjectTypeOption = None,
 ) -> None:
     """Trace variants with counts and shares, most frequent first."""
-    table = mining.variants(_load(log, case, activity, timestamp))
+    table = mining.variants(_load(log, case, activity, timestamp, object_type))
     if json_output:
         print_json({"variants": table.height, "top": _plain(table.head(top))})
         return
@@ -144,9 +141,10 @@ def performance(
     case: CaseOption = CASE,
     activity: ActivityOption = ACTIVITY,
     timestamp: TimestampOption = TIMESTAMP,
+    object_type: ObjectTypeOption = None,
 ) -> None:
     """Durations, service vs waiting time, bottlenecks, rework and handovers."""
-    loaded = _load(log, case, activity, timestamp)
+    loaded = _load(log, case, activity, timestamp, object_type)
     d = mining.log_statistics(loaded).case_duration
     tables = {
         "activities (seconds)": mining.activity_performance(loaded),
@@ -164,6 +162,28 @@ def performance(
     for title, table in tables.items():
         typer.echo(f"\n{title}")
         _table(table, top)
+
+
+@app.command()
+def convert(
+    log: Annotated[Path, _LOG],
+    out: Annotated[Path, typer.Argument(help="Target: .xes, .xes.gz, .csv, .parquet, .jsonocel, .xmlocel or .sqlite.")],
+    *,
+    case: CaseOption = CASE,
+    activity: ActivityOption = ACTIVITY,
+    timestamp: TimestampOption = TIMESTAMP,
+    object_type: ObjectTypeOption = None,
+) -> None:
+    """Convert a log between formats; OCEL to a case format needs --object-type (flattening)."""
+    if is_ocel(log) and is_ocel(out) and object_type is None:
+        converted: EventLog | mining.ObjectCentricLog = read_ocel(log)
+    else:
+        converted = _load(log, case, activity, timestamp, object_type)
+    write_log(converted, out)
+    if isinstance(converted, EventLog):
+        typer.echo(f"{out}: {converted.case_count} cases, {converted.event_count} events")
+    else:
+        typer.echo(f"{out}: {converted.events.height} events, {converted.objects.height} objects")
 
 
 @app.command()

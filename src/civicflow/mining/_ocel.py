@@ -1,4 +1,4 @@
-"""Object-centric event logs (OCEL 2.0) as polars frames, and flattening to a case-centric log.
+"""Object-centric event logs (OCEL 2.0) as polars frames.
 
 An :class:`ObjectCentricLog` holds events, objects, event-to-object and object-to-object
 relations, and object attribute changes over time. The readers (JSON, XML, SQLite) all feed the
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from civicflow.mining._errors import EventLogError
-from civicflow.mining._log import ACTIVITY, CASE, INDEX, OFFSET, TIMESTAMP, EventLog
+from civicflow.mining._log import OFFSET
 from civicflow.mining._xes_read import Columns
 from civicflow.mining._xes_write import xes_kind
 
@@ -31,7 +31,7 @@ __all__ = [
     "OCEL_TYPE",
     "ObjectCentricLog",
     "OcelBuilder",
-    "flatten",
+    "with_used_types",
 ]
 
 # Column names follow the OCEL standard's pandas/pm4py convention.
@@ -310,14 +310,14 @@ class OcelBuilder:
             event_types=self.event_types,
             object_types=self.object_types,
         )
-        return _with_used_types(log)
+        return with_used_types(log)
 
 
 def _pairs(rows: list[tuple[str, str, str]], source: str, target: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={source: pl.Utf8, target: pl.Utf8, OCEL_QUALIFIER: pl.Utf8}, orient="row")
 
 
-def _with_used_types(log: ObjectCentricLog) -> ObjectCentricLog:
+def with_used_types(log: ObjectCentricLog) -> ObjectCentricLog:
     """Declare every attribute a type actually uses, so that writing and reading back is exact."""
     event_types = {name: dict(attributes) for name, attributes in log.event_types.items()}
     object_types = {name: dict(attributes) for name, attributes in log.object_types.items()}
@@ -346,30 +346,3 @@ def _fold(types: dict[str, dict[str, str]], frame: pl.DataFrame, key: str, fixed
         for attribute, present in used.items():
             if present and attribute not in declared:
                 declared[attribute] = attribute_kind(frame.schema[attribute])
-
-
-def flatten(log: ObjectCentricLog, object_type: str) -> EventLog:
-    """One case per object of ``object_type`` holding every event related to it (OCEL flattening).
-
-    An event related to several objects of the type appears once in each of their cases; the
-    objects' initial attribute values become case attributes.
-    """
-    types = log.object_type_names
-    if object_type not in types:
-        raise EventLogError(f"no object type {object_type!r}; the log has {', '.join(types) or 'none'}")
-    objects = log.objects.filter(pl.col(OCEL_TYPE) == object_type)
-    related = (
-        log.relations.join(objects.select(OCEL_OID), on=OCEL_OID, how="semi")
-        .unique([OCEL_EID, OCEL_OID], keep="first", maintain_order=True)
-        .select(OCEL_EID, OCEL_OID)
-    )
-    events = log.events.with_row_index(INDEX).join(related, on=OCEL_EID, how="inner")
-    events = events.rename({OCEL_OID: CASE, OCEL_ACTIVITY: ACTIVITY, OCEL_TIMESTAMP: TIMESTAMP})
-    events = _drop_empty(events, (INDEX, CASE, ACTIVITY, TIMESTAMP, OCEL_EID, OFFSET))
-    cases = objects.filter(pl.col(OCEL_OID).is_in(events[CASE].implode())).drop(OCEL_TYPE).rename({OCEL_OID: CASE})
-    return EventLog.from_events(events, cases=_drop_empty(cases, (CASE,)), attributes={"ocel:object-type": object_type})
-
-
-def _drop_empty(frame: pl.DataFrame, keep: tuple[str, ...]) -> pl.DataFrame:
-    """Drop attribute columns that no row of ``frame`` fills (other types' attributes)."""
-    return frame.select([c for c in frame.columns if c in keep or frame[c].null_count() < frame.height])

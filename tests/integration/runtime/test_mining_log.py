@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -136,3 +137,15 @@ def test_business_key_is_the_case_id_unless_shared(history: None) -> None:
     assert cases[str(first.pk)] == "BK-1"
     assert cases[str(second.pk)] == str(second.pk)
     assert cases[str(third.pk)] == str(third.pk)
+
+
+def test_mine_cli_reads_the_engine_history(history: None) -> None:
+    from typer.testing import CliRunner
+
+    from civicflow.cli.mine import app
+
+    result = CliRunner().invoke(app, ["stats", "engine:tax_refund", "--json"])
+    assert result.exit_code == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["cases"] == ProcessInstance.objects.filter(definition__process_id="tax_refund").count()
+    assert stats["events"] == engine_event_log(process_key="tax_refund").event_count
