@@ -186,15 +186,60 @@ def convert(
         typer.echo(f"{out}: {converted.events.height} events, {converted.objects.height} objects")
 
 
+_MODEL_SUFFIXES = (".bpmn", ".pnml", ".svg", ".html", ".htm")
+
+
 @app.command()
 def discover(
     log: Annotated[Path, _LOG],
     *,
     json_output: JsonOption = False,
-    out: Annotated[Path | None, typer.Option(help="Write SVG/HTML/BPMN/PNML here.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the model as .bpmn, .pnml, .svg or .html.")] = None,
+    noise: Annotated[
+        float, typer.Option(help="IMf noise threshold, 0 to below 1 (0: plain IM, every trace fits).", min=0.0)
+    ] = 0.0,
+    case: CaseOption = CASE,
+    activity: ActivityOption = ACTIVITY,
+    timestamp: TimestampOption = TIMESTAMP,
 ) -> None:
-    """Discover a process model (inductive miner)."""
-    not_available("civicflow mine discover")
+    """Discover a process tree with the inductive miner (IMf with --noise); write BPMN, PNML or a picture."""
+    suffix = "" if out is None else out.suffix.lower()
+    if out is not None and suffix not in _MODEL_SUFFIXES:
+        fail(f"{out}: --out must end in .bpmn, .pnml, .svg or .html")
+    loaded = _load(log, case, activity, timestamp)
+    try:
+        tree = mining.discover_process_tree(loaded, noise_threshold=noise)
+    except mining.EventLogError as error:
+        fail(str(error))
+    net = mining.tree_to_petri(tree)
+    if out is not None:
+        title = f"Discovered from {log.name}"
+        content = {
+            ".bpmn": lambda: mining.tree_to_bpmn(tree, name=title),
+            ".pnml": lambda: mining.write_pnml(net),
+            ".svg": lambda: mining.tree_svg(tree).encode(),
+        }.get(suffix, lambda: mining.tree_html(tree, title).encode())()
+        try:
+            out.write_bytes(content)
+        except OSError as error:
+            fail(f"{out}: cannot write: {error.strerror}")
+    summary = {
+        "tree": str(tree),
+        "noise": noise,
+        "activities": len(tree.activities),
+        "nodes": tree.size,
+        "places": len(net.places),
+        "transitions": len(net.transitions),
+        "out": None if out is None else str(out),
+    }
+    if json_output:
+        print_json(summary)
+        return
+    typer.echo(str(tree))
+    typer.echo(
+        f"{summary['activities']} activities, {tree.size} tree nodes; Petri net: {len(net.places)} places, "
+        f"{len(net.transitions)} transitions" + ("" if out is None else f"; written to {out}")
+    )
 
 
 @app.command()

@@ -24,8 +24,8 @@ from civicflow.mining._ocel import (
     OCEL_TIMESTAMP,
     OCEL_TYPE,
     ObjectCentricLog,
+    flatten,
 )
-from civicflow.mining._ocel_flatten import flatten, to_ocel
 from civicflow.mining._ocel_json import read_ocel_json, write_ocel_json
 from civicflow.mining._ocel_sqlite import DbConnection, read_ocel_sqlite, write_ocel_sqlite
 from civicflow.mining._ocel_xml import read_ocel_xml, write_ocel_xml
@@ -52,6 +52,7 @@ from civicflow.mining._stats import (
 from civicflow.mining._tree import Operator, ProcessTree
 from civicflow.mining._tree_bpmn import tree_to_bpmn
 from civicflow.mining._tree_petri import tree_to_petri
+from civicflow.mining._tree_svg import tree_html, tree_svg
 from civicflow.mining._variants import case_variants, filter_variants, variants
 from civicflow.mining._xes_read import read_xes
 from civicflow.mining._xes_write import write_xes
@@ -120,7 +121,8 @@ __all__ = [
     "rework",
     "self_loops",
     "start_activities",
-    "to_ocel",
+    "tree_html",
+    "tree_svg",
     "tree_to_bpmn",
     "tree_to_petri",
     "variants",
