@@ -24,8 +24,8 @@ from civicflow.mining._ocel import (
     OCEL_TIMESTAMP,
     OCEL_TYPE,
     ObjectCentricLog,
-    flatten,
 )
+from civicflow.mining._ocel_flatten import flatten, to_ocel
 from civicflow.mining._ocel_json import read_ocel_json, write_ocel_json
 from civicflow.mining._ocel_sqlite import DbConnection, read_ocel_sqlite, write_ocel_sqlite
 from civicflow.mining._ocel_xml import read_ocel_xml, write_ocel_xml
@@ -121,6 +121,7 @@ __all__ = [
     "rework",
     "self_loops",
     "start_activities",
+    "to_ocel",
     "tree_html",
     "tree_svg",
     "tree_to_bpmn",
