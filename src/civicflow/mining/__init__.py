@@ -1,6 +1,17 @@
 """civicflow.mining: event logs and process-mining analyses on polars."""
 
+from civicflow.mining._alignments import (
+    AlignmentResult,
+    DeviationCounts,
+    Move,
+    MoveKind,
+    VariantAlignment,
+    align,
+    align_trace,
+)
+from civicflow.mining._bpmn_petri import ActivityLabel, bpmn_to_petri
 from civicflow.mining._calendar import BusinessCalendar
+from civicflow.mining._compiled_net import CompiledNet, ConformanceError, compile_net
 from civicflow.mining._csv import ColumnMapping, read_csv, read_parquet, write_csv, write_parquet
 from civicflow.mining._dfg import DirectlyFollowsGraph, directly_follows, directly_follows_graph, edge_durations
 from civicflow.mining._errors import EventLogError
@@ -38,6 +49,7 @@ from civicflow.mining._performance import (
     rework,
     self_loops,
 )
+from civicflow.mining._petri import Marking, PetriNet, Place, Transition, marking
 from civicflow.mining._pnml import read_pnml, write_pnml
 from civicflow.mining._render import DfgView, dfg_html, dfg_svg, format_seconds
 from civicflow.mining._social import UNKNOWN_RESOURCE, handover_of_work, working_together
@@ -49,6 +61,7 @@ from civicflow.mining._stats import (
     log_statistics,
     start_activities,
 )
+from civicflow.mining._token_replay import TokenReplayResult, VariantReplay, token_replay
 from civicflow.mining._tree import Operator, ProcessTree
 from civicflow.mining._tree_bpmn import tree_to_bpmn
 from civicflow.mining._tree_petri import tree_to_petri
@@ -74,25 +87,43 @@ __all__ = [
     "RESOURCE",
     "TIMESTAMP",
     "UNKNOWN_RESOURCE",
+    "ActivityLabel",
+    "AlignmentResult",
     "BottleneckMeasure",
     "BusinessCalendar",
     "ColumnMapping",
+    "CompiledNet",
+    "ConformanceError",
     "DbConnection",
+    "DeviationCounts",
     "DfgView",
     "DirectlyFollowsGraph",
     "EventLog",
     "EventLogError",
     "LogStatistics",
+    "Marking",
+    "Move",
+    "MoveKind",
     "ObjectCentricLog",
     "Operator",
+    "PetriNet",
+    "Place",
     "ProcessTree",
     "Summary",
     "TimeFrameMode",
+    "TokenReplayResult",
+    "Transition",
+    "VariantAlignment",
+    "VariantReplay",
     "activity_instances",
     "activity_performance",
+    "align",
+    "align_trace",
     "bottlenecks",
+    "bpmn_to_petri",
     "case_durations",
     "case_variants",
+    "compile_net",
     "dfg_html",
     "dfg_svg",
     "directly_follows",
@@ -111,6 +142,7 @@ __all__ = [
     "handover_of_work",
     "has_lifecycle",
     "log_statistics",
+    "marking",
     "read_csv",
     "read_ocel_json",
     "read_ocel_sqlite",
@@ -122,6 +154,7 @@ __all__ = [
     "self_loops",
     "start_activities",
     "to_ocel",
+    "token_replay",
     "tree_html",
     "tree_svg",
     "tree_to_bpmn",
