@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from civicflow.mining._columns import ACTIVITY, CASE, LIFECYCLE, TIMESTAMP, LogLike, events_of, seconds
-from civicflow.mining._stats import end_activities, start_activities
+from civicflow.mining._stats import boundary_counts
 
 __all__ = ["DirectlyFollowsGraph", "directly_follows", "directly_follows_graph", "edge_durations"]
 
@@ -31,6 +31,10 @@ def edge_durations(log: LogLike, *, lifecycle_aware: bool = True) -> pl.DataFram
     events = events_of(log)
     if lifecycle_aware:
         events = _complete_only(events)
+    return _pairs(events)
+
+
+def _pairs(events: pl.DataFrame) -> pl.DataFrame:
     same_case = pl.col(CASE) == pl.col(CASE).shift(-1)
     return (
         events.select(
@@ -50,9 +54,12 @@ def directly_follows(log: LogLike, *, lifecycle_aware: bool = True) -> pl.DataFr
 
     Sorted by frequency descending, then source and target.
     """
+    return _edge_table(edge_durations(log, lifecycle_aware=lifecycle_aware))
+
+
+def _edge_table(pairs: pl.DataFrame) -> pl.DataFrame:
     return (
-        edge_durations(log, lifecycle_aware=lifecycle_aware)
-        .group_by("source", "target")
+        pairs.group_by("source", "target")
         .agg(
             pl.len().alias("frequency"),
             pl.col("duration").mean().alias("mean"),
@@ -86,9 +93,10 @@ def directly_follows_graph(log: LogLike, *, lifecycle_aware: bool = True) -> Dir
     if lifecycle_aware:
         events = _complete_only(events)
     counts = events.group_by(ACTIVITY).len().sort(["len", ACTIVITY], descending=[True, False])
+    # events are sorted once (events_of); the parts below reuse that order instead of re-sorting
     return DirectlyFollowsGraph(
         activities=dict(zip(counts[ACTIVITY].to_list(), counts["len"].to_list(), strict=True)),
-        edges=directly_follows(events, lifecycle_aware=False),
-        start_activities=start_activities(events),
-        end_activities=end_activities(events),
+        edges=_edge_table(_pairs(events)),
+        start_activities=boundary_counts(events, first=True),
+        end_activities=boundary_counts(events, first=False),
     )

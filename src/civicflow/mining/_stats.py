@@ -11,6 +11,7 @@ from civicflow.mining._columns import ACTIVITY, CASE, TIMESTAMP, LogLike, events
 __all__ = [
     "LogStatistics",
     "Summary",
+    "boundary_counts",
     "case_durations",
     "end_activities",
     "log_statistics",
@@ -62,17 +63,22 @@ class LogStatistics:
     events_per_case: Summary
 
 
-def _boundary_activities(log: LogLike, *, first: bool) -> dict[str, int]:
-    pick = pl.col(ACTIVITY).first() if first else pl.col(ACTIVITY).last()
+def boundary_counts(events: pl.DataFrame, *, first: bool) -> dict[str, int]:
+    """Cases per first (or last) activity of ``events`` already sorted by case and time."""
+    case = pl.col(CASE)
+    # sorted by case, a case's first event is where the case id changes: no group_by needed
+    boundary = case != (case.shift(1) if first else case.shift(-1))
     counts = (
-        events_of(log)
-        .group_by(CASE, maintain_order=True)
-        .agg(pick)
+        events.filter(boundary.fill_null(value=True))
         .group_by(ACTIVITY)
         .len()
         .sort(["len", ACTIVITY], descending=[True, False])
     )
     return dict(zip(counts[ACTIVITY].to_list(), counts["len"].to_list(), strict=True))
+
+
+def _boundary_activities(log: LogLike, *, first: bool) -> dict[str, int]:
+    return boundary_counts(events_of(log), first=first)
 
 
 def start_activities(log: LogLike) -> dict[str, int]:
