@@ -92,7 +92,11 @@ class ObjectCentricLog:
             mine, theirs = getattr(self, name), getattr(other, name)
             if not offsets:
                 mine, theirs = mine.drop(OFFSET, strict=False), theirs.drop(OFFSET, strict=False)
-            if set(mine.columns) != set(theirs.columns) or not mine.equals(theirs.select(mine.columns)):
+            if set(mine.columns) != set(theirs.columns):
+                return False
+            theirs = theirs.select(mine.columns)
+            # DataFrame.equals compares values only: 1 (integer) equals 1.0 (float) there.
+            if mine.schema != theirs.schema or not mine.equals(theirs):
                 return False
         return _plain(self.event_types) == _plain(other.event_types) and _plain(self.object_types) == _plain(
             other.object_types
