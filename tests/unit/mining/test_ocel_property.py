@@ -61,8 +61,10 @@ def ocel_documents(draw: st.DrawFn) -> dict[str, Any]:
         for attribute, kind in object_types[object_type].items():
             if draw(st.booleans()):
                 values.append({"name": attribute, "time": "1970-01-01T00:00:00Z", "value": draw(_value(kind))})
-            for moment in draw(st.lists(MOMENTS, max_size=2)):
-                values.append({"name": attribute, "time": moment.isoformat(), "value": draw(_value(kind))})
+            values.extend(
+                {"name": attribute, "time": moment.isoformat(), "value": draw(_value(kind))}
+                for moment in draw(st.lists(MOMENTS, max_size=2))
+            )
         objects.append({"id": f"o{n}", "type": object_type, "attributes": values, "relationships": []})
     ids = [o["id"] for o in objects]
     for item in objects:
