@@ -284,7 +284,10 @@ def application(request: HttpRequest, reference: str) -> HttpResponse:
             {"id": task.pk, "title": _task_title(task.form_key, language), "due": task.due} for task in requests
         ],
         "documents": _documents.documents_of(found),
-        "satisfaction": _satisfaction.question(found) if instance.status != "active" else None,
+        # asked once the case is finished; the thanks also after an answer given on the confirmation
+        "satisfaction": _satisfaction.question(found)
+        if instance.status != "active" or _satisfaction.answered(found)
+        else None,
     }
     return render(request, "portal/application.html", context)
 

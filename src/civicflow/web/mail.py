@@ -107,4 +107,5 @@ def every(
         next_run[0] = clock() + seconds
         return step()
 
+    throttled.__name__ = getattr(step, "__name__", "step")  # the worker logs a failing step by name
     return throttled

@@ -218,3 +218,65 @@ def test_building_permit_in_parts_with_an_upload(new_page: Any, axe_source: str,
         link.click()
     assert download.value.suggested_filename == "plan.pdf"
     assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_axe_finds_no_violations_on_the_signed_in_citizen_pages(
+    new_page: Any, axe_source: str, mailbox: Any, language: str
+) -> None:
+    """Sign in by email link, "your applications", the satisfaction question and their error states."""
+    words = {
+        "en": {"send_link": "Send me a sign-in link", "sign_in": "Sign in", "continue": "Continue",
+               "accept": "Accept and send", "feedback": "Send feedback", "received": "We received your application",
+               "link_subject": "Your sign-in link", "thanks": "Thank you for your feedback"},
+        "nl": {"send_link": "Stuur mij een inloglink", "sign_in": "Inloggen", "continue": "Doorgaan",
+               "accept": "Akkoord en versturen", "feedback": "Reactie versturen",
+               "received": "We hebben uw aanvraag", "link_subject": "Uw inloglink",
+               "thanks": "Bedankt voor uw reactie"},
+    }[language]  # fmt: skip
+    address = f"citizen-{language}@example.org"
+    page = new_page(language, bypass_csp=True)  # axe is injected inline, which the CSP forbids
+    violations: list[str] = []
+
+    def check() -> None:
+        assert page.locator("html").get_attribute("lang") == language
+        violations.extend(_axe(page, axe_source))
+
+    page.goto("/portal/sign-in/")
+    check()
+    page.fill("#email", "not an address")
+    _submit_click(page, words["send_link"])
+    assert page.locator(".govuk-error-summary").is_visible()
+    check()
+    page.fill("#email", address)
+    _submit_click(page, words["send_link"])
+    check()  # "check your email"
+    sent = mailbox.text(mailbox.wait_for(address, words["link_subject"]))
+    link = re.search(r"https?://\S+/portal/sign-in/\S+/", sent)
+    assert link
+    page.goto(link.group(0))
+    check()  # the button that spends the link
+    _submit_click(page, words["sign_in"])
+    assert page.url.endswith("/portal/my/")
+    check()  # no applications yet
+    page.goto("/portal/record_transfer/apply/")
+    for field, value in ANSWERS.items():
+        page.fill(f"#{field}", value)
+    page.check("#field-urgency")
+    _submit_click(page, words["continue"])
+    _submit_click(page, words["accept"])
+    reference = page.locator("#reference-number").inner_text()
+    _submit_click(page, words["feedback"])  # the satisfaction question without an answer
+    assert page.locator(".govuk-error-summary").is_visible()
+    check()
+    page.locator("#score").check()
+    _submit_click(page, words["feedback"])
+    assert words["thanks"] in page.locator("#satisfaction").inner_text()
+    check()  # the status page with the thanks
+    page.goto("/portal/my/")
+    assert reference in page.locator("#my-applications").inner_text()
+    check()
+    # the worker, not the web request, sends the confirmation
+    mail = mailbox.wait_for(address, words["received"])
+    assert reference in mailbox.text(mail)
+    assert violations == [], "\n".join(violations)
