@@ -58,3 +58,24 @@ def test_receipt_csv_and_parquet_match_the_readme() -> None:
         ),
     )
     assert (parquet.case_count, parquet.event_count) == (1434, 8577)
+
+
+def test_vectorised_iso_path_agrees_with_the_row_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicflow.mining import _csv
+
+    path = tmp_path / "l.csv"
+    path.write_text(
+        "case,act,ts\n"
+        "1,a,2024-03-31T01:59:59.5+01:00\n"
+        "1,b,2024-03-31 03:00:00.123456+02:00\n"
+        "2,a,2024-01-01T00:00:00Z\n"
+        "2,b,2023-12-31T20:00:00-05:30\n",
+        encoding="utf-8",
+    )
+    fast = read_csv(path, MAP)
+    monkeypatch.setattr(_csv, "_iso_with_offsets", lambda column: None)
+    slow = read_csv(path, MAP)
+    assert fast.events.equals(slow.events)
+    assert fast.events.schema == slow.events.schema
+    assert fast.events[OFFSET].to_list() == [60, 120, 0, -330]
+    assert fast.events[TIMESTAMP].to_list()[0] == datetime(2024, 3, 31, 0, 59, 59, 500000, tzinfo=UTC)
