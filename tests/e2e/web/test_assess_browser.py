@@ -30,12 +30,14 @@ from civicflow.runtime.models import UserTask
 User.objects.create_user("alex", password=PASSWORD, is_staff=True).groups.add(
     Group.objects.get_or_create(name="intake")[0]
 )
-for key in ("BP-AS-1", "BP-AS-2"):
-    case = services.start_instance(
+cases = [
+    services.start_instance(
         "building_permit", business_key=key, variables={"caseNumber": key, "applicantId": "citizen-1",
         "typeOfWork": "extension", "floorArea": 40, "heritageZone": False, "commercial": False},
     )
-task = UserTask.objects.filter(element_id="check_completeness").first()
+    for key in ("BP-AS-1", "BP-AS-2")
+]
+task = UserTask.objects.get(instance=cases[0], element_id="check_completeness")
 services.claim_task(task.pk, "alex")
 services.complete_task(task.pk, {"documentsComplete": True}, user="alex")
 """
@@ -108,9 +110,7 @@ def _upload(page: Any, language: str, *, case_column: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
-def test_axe_finds_no_violations_on_assess_pages(
-    new_page: Any, axe_source: str, analyst: str, language: str
-) -> None:
+def test_axe_finds_no_violations_on_assess_pages(new_page: Any, axe_source: str, analyst: str, language: str) -> None:
     # axe is injected inline, which the CSP forbids: these contexts alone bypass it
     page = new_page(language, bypass_csp=True)
     _sign_in(page, analyst)
