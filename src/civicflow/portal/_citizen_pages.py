@@ -41,7 +41,7 @@ def _last_milestones(applications: list[Application], language: str) -> dict[UUI
     ).order_by("instance_id", "seq")
     last: dict[UUID, str] = {}
     for instance_id, element in rows.values_list("instance_id", "element_id"):
-        label = labels.get((service_of[instance_id], element))
+        label = labels.get((service_of[instance_id], element or ""))
         if label:
             last[instance_id] = label
     return last

@@ -31,8 +31,7 @@ PERMIT = "permit"
 def issue_permit(job: Job) -> dict[str, Any]:
     """Render the permit, store it with the case, and answer ``permitDocument`` / ``permitDocumentMeta``."""
     values = job_variables(job)
-    answer = permit_metadata(job)
-    meta = dict(answer["permitDocumentMeta"])
+    meta = dict((permit_metadata(job) or {})["permitDocumentMeta"])
     case = str(meta["case"])
     language = str(values.get("language") or "en")
     with translation.override(language):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -40,7 +41,7 @@ class DigestOptions:
     min_interval: timedelta = timedelta(minutes=15)
 
 
-def opt_in(user: object, language: str) -> None:
+def opt_in(user: Any, language: str) -> None:
     """Start digests from now on: tasks that arrived before are not news."""
     newest = UserTask.objects.aggregate(newest=Max("id"))["newest"] or 0
     WorkNotification.objects.update_or_create(
@@ -48,7 +49,7 @@ def opt_in(user: object, language: str) -> None:
     )
 
 
-def opt_out(user: object) -> None:
+def opt_out(user: Any) -> None:
     WorkNotification.objects.filter(user=user).update(enabled=False)
 
 

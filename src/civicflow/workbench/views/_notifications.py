@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -14,7 +16,7 @@ from civicflow.workbench.models import WorkNotification
 from civicflow.workbench.views._common import language
 
 
-def notify_me(user: object) -> bool:
+def notify_me(user: Any) -> bool:
     """Whether ``user`` asked for digests."""
     return WorkNotification.objects.filter(user=user, enabled=True).exists()
 
