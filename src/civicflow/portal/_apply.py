@@ -28,7 +28,7 @@ from civicflow.forms import (
     validate,
 )
 from civicflow.portal import _uploads
-from civicflow.portal._files import file_pickers, file_rows, take_files
+from civicflow.portal._files import file_pickers, file_rows, take_files, view_hidden
 from civicflow.portal._forms import add_item, posted_data, remove_item, revealed, start_form, visible_names
 from civicflow.portal.models import Application
 from civicflow.portal.views import _CONFIRMED, _card, _data_key, _grant, _guide, _language, _submit
@@ -89,7 +89,7 @@ def apply(request: HttpRequest, service_id: str, page: int = 1) -> HttpResponse:
     if request.method == "POST":
         answers = merge_page(current, answers, posted_data(request))
         views = render_model(form, answers, (), language)
-        pickers = [p for p in file_pickers(current) if not _view_hidden(views, p.name)]
+        pickers = [p for p in file_pickers(current.components) if not view_hidden(views, p.name)]
         errors = take_files(
             request, form, current, pickers, answers=answers, files=files, service_id=service_id, language=language
         )
@@ -141,15 +141,6 @@ def apply(request: HttpRequest, service_id: str, page: int = 1) -> HttpResponse:
         "uploaded": {name: _uploads.owned(request, ids) for name, ids in files.items()},
     }
     return render(request, "portal/apply.html", context)
-
-
-def _view_hidden(views: list[FieldView] | tuple[FieldView, ...], name: str, hidden: bool = False) -> bool:
-    for view in views:
-        if view.name == name and view.input_type == "file":
-            return hidden or view.hidden
-        if view.children and _view_hidden(view.children, name, hidden or view.hidden):
-            return True
-    return False
 
 
 @require_http_methods(["GET", "POST"])

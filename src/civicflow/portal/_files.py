@@ -18,7 +18,7 @@ from civicflow.portal import _uploads
 from civicflow.portal._forms import AnswerRow, answer_rows
 from civicflow.portal.models import Document
 
-__all__ = ["FilePicker", "file_pickers", "file_rows", "take_files"]
+__all__ = ["FilePicker", "file_pickers", "file_rows", "take_files", "view_hidden"]
 
 # bounds the work one post can cause, below Django's DATA_UPLOAD_MAX_NUMBER_FILES
 _MAX_NEW_FILES = 20
@@ -37,10 +37,10 @@ class FilePicker:
         return self.component.multiple is not False
 
 
-def file_pickers(page: Page) -> list[FilePicker]:
-    """The page's file pickers, in form order."""
+def file_pickers(components: Sequence[Component]) -> list[FilePicker]:
+    """The file pickers among ``components`` (a page's or a whole form's), in form order."""
     found: list[FilePicker] = []
-    _walk(page.components, (), found)
+    _walk(components, (), found)
     return found
 
 
@@ -56,7 +56,7 @@ def _walk(components: Sequence[Component], rel: tuple[str, ...], found: list[Fil
 def take_files(
     request: HttpRequest,
     form: Form,
-    page: Page,
+    page: Page | None,
     pickers: Sequence[FilePicker],
     *,
     answers: Mapping[str, object],
@@ -64,7 +64,10 @@ def take_files(
     service_id: str,
     language: str,
 ) -> list[FieldError]:
-    """Apply the post's file changes to ``files`` (removal, new uploads); errors of refused uploads."""
+    """Apply the post's file changes to ``files`` (removal, new uploads); errors of refused uploads.
+
+    ``page`` is the form page the post answers (None: the whole form).
+    """
     target = request.POST.get("_remove_file", "")
     if target:
         for ids in files.values():
@@ -97,6 +100,16 @@ def take_files(
         ]
         files[picker.name] = [*files.get(picker.name, []), *(str(document.pk) for document in stored)]
     return errors
+
+
+def view_hidden(views: list[FieldView] | tuple[FieldView, ...], name: str, hidden: bool = False) -> bool:
+    """Whether the file input ``name`` is hidden by a condition (its own or an enclosing group's)."""
+    for view in views:
+        if view.name == name and view.input_type == "file":
+            return hidden or view.hidden
+        if view.children and view_hidden(view.children, name, hidden or view.hidden):
+            return True
+    return False
 
 
 def file_rows(views: Sequence[FieldView], documents: Mapping[str, list[Document]]) -> list[AnswerRow]:

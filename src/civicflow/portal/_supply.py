@@ -90,7 +90,7 @@ def supply(request: HttpRequest, reference: str) -> HttpResponse:
             request,
             _FORM,
             page,
-            file_pickers(page),
+            file_pickers(page.components),
             answers={},
             files=files,
             service_id=found.service,

@@ -24,9 +24,18 @@ from django.views.decorators.http import require_http_methods
 from civicflow.forms import error_summary, render_model, validate
 from civicflow.portal import _accounts, _documents, _notify, _satisfaction, _secrets
 from civicflow.portal._document_requests import pending, uploads_of
+from civicflow.portal._files import file_pickers, take_files, view_hidden
 from civicflow.portal._forms import posted_data, revealed, visible_names
 from civicflow.portal._guides import GUIDES, Guide, duration_days
-from civicflow.portal._uploads import files_key, ids_by_field, keep_with_draft, restore_from_draft
+from civicflow.portal._uploads import (
+    attach_to_application,
+    files_key,
+    ids_by_field,
+    keep_with_draft,
+    owned,
+    restore_from_draft,
+    stored_files,
+)
 from civicflow.portal.models import Application, Draft
 from civicflow.runtime import services
 from civicflow.runtime.errors import RuntimeServiceError
@@ -315,15 +324,26 @@ def answer(request: HttpRequest, reference: str, task_id: int) -> HttpResponse:
     variables = services.variables(found.instance_id)
     errors: list[Any] = []
     data: dict[str, Any] = {}
+    files_at = f"portal:task:{task.pk}:files"
+    files = ids_by_field(request.session.get(files_at))
     if request.method == "POST":
         data = posted_data(request)
-        result = validate(form, data, language=language, variables=variables)
         views = render_model(form, data, (), language, variables=variables)
-        if not result.errors and not revealed(views, request.POST.get("_shown")):
-            services.complete_task(task.pk, dict(result.values), user=me)
+        pickers = [p for p in file_pickers(form.components) if not view_hidden(views, p.name)]
+        errors = take_files(
+            request, form, None, pickers, answers=data, files=files, service_id=found.service, language=language
+        )
+        request.session[files_at] = files
+        result = validate(form, data, files=stored_files(request, files), language=language, variables=variables)
+        failed = {error.name for error in errors}
+        errors += [error for error in result.errors if error.name not in failed]
+        if not errors and "_remove_file" not in request.POST and not revealed(views, request.POST.get("_shown")):
+            with transaction.atomic():
+                attach_to_application(request, [i for ids in files.values() for i in ids], found)
+                services.complete_task(task.pk, dict(result.values), user=me)
+            request.session.pop(files_at, None)
             _satisfaction.record_task_answer(found, task.form_key, result.values, language)
             return redirect("portal:application", reference=reference)
-        errors = list(result.errors)
     fields = render_model(form, data, errors, language, variables=variables)
     context = {
         "service": _card(GUIDES[found.service]),
@@ -333,5 +353,6 @@ def answer(request: HttpRequest, reference: str, task_id: int) -> HttpResponse:
         "fields": fields,
         "shown": " ".join(sorted(visible_names(fields))),
         "errors": error_summary(errors),
+        "uploaded": {name: owned(request, ids) for name, ids in files.items()},
     }
     return render(request, "portal/answer.html", context)

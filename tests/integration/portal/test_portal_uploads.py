@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from civicflow.portal import _secrets
 from civicflow.portal.models import Application, Document
 from civicflow.runtime import jobs, services
+from civicflow.runtime.definitions import clear_caches
 from civicflow.runtime.models import UserTask
 from civicflow.runtime.reference import deploy_reference_services
 from civicflow.runtime.worker import claim, run_batch
@@ -202,3 +205,65 @@ def test_missing_documents_are_sent_from_the_application_page(deployed: None, mo
     waiting = UserTask.objects.filter(instance_id=application.instance_id, element_id="check_completeness")
     assert waiting.filter(state="created").count() == 1  # back to the completeness check
     assert client.get(supply).status_code == 404
+
+
+EVIDENCE_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="Definitions_evidence" targetNamespace="https://example.org">
+  <bpmn:process id="evidence_request" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="send_evidence" name="Send evidence">
+      <bpmn:extensionElements><zeebe:formDefinition formId="test-evidence" />
+        <zeebe:assignmentDefinition assignee="=applicantId" /></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="send_evidence" />
+    <bpmn:sequenceFlow id="f2" sourceRef="send_evidence" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+EVIDENCE_FORM = """{"id": "test-evidence", "type": "default", "components": [
+  {"type": "textfield", "key": "note", "label": "Note"},
+  {"type": "filepicker", "key": "evidence", "label": "Evidence", "accept": ".pdf", "validate": {"required": true}}
+]}"""
+
+
+@pytest.fixture
+def fresh_graphs() -> Iterator[None]:
+    # graphs are cached by resource id, and rolled-back tests reuse ids for other models
+    clear_caches()
+    yield
+    clear_caches()
+
+
+@pytest.mark.usefixtures("fresh_graphs")
+def test_a_citizen_task_with_a_file_picker_takes_uploads() -> None:
+    services.deploy([("evidence.bpmn", EVIDENCE_BPMN), ("test-evidence.form", EVIDENCE_FORM)])
+    reference, secret = "BP-2026-424242", _secrets.new_secret()
+    instance = services.start_instance(
+        "evidence_request", business_key=reference, variables={"applicantId": f"guest:{reference}"}
+    )
+    application = Application.objects.create(
+        reference=reference,
+        service="building_permit",
+        instance_id=instance.pk,
+        secret_hash=_secrets.digest(secret),
+        created=timezone.now(),
+    )
+    client = Client()
+    assert client.post("/portal/status/", {"reference": reference, "secret": secret}).status_code == 302
+    task = UserTask.objects.get(instance_id=instance.pk)
+    url = f"/portal/applications/{reference}/requests/{task.pk}/"
+    page = client.get(url).content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'type="file"' in page
+    refused = client.post(url, {"note": "n", "evidence": upload("proof.pdf", b"MZ" + bytes(64))}).content.decode()
+    assert "not the kind of file its name says it is" in refused
+    assert client.post(url, {"note": "n"}).status_code == 200  # still required
+    response = client.post(url, {"note": "here", "evidence": upload("proof.pdf", pdf("proof"))})
+    assert response["Location"] == f"/portal/applications/{reference}/"
+    (document,) = Document.objects.filter(application=application)
+    assert services.get_instance(instance.pk).status == "completed"
+    evidence = services.variables(instance.pk)["evidence"]
+    assert evidence == {"id": str(document.pk), "name": "proof.pdf", "size": document.size, "type": "application/pdf"}
