@@ -10,7 +10,7 @@ import polars as pl
 import typer
 
 from civicflow import mining
-from civicflow.cli._common import fail, not_available, print_json
+from civicflow.cli._common import fail, print_json
 from civicflow.cli._mine_logs import is_ocel, read_log, read_ocel, write_log
 from civicflow.mining import ACTIVITY, CASE, TIMESTAMP, EventLog
 
@@ -245,9 +245,76 @@ def discover(
 @app.command()
 def conformance(
     log: Annotated[Path, _LOG],
-    model: Annotated[Path, typer.Argument(help="BPMN or PNML model.")],
+    model: Annotated[Path, typer.Argument(help="BPMN (.bpmn) or Petri net (.pnml) model.")],
+    *,
     json_output: JsonOption = False,
-    out: Annotated[Path | None, typer.Option(help="Write SVG/HTML here.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write a deviation chart (.svg) or report (.html).")] = None,
+    top: Annotated[int, typer.Option(help="How many deviating activities to list.", min=1)] = 10,
+    max_states: Annotated[
+        int, typer.Option(help="Alignment search limit per variant; beyond it a variant is 'not aligned'.", min=1)
+    ] = 250_000,
+    label_by: Annotated[
+        mining.ActivityLabel, typer.Option(help="BPMN: label activities by element name or id (engine logs: id).")
+    ] = mining.ActivityLabel.NAME,
+    case: CaseOption = CASE,
+    activity: ActivityOption = ACTIVITY,
+    timestamp: TimestampOption = TIMESTAMP,
+    object_type: ObjectTypeOption = None,
 ) -> None:
-    """Check a log against a model."""
-    not_available("civicflow mine conformance")
+    """Conformance of a log to a model: token replay (fitness, precision) and optimal alignments."""
+    suffix = "" if out is None else out.suffix.lower()
+    if out is not None and suffix not in {".svg", ".html", ".htm"}:
+        fail(f"{out}: --out must end in .svg or .html")
+    kind = model.suffix.lower()
+    if kind not in {".bpmn", ".pnml"}:
+        fail(f"{model}: unsupported model format (use .bpmn or .pnml)")
+    if not model.is_file():
+        fail(f"{model}: no such file")
+    loaded = _load(log, case, activity, timestamp, object_type)
+    try:
+        net = mining.bpmn_to_petri(model, label_by=label_by) if kind == ".bpmn" else mining.read_pnml(model)
+        compiled = mining.compile_net(net)
+        replay = mining.token_replay(loaded, compiled)
+        alignment = mining.align(loaded, compiled, max_states=max_states)
+    except (mining.ConformanceError, mining.EventLogError) as error:
+        fail(f"{model}: {error}")
+    report = mining.conformance_report(model.name, replay, alignment)
+    if out is not None:
+        text = (
+            mining.deviations_svg(report, top=top) if suffix == ".svg" else mining.conformance_html(report, alignment)
+        )
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            fail(f"{out}: cannot write: {error.strerror}")
+    if json_output:
+        result = _plain(report) | {
+            "deviations": _plain(report.deviations[:top]),
+            "out": None if out is None else str(out),
+        }
+        print_json(result)
+        return
+    typer.echo(f"{report.cases} cases, {report.variants} variants against {model.name}")
+    typer.echo(
+        f"token replay: fitness {report.replay_fitness:.4f}, precision {report.precision:.4f}, "
+        f"fitting cases {report.replay_fitting_share:.1%}"
+    )
+    typer.echo(
+        f"alignments: fitness {report.alignment_fitness:.4f}, average trace fitness {report.average_fitness:.4f}, "
+        f"fitting cases {report.fitting_share:.1%}"
+        + (f", {report.not_aligned} variants not aligned (state limit)" if report.not_aligned else "")
+    )
+    if report.deviations:
+        typer.echo("\ntop deviations (cases): activity, log moves, model moves")
+        _table(
+            pl.DataFrame(
+                {
+                    "activity": [r.activity for r in report.deviations[:top]],
+                    "log moves": [r.log_moves for r in report.deviations[:top]],
+                    "model moves": [r.model_moves for r in report.deviations[:top]],
+                }
+            ),
+            top,
+        )
+    if out is not None:
+        typer.echo(f"written to {out}")

@@ -12,6 +12,13 @@ from civicflow.mining._alignments import (
 from civicflow.mining._bpmn_petri import ActivityLabel, bpmn_to_petri
 from civicflow.mining._calendar import BusinessCalendar
 from civicflow.mining._compiled_net import CompiledNet, ConformanceError, compile_net
+from civicflow.mining._conformance_report import (
+    ConformanceReport,
+    DeviationRow,
+    conformance_html,
+    conformance_report,
+    deviations_svg,
+)
 from civicflow.mining._csv import ColumnMapping, read_csv, read_parquet, write_csv, write_parquet
 from civicflow.mining._dfg import DirectlyFollowsGraph, directly_follows, directly_follows_graph, edge_durations
 from civicflow.mining._errors import EventLogError
@@ -94,8 +101,10 @@ __all__ = [
     "ColumnMapping",
     "CompiledNet",
     "ConformanceError",
+    "ConformanceReport",
     "DbConnection",
     "DeviationCounts",
+    "DeviationRow",
     "DfgView",
     "DirectlyFollowsGraph",
     "EventLog",
@@ -124,6 +133,9 @@ __all__ = [
     "case_durations",
     "case_variants",
     "compile_net",
+    "conformance_html",
+    "conformance_report",
+    "deviations_svg",
     "dfg_html",
     "dfg_svg",
     "directly_follows",
