@@ -71,19 +71,16 @@ def xor_cut(graph: Graph) -> list[set[int]] | None:
 
 
 def _reachability(graph: Graph) -> dict[int, int]:
-    """For each activity, the bitmask of activities reachable by one or more edges."""
-    successors = graph.successors()
-    reach: dict[int, int] = {}
-    for start in graph.alphabet:
-        seen = 0
-        stack = list(successors[start])
-        while stack:
-            node = stack.pop()
-            if seen >> node & 1:
-                continue
-            seen |= 1 << node
-            stack.extend(successors[node])
-        reach[start] = seen
+    """For each activity, the bitmask of activities reachable by one or more edges (Warshall)."""
+    reach = dict.fromkeys(graph.alphabet, 0)
+    for a, b in graph.edges:
+        reach[a] |= 1 << b
+    nodes = sorted(graph.alphabet)
+    for k in nodes:
+        bit, via = 1 << k, reach[k]
+        for i in nodes:
+            if reach[i] & bit:
+                reach[i] |= via
     return reach
 
 

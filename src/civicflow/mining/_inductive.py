@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import groupby, pairwise
+from itertools import chain, compress, groupby, pairwise
+from typing import Any
 
 import polars as pl
 
@@ -58,7 +59,7 @@ def discover_process_tree(log: LogLike, *, noise_threshold: float = 0.0) -> Proc
     table = variants(events)
     traces: Traces = Counter()
     for sequence, count in zip(table["variant"].to_list(), table["count"].to_list(), strict=True):
-        traces[tuple(number[a] for a in sequence)] += count
+        traces[tuple(map(number.__getitem__, sequence))] += count
     return _Miner(names, noise_threshold).run(traces)
 
 
@@ -149,8 +150,8 @@ class _Miner:
                     # the activity's own branch is mined too: it may be skipped or repeated
                     parts = [{activity}, set(counts.alphabet) - {activity}]
                     return (Operator.PARALLEL, list(_split(Operator.PARALLEL, parts, traces)))
-        for boundary in (_strict_tau_boundary, _tau_boundary):
-            split = _split_at(traces, counts.graph(), boundary)
+        for strict in (True, False):
+            split = _split_at(traces, counts.graph(), strict=strict)
             if split is not None:
                 return (Operator.LOOP, [split, ProcessTree.tau()])
         return (Operator.LOOP, [ProcessTree.tau(), *(self.leaf(a) for a in alphabet)])
@@ -167,16 +168,20 @@ class _Counts:
 
     @classmethod
     def of(cls, traces: Traces) -> _Counts:
+        # Traces with the same count are counted together, so the per-edge work runs in
+        # Counter's C loop; only the distinct counts are multiplied in Python.
+        by_count: dict[int, list[Trace]] = {}
+        for trace, count in traces.items():
+            by_count.setdefault(count, []).append(trace)
         edges: Counter[tuple[int, int]] = Counter()
         starts: Counter[int] = Counter()
         ends: Counter[int] = Counter()
         alphabet: set[int] = set()
-        for trace, count in traces.items():
-            starts[trace[0]] += count
-            ends[trace[-1]] += count
-            alphabet.update(trace)
-            for edge in pairwise(trace):
-                edges[edge] += count
+        for count, group in by_count.items():
+            alphabet.update(chain.from_iterable(group))
+            _add(edges, Counter(chain.from_iterable(map(pairwise, group))), count)
+            _add(starts, Counter(t[0] for t in group), count)
+            _add(ends, Counter(t[-1] for t in group), count)
         return cls(alphabet=frozenset(alphabet), edges=edges, starts=starts, ends=ends)
 
     def graph(self, noise: float = 0.0) -> Graph:
@@ -228,6 +233,14 @@ class _Counts:
                 yield activity, _Counts(alphabet=alphabet, edges=edges, starts=starts, ends=ends)
 
 
+def _add(target: Counter[Any], found: Counter[Any], times: int) -> None:
+    if times == 1:
+        target.update(found)
+    else:
+        for key, n in found.items():
+            target[key] += n * times
+
+
 def _without(traces: Traces, activity: int) -> Traces:
     out: Traces = Counter()
     for trace, count in traces.items():
@@ -239,74 +252,83 @@ def _split(operator: Operator, parts: list[set[int]], traces: Traces) -> list[Tr
     logs: list[Traces] = [Counter() for _ in parts]
     part_of = {a: i for i, part in enumerate(parts) for a in part}
     for trace, count in traces.items():
+        order = list(map(part_of.__getitem__, trace))
         if operator is Operator.XOR:
             # the part holding most of the trace's events takes it; the other events are noise
-            hits = Counter(part_of[a] for a in trace)
-            best = min(hits, key=lambda i: (-hits[i], i))
-            logs[best][tuple(a for a in trace if part_of[a] == best)] += count
+            hits = Counter(order)
+            best = order[0] if len(hits) == 1 else min(hits, key=lambda i: (-hits[i], i))
+            logs[best][_project(trace, order, best)] += count
         elif operator is Operator.PARALLEL:
             for i in range(len(parts)):
-                logs[i][tuple(a for a in trace if part_of[a] == i)] += count
+                logs[i][_project(trace, order, i)] += count
         elif operator is Operator.SEQUENCE:
-            for i, piece in enumerate(_sequence_pieces(trace, parts, part_of)):
+            for i, piece in enumerate(_sequence_pieces(trace, order, len(parts))):
                 logs[i][piece] += count
         else:
-            for i, piece in _loop_pieces(trace, part_of):
+            for i, piece in _loop_pieces(trace, order):
                 logs[i][piece] += count
     return logs
 
 
-def _sequence_pieces(trace: Trace, parts: list[set[int]], part_of: dict[int, int]) -> list[Trace]:
+def _project(trace: Trace, order: list[int], part: int) -> Trace:
+    """The events of ``trace`` in ``part`` (``order`` holds each event's part)."""
+    return tuple(compress(trace, map(part.__eq__, order)))
+
+
+def _sequence_pieces(trace: Trace, order: list[int], count: int) -> list[Trace]:
     """Cut the trace where the fewest events land outside their part (exact on noise-free logs)."""
-    pieces: list[Trace] = []
+    if all(a <= b for a, b in pairwise(order)):
+        # the usual case: the trace already runs through the parts in order
+        pieces: list[Trace] = [()] * count
+        start = 0
+        for part, run in groupby(order):
+            size = sum(1 for _ in run)
+            pieces[part] = trace[start : start + size]
+            start += size
+        return pieces
+    pieces = []
     position = 0
-    last = len(parts) - 1
-    for i in range(len(parts)):
-        if i == last:
+    for i in range(count):
+        if i == count - 1:
             end = len(trace)
         else:
             # cost of cutting at q: events before q of other parts + events from q on of this part
-            cost = sum(1 for a in trace[position:] if part_of[a] == i)
+            cost = order[position:].count(i)
             best, end = cost, position
             for q in range(position, len(trace)):
-                cost += -1 if part_of[trace[q]] == i else 1
+                cost += -1 if order[q] == i else 1
                 if cost < best:
                     best, end = cost, q + 1
-        pieces.append(tuple(a for a in trace[position:end] if part_of[a] == i))
+        pieces.append(_project(trace[position:end], order[position:end], i))
         position = end
     return pieces
 
 
-def _loop_pieces(trace: Trace, part_of: dict[int, int]) -> list[tuple[int, Trace]]:
+def _loop_pieces(trace: Trace, order: list[int]) -> list[tuple[int, Trace]]:
     """Runs of one part each; the do part runs (possibly empty) before, between and after redo runs."""
     pieces: list[tuple[int, Trace]] = []
     last: int | None = None
-    for part, run in groupby(trace, key=part_of.__getitem__):
+    start = 0
+    for part, run in groupby(order):
+        size = sum(1 for _ in run)
         if part != 0 and last != 0:
             pieces.append((0, ()))
-        pieces.append((part, tuple(run)))
+        pieces.append((part, trace[start : start + size]))
+        start += size
         last = part
     if last != 0:
         pieces.append((0, ()))
     return pieces
 
 
-def _strict_tau_boundary(trace: Trace, i: int, graph: Graph) -> bool:
-    return trace[i - 1] in graph.ends and trace[i] in graph.starts
-
-
-def _tau_boundary(trace: Trace, i: int, graph: Graph) -> bool:
-    return trace[i] in graph.starts
-
-
-def _split_at(traces: Traces, graph: Graph, boundary: Callable[[Trace, int, Graph], bool]) -> Traces | None:
+def _split_at(traces: Traces, graph: Graph, *, strict: bool) -> Traces | None:
+    """Split traces before each start activity (tau loop); with ``strict`` only after an end activity."""
     out: Traces = Counter()
     split = False
+    starts, ends = graph.starts, graph.ends
     for trace, count in traces.items():
-        start = 0
-        for i in range(1, len(trace)):
-            if boundary(trace, i, graph):
-                out[trace[start:i]] += count
-                start, split = i, True
-        out[trace[start:]] += count
+        cuts = [i for i in range(1, len(trace)) if trace[i] in starts and (not strict or trace[i - 1] in ends)]
+        for begin, end in pairwise([0, *cuts, len(trace)]):
+            out[trace[begin:end]] += count
+        split = split or bool(cuts)
     return out if split else None
