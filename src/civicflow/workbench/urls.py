@@ -27,5 +27,6 @@ urlpatterns = [
     path("assess/", views.assess, name="assess"),
     path("assess/upload", views.assess_upload, name="assess_upload"),
     path("assess/<slug:source>/<str:ref>/", views.assess_log, name="assess_log"),
+    path("assess/<slug:source>/<str:ref>/conformance", views.assess_conformance, name="assess_conformance"),
     path("assess/<slug:source>/<str:ref>/<slug:figure>.svg", views.assess_figure, name="assess_figure"),
 ]

@@ -138,6 +138,18 @@ def test_axe_finds_no_violations_on_assess_pages(new_page: Any, axe_source: str,
     page.goto("/workbench/assess/processes/building_permit/")
     assert page.locator("#summary").count() == 1
     _axe(page, axe_source)
+    # conformance: the uploaded log against the deployed model, its error state, the engine's own log
+    page.goto(log_page + "conformance?model=building_permit:1")
+    assert page.locator("#deviations tbody tr").count() >= 3
+    page.wait_for_selector("#case-diagram.workbench-diagram--ready")
+    assert page.locator("#case-diagram .workbench-active").count() >= 1
+    _axe(page, axe_source)
+    page.goto(log_page + "conformance?model=nothing:9")
+    assert page.locator(".govuk-error-summary").count() == 1
+    _axe(page, axe_source)
+    page.goto("/workbench/assess/processes/building_permit/conformance")
+    assert page.locator("#figures").count() == 1
+    _axe(page, axe_source)
 
 
 def test_assess_works_without_javascript_and_by_keyboard(new_page: Any, analyst: str) -> None:

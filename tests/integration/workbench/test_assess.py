@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import html as markup
 import itertools
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -319,3 +320,53 @@ def test_engine_log_digest_is_stable_without_new_history(analyst: User) -> None:
     assert built is not None
     assert _assess_logs.engine_log(permit.process_id) == (digest, None)
 
+
+CONFORMANCE_CSV = """case,activity,when
+k1,Check completeness,2025-03-03T09:00:00+01:00
+k1,Coffee,2025-03-03T09:30:00+01:00
+k1,Determine fee,2025-03-03T10:00:00+01:00
+k2,Check completeness,2025-03-04T09:00:00+01:00
+k2,Coffee,2025-03-04T09:10:00+01:00
+k3,Check completeness,2025-03-05T09:00:00+01:00
+"""
+
+
+def test_conformance_against_a_deployed_model(analyst: User) -> None:
+    permit = service("building_permit")
+    services.deploy(permit.files(), name="reference:building_permit")
+    model = f"{permit.process_id}:1"
+    client = signed_in(analyst)
+    fields = {"column-case": "case", "column-activity": "activity", "column-timestamp": "when"}
+    url = _upload(client, "coffee.csv", CONFORMANCE_CSV.encode(), **fields).headers["Location"] + "conformance"
+    form = client.get(url)
+    assert form.status_code == 200
+    assert f'<option value="{model}"' in form.content.decode()
+    response = client.get(url, {"model": model})
+    assert response.status_code == 200
+    html = response.content.decode()
+    deviations = {r[0]: (int(r[1]), int(r[2])) for r in _table(html, "Deviations per activity")}
+    # "Coffee" is in no model: each of the two cases drinking it makes one log move
+    assert deviations["Coffee (not in the model)"] == (2, 0)
+    # every case stops early: the cheapest way to the model's end is the withdrawal path, with model
+    # moves the log skipped, one per case (k1's "Determine fee" is then a log move off that path)
+    assert deviations["Request missing documents"] == (0, 3)
+    assert deviations["Notify withdrawal"] == (0, 3)
+    assert deviations["Determine fee"] == (1, 0)
+    figures = re.findall(r'<dd class="govuk-summary-list__value">([\d.]+)%</dd>', html)
+    assert len(figures) == 4
+    assert all(0 <= float(f) < 100 for f in figures)
+    island = re.search(r'<script id="conformance-diagram-data" type="application/json">(.*?)</script>', html, re.S)
+    assert island
+    diagram = json.loads(island.group(1))
+    assert diagram["xml"].startswith("<?xml")
+    assert {"determine_fee", "request_documents", "notify_withdrawal"} <= set(diagram["active"])
+    assert "check_completeness" not in diagram["active"]
+
+
+def test_conformance_refuses_an_unknown_model(analyst: User) -> None:
+    client = signed_in(analyst)
+    fields = {"column-case": "case", "column-activity": "activity", "column-timestamp": "when"}
+    url = _upload(client, "coffee.csv", CONFORMANCE_CSV.encode(), **fields).headers["Location"] + "conformance"
+    response = client.get(url, {"model": "nothing:9"})
+    assert response.status_code == 400
+    assert _error_summary(response.content.decode()) == ["Select a deployed process model"]

@@ -1,6 +1,7 @@
 """The workbench's views (one module per page family)."""
 
 from civicflow.workbench.views._assess import assess, assess_figure, assess_log, assess_upload
+from civicflow.workbench.views._assess_conformance import assess_conformance
 from civicflow.workbench.views._auth import SignInView, SignOutView
 from civicflow.workbench.views._cases import add_comment, case
 from civicflow.workbench.views._inbox import claim, delegate, inbox, unclaim
@@ -13,6 +14,7 @@ __all__ = [
     "SignOutView",
     "add_comment",
     "assess",
+    "assess_conformance",
     "assess_figure",
     "assess_log",
     "assess_upload",
