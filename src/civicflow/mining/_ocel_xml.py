@@ -13,7 +13,7 @@ from lxml import etree
 from civicflow.mining._errors import EventLogError
 from civicflow.mining._ocel import ObjectCentricLog, OcelBuilder
 from civicflow.mining._ocel_records import event_records, object_records, text_of
-from civicflow.mining._xes_read import refuse_dtd
+from civicflow.mining._xes_read import refuse_dtd, xml_problem
 
 __all__ = ["read_ocel_xml", "write_ocel_xml"]
 
@@ -65,7 +65,7 @@ class _Reader:
         except etree.XMLSyntaxError as exc:
             line, column = exc.position if exc.position else (exc.lineno, 0)
             raise EventLogError(
-                f"not well-formed OCEL XML: {exc.msg}", file=self.file, line=line, column=column
+                f"not well-formed OCEL XML: {xml_problem(exc)}", file=self.file, line=line, column=column
             ) from exc
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise EventLogError(f"truncated or corrupt gzip stream ({exc})", file=self.file) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import zlib
 from datetime import UTC, datetime
 from os import PathLike, fspath
@@ -18,7 +19,7 @@ from civicflow.mining._errors import EventLogError
 from civicflow.mining._log import ACTIVITY, CASE, OFFSET, TIMESTAMP, EventLog
 from civicflow.mining._xes_fast import fast_body, fill_defaults
 
-__all__ = ["Columns", "read_xes", "refuse_dtd"]
+__all__ = ["Columns", "read_xes", "refuse_dtd", "xml_problem"]
 
 _SCALARS: Final = frozenset({"string", "date", "int", "float", "boolean", "id"})
 _NESTED: Final = frozenset({"list", "container"})
@@ -41,6 +42,11 @@ def read_xes(path: str | PathLike[str]) -> EventLog:
     stream: IO[bytes] = gzip.open(name, "rb") if gzipped else Path(name).open("rb")  # type: ignore[assignment]  # noqa: SIM115 - closed by the with below
     with stream:
         return _Reader(name).run(stream)
+
+
+def xml_problem(exc: etree.XMLSyntaxError) -> str:
+    """libxml2's message without the ", line L, column C" it appends: the error names those itself."""
+    return re.sub(r", line \d+, column \d+$", "", str(exc.msg))
 
 
 def refuse_dtd(element: Any, file: str, kind: str) -> None:
@@ -123,7 +129,7 @@ class _Reader:
                 self.on_end(element)
         except etree.XMLSyntaxError as exc:
             line, column = exc.position if exc.position else (exc.lineno, 0)
-            raise self.fail(f"not well-formed XES: {exc.msg}", line=line, column=column) from exc
+            raise self.fail(f"not well-formed XES: {xml_problem(exc)}", line=line, column=column) from exc
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise self.fail(f"truncated or corrupt gzip stream after this line ({exc})") from exc
         return self.build()
