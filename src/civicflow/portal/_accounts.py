@@ -125,6 +125,8 @@ def _send_link(request: HttpRequest, email: str) -> tuple[str, int] | None:
         return gettext("You asked for too many sign-in links. Wait an hour and try again."), 429
     token = _secrets.new_token()
     now = timezone.now()
+    # links are refused after 15 minutes and counted for an hour: older rows only take space
+    SignInToken.objects.filter(created__lt=now - timedelta(days=1)).delete()
     row = SignInToken.objects.create(
         email=email,
         token_hash=_secrets.digest(token),

@@ -18,7 +18,6 @@ from support.portal_citizen import RT_ANSWERS, apply, client, sign_in
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def deployed() -> None:
     deploy_reference_services()
@@ -205,3 +204,10 @@ def test_guests_still_apply_with_a_guest_identity(deployed: None) -> None:
     assert application.account_id is None
     assert application.email == "j.jansen@example.org"  # from the form, for notices
     assert services.variables(application.instance_id)["patientId"] == f"guest:{reference}"
+
+
+def test_tokens_older_than_a_day_are_deleted_when_a_link_is_asked_for() -> None:
+    old = timezone.now() - timedelta(days=2)
+    SignInToken.objects.create(email="o@example.org", token_hash="0" * 64, client="c", created=old, expires=old)
+    client().post("/portal/sign-in/", {"email": "new@example.org"})
+    assert list(SignInToken.objects.values_list("email", flat=True)) == ["new@example.org"]
