@@ -3,14 +3,14 @@
 r4pm (the parser behind pm4py's fast importer) is several times faster than the streaming lxml
 reader, but lenient where CivicFlow must not be: an unparsable int becomes 0 and a bad date null,
 a broken file can come back as an empty or partial table, tags need not match, time zone offsets
-are dropped and list attributes come back as Rust debug text. So one regex pass over the file
-body (from the first ``<trace`` to the last ``</trace>``, in polars' Rust regex engine) tallies
-its structure and reads the timestamps' own text: open and close tags must balance, the table r4pm
-returns must have one row per ``</event>``, one case per ``<trace>`` and no null identity, and
-id/list/container attributes are left to the reference. Where r4pm's result holds a value a bad
-input could have produced (0, false, a missing date) every typed value is checked with a second
-pass. Anything else returns ``None`` and the streaming reader, the reference, reads the file and
-reports errors with their line. Offsets come from the timestamps' text, which r4pm drops.
+are dropped, values are not whitespace-normalised and list attributes come back as Rust debug
+text. So one regex pass over the file body (from the first ``<trace`` to the last ``</trace>``,
+in polars' Rust regex engine) tallies its structure and extracts every typed attribute: open and
+close tags must balance, every typed value must have its type's syntax and every key one type,
+and the table r4pm returns must have one row per ``</event>``, one case per ``<trace>`` and no
+null identity; id/list/container attributes and values with tabs or newlines are left to the
+reference. Anything else returns ``None`` and the streaming reader, the reference, reads the file
+and reports errors with their line. Offsets come from the timestamps' text, which r4pm drops.
 """
 
 from __future__ import annotations
@@ -35,23 +35,23 @@ _DATE: Final = (
     r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?"
     r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?"
 )
-# key then value, nothing XML would normalise or a reference would stand for, self-closing
-_KEY: Final = r'\s+key="[^"<&\t\n\r]*"\s+value="'
-_END: Final = r'"\s*/>'
-# The typed attributes written as the reference reads them; counted only when r4pm's values are suspect.
-_TYPED: Final = (
-    rf"<(?:int{_KEY}[-+]?\d{{1,18}}{_END}"
-    rf"|float{_KEY}[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?{_END}"
-    rf"|boolean{_KEY}(?:true|false){_END}"
-    rf"|date{_KEY}{_DATE}{_END})"
-)
-# Structure, unsupported attribute kinds, typed attributes and every timestamp, in one pass.
+# What the reference reader accepts for each XES type (int: what fits in 64 bits).
+_SYNTAX: Final = {
+    "int": r"^[-+]?\d{1,18}$",
+    "float": r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$",
+    "boolean": r"^(?:true|false)$",
+    "date": rf"^{_DATE}$",
+}
+# One pass: structure, attribute kinds left to the reference, every typed attribute with its key
+# and value, and string values holding a tab or newline (XML normalises those, r4pm does not).
 _MARKS: Final = (
-    r'</?trace>|</?event>|<(?:list|container|id|int|float|boolean|date)[\s>/]|key="time:timestamp"\s+value="[^"]*"'
+    r"</?trace>|</?event>|<(?:list|container|id)[\s>/]"
+    r'|<(?:int|float|boolean|date)\s+key="[^"]*"\s+value="[^"]*"'
+    r'|value="[^"\t\n\r]*[\t\n\r]'
 )
+_TYPED: Final = r'^<(\w+)\s+key="([^"]*)"\s+value="([^"]*)"'
 _REFERENCE: Final = r"&(?:amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});"
-_STAMP: Final = r'key="time:timestamp"\s+value="([^"]*)"'
-_ZONE: Final = r'([+-])(\d\d):(\d\d)"$'
+_ZONE: Final = r"([+-])(\d\d):(\d\d)$"
 # Larger files take the streaming reader, whose memory grows with the log, not with the file.
 _MAX_BYTES: Final = 1 << 31
 
@@ -95,25 +95,28 @@ def fast_body(name: str) -> FastBody | None:
     except pl.exceptions.InvalidOperationError:
         return None  # not UTF-8
     marks = text.str.extract_all(_MARKS).explode()
-    is_stamp = marks.str.starts_with("key=")
-    tally = dict(marks.filter(~is_stamp).str.extract(r"^<(/?\w+)").value_counts().iter_rows())
+    del text
+    typed_rows = marks.str.starts_with("<") & marks.str.contains(r'\skey="', literal=False)
+    typed = marks.filter(typed_rows).str.extract_groups(_TYPED).struct.unnest()
+    typed.columns = ["type", "key", "value"]
+    tally = dict(marks.filter(~typed_rows).str.extract(r"^<?(/?\w+)").value_counts().iter_rows())
     traces, events = tally.get("trace", 0), tally.get("/event", 0)
     balanced = traces == tally.get("/trace") and events == tally.get("event") and events > 0
-    if not balanced or any(tally.get(kind) for kind in ("list", "container", "id")):
+    if not balanced or any(tally.get(kind) for kind in ("list", "container", "id", "value")):
         return None
-    zones = _zones(marks.filter(is_stamp), events)
+    if not _typed_ok(typed):
+        return None
+    zones = _zones(typed.filter((pl.col("type") == "date") & (pl.col("key") == TIMESTAMP))["value"], events)
     # only needed when a <global> could supply a name (see FastBody)
     names = b'key="concept:name"' not in envelope or body.count(b'key="concept:name"') == traces + events
     order = _first_seen(body)
-    del body, marks
+    typed_keys = set(typed["key"].unique().to_list())
+    del body, marks, typed
     try:
         table, _ = r4pm.df.import_xes(name)
     except Exception:  # noqa: BLE001 - any failure of the fast path hands over to the reference reader
         return None
-    if zones is None or not _complete(table, events=events, traces=traces):
-        return None
-    typed = sum(tally.get(kind, 0) for kind in ("int", "float", "boolean", "date"))
-    if _suspect(table) and text.str.count_matches(_TYPED).item() != typed:
+    if zones is None or not _complete(table, events=events, traces=traces, typed_keys=typed_keys):
         return None
     return _shape(table, zones, order, envelope=envelope, names=names)
 
@@ -123,29 +126,28 @@ def _references_ok(body: bytes) -> bool:
     return len(re.findall(rb"&", body)) == len(re.findall(_REFERENCE.encode(), body))
 
 
-def _complete(table: pl.DataFrame, *, events: int, traces: int) -> bool:
+def _typed_ok(typed: pl.DataFrame) -> bool:
+    """Every typed value has its type's syntax, and no key is written with two XES types.
+
+    r4pm turns an unparsable value into 0, false or null and a key with several types into
+    JSON text; the reference refuses the first and keeps each value's own text for the second.
+    """
+    valid = pl.lit(value=False)
+    for kind, pattern in _SYNTAX.items():
+        valid = pl.when(pl.col("type") == kind).then(pl.col("value").str.contains(pattern)).otherwise(valid)
+    checks = typed.select(valid.all().alias("valid"), pl.col("type").n_unique().over("key").max().alias("kinds"))
+    return typed.is_empty() or (bool(checks["valid"][0]) and checks["kinds"][0] == 1)
+
+
+def _complete(table: pl.DataFrame, *, events: int, traces: int, typed_keys: set[str]) -> bool:
     """r4pm read every event, each with a case and a timestamp, and every trace as its own case."""
     if table.height != events or CASE not in table.columns or TIMESTAMP not in table.columns:
         return False
     if table[CASE].null_count() or table[TIMESTAMP].null_count() or table[CASE].n_unique() != traces:
         return False
-    # r4pm writes an attribute used with several XES types as JSON text ('"a"', '7'); the
-    # reference keeps each value's own text
-    strings = [c for c, dtype in table.schema.items() if dtype == pl.Utf8 and c != CASE]
-    return not table.select(pl.any_horizontal(pl.col(c).str.starts_with('"').any() for c in strings)).item()
-
-
-def _suspect(table: pl.DataFrame) -> bool:
-    """True if a value could be r4pm's stand-in for an unparsable one (0, false, null date)."""
-    checks = []
-    for column, dtype in table.schema.items():
-        if dtype.is_numeric():
-            checks.append((pl.col(column) == 0).any())
-        elif dtype == pl.Boolean:
-            checks.append((~pl.col(column)).any())
-        elif isinstance(dtype, pl.Datetime):
-            checks.append(pl.col(column).is_null().any())
-    return bool(checks) and bool(table.select(pl.any_horizontal(checks)).item())
+    # a key written both as a string and as a typed value comes back from r4pm as text
+    text_columns = {c.removeprefix("case:") for c, dtype in table.schema.items() if dtype == pl.Utf8 and c != CASE}
+    return not text_columns & typed_keys
 
 
 def _zones(stamps: pl.Series, events: int) -> pl.Series | None:

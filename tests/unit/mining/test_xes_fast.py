@@ -107,6 +107,11 @@ def test_fast_path_reads_types_offsets_defaults_and_case_attributes(
         ('<int key="n" value="3"/>', '<id key="n" value="not-a-uuid"/>'),
         ('<string key="kind" value="special"/>', '<int key="kind" value="7"/>'),  # one key, two types
         ('<global scope="event">', '<global scope="event"><string key="concept:name" value="dflt"/>'),
+        ("    </event>\n  </trace>\n  <trace>", "  </trace>\n    </event>\n  <trace>"),  # misnested
+        ('value="b"/>', 'value="b\tc\nd"/>'),  # XML normalises tabs and newlines in values
+        ('<string key="kind" value="special"/>', '<int key="ok" value="7"/>'),  # boolean and int, one event
+        ('value="2024-04-01T10:00:00Z"/>', 'value="2024-04-01T10:00:00Z"/><int key="ok" value="7"/>'),
+        ('<string key="kind" value="special"/>', '<date key="kind" value="2024-01-01T00:00:00Z"/>'),
     ],
 )
 def test_inputs_r4pm_reads_leniently_get_the_reference_result(
