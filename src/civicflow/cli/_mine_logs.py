@@ -45,6 +45,8 @@ def read_ocel(path: Path) -> ObjectCentricLog:
         # Read-only: reading a log never changes the database it came in.
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
             return mining.read_ocel_sqlite(connection, name=str(path))
+    except sqlite3.Error as error:
+        fail(f"{path}: not a readable OCEL SQLite database ({error})")
     except _ERRORS as error:
         fail(str(error))
 

@@ -97,3 +97,19 @@ def test_sqlite_target_must_be_new(tmp_path: Path) -> None:
     code, _, err = _run("convert", RUNNING, str(tmp_path / "l.sqlite"))
     assert code == 1
     assert "already exists" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not a database at all, just text", "not a readable OCEL SQLite database (file is not a database)"),
+        (b"", "not an OCEL 2.0 database: missing table(s) event, object, event_object"),
+    ],
+)
+def test_bad_sqlite_source_names_the_file(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.sqlite"
+    path.write_bytes(content)
+    code, _, err = _run("stats", str(path), "--object-type", "case")
+    assert code == 1
+    assert err.startswith(f"civicflow: error: {path}")
+    assert message in err
