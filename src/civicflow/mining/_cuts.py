@@ -61,6 +61,25 @@ class _Partition:
         return sorted(out.values(), key=min)
 
 
+def _components(nodes: list[int], linked: dict[int, int]) -> list[set[int]]:
+    """Connected components where ``linked[a]`` is the bitmask of a's neighbours (symmetric)."""
+    unseen = _mask(nodes)
+    groups: list[set[int]] = []
+    for node in nodes:
+        if not unseen >> node & 1:
+            continue
+        component = frontier = 1 << node
+        while frontier:
+            low = frontier & -frontier
+            frontier ^= low
+            new = linked[low.bit_length() - 1] & unseen & ~component
+            component |= new
+            frontier |= new
+        unseen &= ~component
+        groups.append({i for i in nodes if component >> i & 1})
+    return groups
+
+
 def xor_cut(graph: Graph) -> list[set[int]] | None:
     """The connected components of the graph taken as undirected, when there are several."""
     partition = _Partition(graph.alphabet)
@@ -93,12 +112,19 @@ def sequence_cut(graph: Graph) -> list[set[int]] | None:
     """
     reach = _reachability(graph)
     order = sorted(graph.alphabet)
+    reached_by = dict.fromkeys(order, 0)
+    for a in order:
+        for b in order:
+            if reach[a] >> b & 1:
+                reached_by[b] |= 1 << a
+    everything = _mask(order)
+    # a and b share a group when b is in both or neither of "a reaches" and "reaches a"
+    same = {a: everything & ~(reach[a] ^ reached_by[a]) & ~(1 << a) for a in order}
     partition = _Partition(order)
-    for i, a in enumerate(order):
-        for b in order[i + 1 :]:
-            forward, backward = bool(reach[a] >> b & 1), bool(reach[b] >> a & 1)
-            if forward == backward:
-                partition.union(a, b)
+    for group in _components(order, same):
+        first = min(group)
+        for other in group:
+            partition.union(first, other)
     groups = partition.groups()
     while len(groups) > 1:
         masks = [_mask(g) for g in groups]
@@ -140,12 +166,14 @@ def parallel_cut(graph: Graph) -> list[set[int]] | None:
     Each group must hold a start and an end activity; groups lacking one are merged.
     """
     order = sorted(graph.alphabet)
-    partition = _Partition(order)
-    for i, a in enumerate(order):
-        for b in order[i + 1 :]:
-            if (a, b) not in graph.edges or (b, a) not in graph.edges:
-                partition.union(a, b)
-    groups = partition.groups()
+    successors, predecessors = dict.fromkeys(order, 0), dict.fromkeys(order, 0)
+    for a, b in graph.edges:
+        successors[a] |= 1 << b
+        predecessors[b] |= 1 << a
+    everything = _mask(order)
+    # a and b share a group unless there are edges both ways between them
+    together = {a: everything & ~(successors[a] & predecessors[a]) & ~(1 << a) for a in order}
+    groups = _components(order, together)
     complete = [g for g in groups if g & graph.starts and g & graph.ends]
     lacking = [g for g in groups if not (g & graph.starts and g & graph.ends)]
     if lacking:

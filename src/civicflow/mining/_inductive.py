@@ -277,12 +277,12 @@ def _project(trace: Trace, order: list[int], part: int) -> Trace:
 
 def _sequence_pieces(trace: Trace, order: list[int], count: int) -> list[Trace]:
     """Cut the trace where the fewest events land outside their part (exact on noise-free logs)."""
-    if all(a <= b for a, b in pairwise(order)):
+    if order == sorted(order):
         # the usual case: the trace already runs through the parts in order
         pieces: list[Trace] = [()] * count
         start = 0
         for part, run in groupby(order):
-            size = sum(1 for _ in run)
+            size = len(list(run))
             pieces[part] = trace[start : start + size]
             start += size
         return pieces
@@ -310,7 +310,7 @@ def _loop_pieces(trace: Trace, order: list[int]) -> list[tuple[int, Trace]]:
     last: int | None = None
     start = 0
     for part, run in groupby(order):
-        size = sum(1 for _ in run)
+        size = len(list(run))
         if part != 0 and last != 0:
             pieces.append((0, ()))
         pieces.append((part, trace[start : start + size]))

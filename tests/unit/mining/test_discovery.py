@@ -167,3 +167,26 @@ def test_im_net_accepts_every_trace_of_its_log(traces: list[list[str]]) -> None:
     for trace in traces:
         if trace:  # an empty trace has no events, so the log holds no case for it
             assert game.accepts(trace), (trace, str(tree))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("abcdef"), min_size=1, max_size=9), min_size=1, max_size=12),
+    st.sampled_from([0.1, 0.2, 0.5, 0.9]),
+)
+def test_imf_always_finishes_with_a_sound_tree(traces: list[list[str]], noise: float) -> None:
+    log = log_of(*traces)
+    tree = discover_process_tree(log, noise_threshold=noise)
+    assert tree.activities <= {a for t in traces for a in t}
+    net = tree_to_petri(tree)
+    # the net of any tree is a workflow net: it completes from source to sink
+    assert TokenGame(net).accepts(_some_run(tree))
+
+
+def _some_run(tree: ProcessTree) -> list[str]:
+    """A trace in the tree's language: first choice, do parts once, children in order."""
+    if tree.operator is None:
+        return [] if tree.label is None else [tree.label]
+    if tree.operator in {Operator.XOR, Operator.LOOP}:
+        return _some_run(tree.children[0])
+    return [a for child in tree.children for a in _some_run(child)]
