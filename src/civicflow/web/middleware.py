@@ -1,7 +1,8 @@
-"""Security headers for the server-rendered pages."""
+"""Security headers for the server-rendered pages, and the Server-Timing header on every response."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -48,4 +49,24 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.policy)
         # the pages use none of these powerful features; saying so stops injected code using them
         response.headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=(), payment=()")
+        return response
+
+
+class ServerTimingMiddleware:
+    """Adds ``Server-Timing: app;dur=<ms>``: the time from this middleware seeing the request to the response.
+
+    First in the list, so it covers the other middleware, the view and the template rendering (not
+    gunicorn's parsing or the network). Browsers show it in their developer tools and load tests read it
+    (bench/web_bench.py). A view that set its own Server-Timing keeps it, with ours appended.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        began = time.perf_counter()
+        response = self.get_response(request)
+        entry = f"app;dur={(time.perf_counter() - began) * 1000:.1f}"
+        earlier = response.headers.get("Server-Timing")
+        response.headers["Server-Timing"] = f"{earlier}, {entry}" if earlier else entry
         return response
