@@ -9,6 +9,7 @@
 ``CIVICFLOW_LOG_LEVEL``     root log level (default ``INFO``)
 ``CIVICFLOW_AGENCY_NAME``, ``CIVICFLOW_AGENCY_LOGO_URL``, ``CIVICFLOW_BRAND_COLOUR``  branding (docs/web.md)
 ``CIVICFLOW_PUBLIC_URL``     the site's address in mailed links (default ``http://localhost:8000``)
+``CIVICFLOW_PORTAL_MAX_REQUEST_BYTES``  largest portal post, all uploads together (default 50 MB)
 """
 
 from __future__ import annotations
