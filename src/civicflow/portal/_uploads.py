@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile as DjangoUpload
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -122,7 +123,7 @@ def owned(request: HttpRequest, ids: Iterable[str]) -> list[Document]:
     try:
         rows = Document.objects.filter(pk__in=wanted, uploader_hash=_uploader(request), application__isnull=True)
         return list(rows.order_by("created", "id"))
-    except (ValueError, TypeError):  # not a UUID: someone else's or forged
+    except (ValueError, TypeError, ValidationError):  # not a UUID: forged
         return []
 
 
