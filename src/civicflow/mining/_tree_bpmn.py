@@ -14,7 +14,7 @@ replaces these with real conditions, and until then a process instance takes the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from typing import Final
 
 from lxml import etree
@@ -49,7 +49,8 @@ def _redo(tree: ProcessTree) -> ProcessTree:
     return ProcessTree.node(Operator.XOR, list(tree.children[1:]))
 
 
-@cache
+# bounded: a long-running process drawing many models must not keep every tree alive
+@lru_cache(maxsize=4096)
 def _measure(tree: ProcessTree) -> _Size | None:
     """The size of the block for ``tree``; None for a silent block (drawn as a plain flow)."""
     if tree.operator is None:
