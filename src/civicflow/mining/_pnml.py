@@ -8,6 +8,7 @@ entities, no network, a size limit, and errors that name the line.
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any, Final
@@ -29,7 +30,9 @@ _NODE_IDS: Final = uuid.UUID("6f0b1c9e-5d2a-4c1e-9a57-2b8f3e0c4d71")
 def write_pnml(net: PetriNet) -> bytes:
     """The net as PNML bytes (UTF-8), with its initial and final marking."""
     root = etree.Element("pnml")
-    net_el = etree.SubElement(root, "net", id=net.name or "net1", type=PT_NET)
+    # the name may hold spaces; the id must be an XML name
+    net_id = re.sub(r"[^\w.-]", "_", net.name) if net.name else "net1"
+    net_el = etree.SubElement(root, "net", id=net_id if net_id[0].isalpha() else f"net_{net_id}", type=PT_NET)
     _text(etree.SubElement(net_el, "name"), net.name or "net1")
     page = etree.SubElement(net_el, "page", id="n0")
     for place in net.places.values():

@@ -48,7 +48,7 @@ def test_running_example_labels() -> None:
 
 
 def test_weights_and_names_round_trip_through_text() -> None:
-    net = PetriNet(name="weights")
+    net = PetriNet(name="2 weights")
     net.add_place("p", "start place")
     net.add_place("q")
     net.add_transition("t", "a & <b>")
@@ -59,6 +59,7 @@ def test_weights_and_names_round_trip_through_text() -> None:
     net.initial_marking = marking({"p": 2})
     net.final_marking = marking(["q"])
     text = write_pnml(net).decode()
+    assert '<net id="net_2_weights"' in text
     assert "<inscription>" in text
     again = read_pnml(text)
     assert again.arcs == {("p", "t"): 2, ("t", "q"): 1, ("q", "s"): 1}
