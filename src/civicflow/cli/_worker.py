@@ -78,9 +78,17 @@ def run_worker(
 
 
 def _mail_steps() -> list[Callable[[], object]]:
-    """Citizen notices and staff digests: found, queued and sent by the worker, never in a web request."""
-    from civicflow.portal import scan_applications
+    """Citizen notices and staff digests: found, queued and sent by the worker, never in a web request.
+
+    Also the hourly sweep of uploads nobody can reach any more (abandoned sessions, expired drafts).
+    """
+    from civicflow.portal import scan_applications, sweep_uploads
     from civicflow.web.mail import every, send_due
     from civicflow.workbench import send_digests
 
-    return [every(2.0, scan_applications), every(30.0, send_digests), every(1.0, send_due)]
+    return [
+        every(2.0, scan_applications),
+        every(30.0, send_digests),
+        every(1.0, send_due),
+        every(3600.0, sweep_uploads),
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["scan_applications"]
+__all__ = ["scan_applications", "sweep_uploads"]
 
 
 def __getattr__(name: str) -> Any:
@@ -16,4 +16,8 @@ def __getattr__(name: str) -> Any:
         from civicflow.portal._notify import scan_applications
 
         return scan_applications
+    if name == "sweep_uploads":
+        from civicflow.portal._uploads import sweep_uploads
+
+        return sweep_uploads
     raise AttributeError(f"module 'civicflow.portal' has no attribute {name!r}")

@@ -14,6 +14,7 @@ import hashlib
 import secrets
 import unicodedata
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ __all__ = [
     "restore_from_draft",
     "store",
     "stored_files",
+    "sweep_uploads",
 ]
 
 _UPLOADER = "portal:uploader"  # the session's random upload token
@@ -166,6 +168,26 @@ def attach_to_application(request: HttpRequest, ids: Iterable[str], application:
 def download(document: Document) -> HttpResponseBase:
     """The document as an attachment: never shown inline, never sniffed by the browser."""
     return attachment(document.storage_name, name=document.name, content_type=document.content_type)
+
+
+def sweep_uploads(now: datetime | None = None) -> int:
+    """Delete uploads nobody can reach any more; the number deleted (a worker step, hourly).
+
+    A document of an application stays. One saved with a draft goes when the draft expires; one
+    of a session only, when that session would have expired (``SESSION_COOKIE_AGE``). Without
+    this, abandoned applications would fill the disk.
+    """
+    now = now or timezone.now()
+    session_age = timedelta(seconds=int(settings.SESSION_COOKIE_AGE))
+    unattached = Document.objects.filter(application__isnull=True)
+    stale = unattached.filter(draft__isnull=True, created__lt=now - session_age) | unattached.filter(
+        draft__expires__lt=now
+    )
+    swept = 0
+    for document in stale.order_by("created")[:1_000]:
+        discard([document])
+        swept += 1
+    return swept
 
 
 def files_key(service_id: str) -> str:

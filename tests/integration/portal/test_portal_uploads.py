@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from civicflow.portal import _secrets
+from civicflow.portal._uploads import sweep_uploads
 from civicflow.portal.models import Application, Document
 from civicflow.runtime import jobs, services
 from civicflow.runtime.definitions import clear_caches
@@ -267,3 +268,25 @@ def test_a_citizen_task_with_a_file_picker_takes_uploads() -> None:
     assert services.get_instance(instance.pk).status == "completed"
     evidence = services.variables(instance.pk)["evidence"]
     assert evidence == {"id": str(document.pk), "name": "proof.pdf", "size": document.size, "type": "application/pdf"}
+
+
+def test_the_sweep_deletes_uploads_nobody_can_reach(deployed: None, media: Path) -> None:
+    abandoned, saved, sent = Client(), Client(), Client()
+    for client in (abandoned, saved, sent):
+        answered(client)
+        client.post(f"{BP}/apply/3/", {"documents": [upload("plan.pdf", pdf())]})
+    saved.post(f"{BP}/save/", {"email": "a.devries@example.org"})
+    submit(sent)
+    kept_by_draft = Document.objects.get(draft__isnull=False)
+    kept_by_application = Document.objects.get(application__isnull=False)
+    now = timezone.now()
+    assert sweep_uploads(now) == 0  # all still reachable
+    assert sweep_uploads(now + timedelta(days=15)) == 1  # the abandoned session's upload
+    assert set(Document.objects.all()) == {kept_by_draft, kept_by_application}
+    assert sweep_uploads(now + timedelta(days=31)) == 1  # the draft has expired
+    assert list(Document.objects.all()) == [kept_by_application]
+    assert _stored(media) == [kept_by_application.storage_name]
+
+
+def _stored(media: Path) -> list[str]:
+    return sorted(p.name for p in media.iterdir())
