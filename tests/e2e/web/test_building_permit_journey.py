@@ -4,14 +4,14 @@ and Permits work their tasks in the workbench, each in their own browser; the fi
 is answered by examples/fire_safety_worker.py over the REST API; the fee is paid through the API (as
 the payment provider would); the citizen looks the application up, sees the permit issued and
 answers the satisfaction question. Every page on the way is checked by axe-core in English and
-Dutch, error states included. Also: save, resume and submit with JavaScript off and by keyboard.
+Dutch, error states included. (The same apply flow without JavaScript and by keyboard:
+test_building_permit_apply_modes.py.)
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -22,40 +22,26 @@ from typing import Any
 
 import pytest
 
+from support.portal_browser import (
+    DRAWINGS,
+    REFERENCE,
+    SERVICE,
+    WORDS,
+    answer_shown,
+    application_answers,
+    click,
+    resume_link,
+    summary,
+    to_check_answers,
+)
 from support.workbench import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[3]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-SERVICE = "building_permit"
 # one account per department that works a building-permit task (candidate groups of the model)
 STAFF = {"intake": "iris", "zoning": "zeno", "fire-safety": "fenna", "heritage": "hugo", "permits": "pieter"}
-WORDS = {
-    "en": {
-        "continue": "Continue",
-        "send_link": "Send me the link",
-        "check": "Check your answers before sending your application",
-        "send": "Send",
-        "complete": "Complete task",
-    },
-    "nl": {
-        "continue": "Doorgaan",
-        "send_link": "Stuur mij de link",
-        "check": "Controleer uw antwoorden voordat u uw aanvraag verstuurt",
-        "send": "Versturen",
-        "complete": "Taak afronden",
-    },
-}
-# a real (empty) PDF: the portal sniffs the content, not only the name
-DRAWINGS = {
-    "name": "drawings.pdf",
-    "mimeType": "application/pdf",
-    "buffer": b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n",
-}
-RESUME_LINK = re.compile(r"https?://\S+/portal/resume/\S+/")
-REFERENCE = re.compile(r"BP-\d{4}-\d{6}")
 
 
 class Axe:
@@ -94,11 +80,6 @@ class Axe:
             reach(language)
             assert page.locator("html").get_attribute("lang") == language, page.url
             self.check(page, kind)
-
-
-def _click(page: Any, role: str, name: str | re.Pattern[str]) -> None:
-    with page.expect_navigation():
-        page.get_by_role(role, name=name, exact=isinstance(name, str)).first.click()
 
 
 def _wait_until(page: Any, path: str, ready: Callable[[], bool], what: str, timeout: float = 90) -> None:
@@ -140,59 +121,11 @@ def fire_safety_worker(platform: Any) -> Iterator[subprocess.Popen[bytes]]:
     log.close()
 
 
-def _answers(email: str) -> dict[str, str | bool]:
-    # a heritage zone sends the application to Heritage as well, and to a caseworker's decision
-    return {
-        "Your name": "A. de Vries",
-        "Email address": email,
-        "Address of the building site": "Oudegracht 12, Utrecht",
-        "Type of building work": "dwelling",
-        "Floor area (m²)": "150",
-        "The site is in a protected heritage zone": True,
-    }
-
-
-def _answer_shown(page: Any, answers: dict[str, Any]) -> int:
-    """Answer the questions of ``answers`` that the current page shows; how many it showed."""
-    shown = 0
-    for label, value in answers.items():
-        field = page.get_by_label(label, exact=True)
-        if field.count() == 0:
-            continue
-        shown += 1
-        if value is True:
-            field.check()
-        elif isinstance(value, dict):
-            field.set_input_files(files=[value])
-        elif field.evaluate("element => element.tagName") == "SELECT":
-            field.select_option(str(value))
-        else:
-            field.fill(str(value))
-    return shown
-
-
-def _summary(page: Any) -> str:
-    """The check-your-answers page's answers (one summary list, or one per part of the form)."""
-    return "\n".join(page.locator(".govuk-summary-list").all_inner_texts())
-
-
-def _to_check_answers(page: Any, answers: dict[str, Any], words: dict[str, str] = WORDS["en"]) -> None:
-    """Through the form's pages (one or several) to "check your answers", answering what each shows."""
-    for _ in range(6):
-        if page.locator("h1").inner_text() == words["check"]:
-            return
-        _answer_shown(page, answers)
-        _click(page, "button", words["continue"])
-        summary = page.locator(".govuk-error-summary")
-        assert summary.count() == 0, f"{page.url}: {summary.inner_text()}"
-    pytest.fail(f"never reached check your answers ({page.url})")
-
-
 def _apply_and_save(page: Any, axe: Axe, email: str) -> None:
     """The citizen's first visit: catalogue, start page, errors, answers, save for later."""
     for kind, path in (("portal catalogue", "/portal/"), ("portal start page", f"/portal/{SERVICE}/")):
         axe.both_languages(page, kind, lambda _language, path=path: page.goto(path))
-    _click(page, "button", "Start now")
+    click(page, "button", "Start now")
     assert "Building permit" in page.title()
     first_page = page.url
 
@@ -200,7 +133,7 @@ def _apply_and_save(page: Any, axe: Axe, email: str) -> None:
         page.goto(first_page)
         page.fill("#field-applicantName", "")
         page.fill("#field-applicantEmail", "not an address")
-        _click(page, "button", WORDS[language]["continue"])
+        click(page, "button", WORDS[language]["continue"])
 
     axe.both_languages(page, "portal apply, errors", invalid)
     summary = page.locator(".govuk-error-summary")
@@ -208,25 +141,25 @@ def _apply_and_save(page: Any, axe: Axe, email: str) -> None:
     links = {link.get_attribute("href") for link in summary.locator("a").all()}
     assert {"#field-applicantName", "#field-applicantEmail"} <= links
     # answered page by page up to the building work, then saved there
-    answers = _answers(email)
+    answers = application_answers(email)
     for _ in range(4):
         if page.get_by_label("Address of the building site").count():
             break
-        _answer_shown(page, answers)
-        _click(page, "button", "Continue")
-    assert _answer_shown(page, answers) >= 4, page.url
-    _click(page, "button", "Save and come back later")
+        answer_shown(page, answers)
+        click(page, "button", "Continue")
+    assert answer_shown(page, answers) >= 4, page.url
+    click(page, "button", "Save and come back later")
 
     def bad_email(language: str) -> None:
         page.goto(f"/portal/{SERVICE}/save/")
         page.fill("#email", "not an address")
-        _click(page, "button", WORDS[language]["send_link"])
+        click(page, "button", WORDS[language]["send_link"])
 
     axe.both_languages(page, "portal save", lambda _language: page.goto(f"/portal/{SERVICE}/save/"))
     axe.both_languages(page, "portal save, errors", bad_email)
     assert page.locator(".govuk-error-summary").is_visible()
     page.get_by_label("Email address").fill(email)
-    _click(page, "button", "Send me the link")
+    click(page, "button", "Send me the link")
     saved = page.url
     axe.both_languages(page, "portal saved", lambda _language: page.goto(saved))
 
@@ -238,18 +171,18 @@ def _resume_and_submit(page: Any, axe: Axe, link: str) -> tuple[str, str]:
     resumed = page.url
     axe.both_languages(page, "portal apply", lambda _language: page.goto(resumed))
     # nothing is answered again (a lost answer stops the walk with an error summary); the drawings are added
-    _to_check_answers(page, {"Drawings and documents": DRAWINGS})
-    answers = _summary(page)
+    to_check_answers(page, {"Drawings and documents": DRAWINGS})
+    answers = summary(page)
     for expected in ("A. de Vries", "Oudegracht 12, Utrecht", "New dwelling", "150", "drawings.pdf"):
         assert expected in answers
     axe.both_languages(page, "portal check answers", lambda _language: page.goto(f"/portal/{SERVICE}/check/"))
-    _click(page, "button", "Accept and send")
+    click(page, "button", "Accept and send")
     reference = page.locator("#reference-number").inner_text()
     secret = page.locator("#secret-code").inner_text()
     assert REFERENCE.fullmatch(reference)
     confirmation = page.url
     axe.both_languages(page, "portal confirmation", lambda _language: page.goto(confirmation))
-    _click(page, "link", "See where your application is")
+    click(page, "link", "See where your application is")
     assert "Application received" in page.locator("#timeline").inner_text()
     assert "drawings.pdf" in page.locator("#uploads").inner_text()
     status = page.url
@@ -278,7 +211,7 @@ def _work_task(
     page.goto("/workbench/")
     page.get_by_label("Service", exact=True).select_option(SERVICE)
     page.get_by_label("Status", exact=True).select_option("unclaimed")
-    _click(page, "button", "Apply filters")
+    click(page, "button", "Apply filters")
     assert claim.count() == 1
     filtered = page.url
     axe.both_languages(page, "workbench inbox", lambda _language: page.goto(filtered))
@@ -290,19 +223,19 @@ def _work_task(
 
     def empty(language: str) -> None:
         page.goto(task_page)
-        _click(page, "button", WORDS[language]["complete"])
+        click(page, "button", WORDS[language]["complete"])
 
     axe.both_languages(page, f"workbench task {form}", lambda _language: page.goto(task_page))
     axe.both_languages(page, f"workbench task {form}, errors", empty)
     empty("en")  # every department meets the error state, also where axe has seen the form before
     assert page.locator(".govuk-error-summary").count() == 1
     answer(page)
-    _click(page, "button", "Complete task")
+    click(page, "button", "Complete task")
     assert "completed" in page.locator(".govuk-notification-banner").inner_text()
     with page.expect_navigation():
         page.goto(task_page)
     assert "This task is no longer open." in page.locator("main").inner_text()
-    _click(page, "link", f"Case {reference}")
+    click(page, "link", f"Case {reference}")
     case_page = page.url
     assert username in page.locator("main").inner_text()  # the timeline names who completed the task
     axe.both_languages(page, "workbench case", lambda _language: page.goto(case_page))
@@ -343,7 +276,7 @@ def _follow_up(page: Any, axe: Axe, reference: str, secret: str) -> None:
     page.goto("/portal/status/")
     page.get_by_label("Reference number").fill(reference)
     page.get_by_label("Secret code").fill(secret)
-    _click(page, "button", "Show my application")
+    click(page, "button", "Show my application")
     status = page.url
     timeline = page.locator("#timeline")
     request = page.get_by_role("link", name="Tell us how we did")
@@ -367,14 +300,14 @@ def _follow_up(page: Any, axe: Axe, reference: str, secret: str) -> None:
 
     def empty(language: str) -> None:
         page.goto(answer)
-        _click(page, "button", WORDS[language]["send"])
+        click(page, "button", WORDS[language]["send"])
 
     axe.both_languages(page, "portal request", lambda _language: page.goto(answer))
     axe.both_languages(page, "portal request, errors", empty)
     assert page.locator(".govuk-error-summary").is_visible()
     page.get_by_label("4", exact=True).check()
     page.get_by_label("Anything we could do better?").fill("Quick and clear.")
-    _click(page, "button", "Send")
+    click(page, "button", "Send")
     finished = page.locator("#current-stage")
     _wait_until(page, status, lambda: "has been dealt with" in finished.inner_text(), "the end of the case")
     assert request.count() == 0
@@ -394,7 +327,7 @@ def test_building_permit_from_application_to_issued_permit(
     # 1. the citizen applies, saves, and resumes from the mailed link in a fresh browser
     _apply_and_save(new_page("en", bypass_csp=True), axe, email)
     citizen = new_page("en", bypass_csp=True)
-    reference, secret = _resume_and_submit(citizen, axe, _resume_link(platform, email, "Your saved application"))
+    reference, secret = _resume_and_submit(citizen, axe, resume_link(platform, email, "Your saved application"))
     # 2. each department works its task in its own browser
     work = {"new_page": new_page, "sign_in": sign_in, "axe": axe, "reference": reference}
     intake = _work_task(
@@ -432,95 +365,3 @@ def test_building_permit_from_application_to_issued_permit(
     assert variables["fireRegisterReference"] == f"FSR-{reference}"
     assert variables["permitDecision"]["approved"] is True
     assert variables["satisfaction"] == 4
-
-
-def _resume_link(platform: Any, email: str, subject: str = "") -> str:
-    """The magic link of the first mail to ``email`` (about ``subject``)."""
-    found = RESUME_LINK.search(platform.mailbox.text(platform.mailbox.wait_for(email, subject)))
-    assert found is not None, f"no resume link in the mail to {email}"
-    return found.group(0)
-
-
-def test_save_resume_and_submit_without_javascript(new_page: Any, platform: Any) -> None:
-    email = f"no-script-{os.getpid()}@example.org"
-    page = new_page("en", javascript=False)
-    page.goto(f"/portal/{SERVICE}/")
-    _click(page, "button", "Start now")
-    answers = _answers(email)
-    _answer_shown(page, answers)
-    _click(page, "button", "Save and come back later")
-    page.get_by_label("Email address").fill(email)
-    _click(page, "button", "Send me the link")
-    assert "saved" in page.locator("h1").inner_text().lower()
-    resumed = new_page("en", javascript=False)
-    with resumed.expect_navigation():
-        resumed.goto(_resume_link(platform, email))
-    # the first page's answers are not given again: they must come back from the draft
-    _to_check_answers(resumed, {k: v for k, v in answers.items() if k not in ("Your name", "Email address")})
-    assert "A. de Vries" in _summary(resumed)
-    _click(resumed, "button", "Accept and send")
-    reference = resumed.locator("#reference-number").inner_text()
-    assert REFERENCE.fullmatch(reference)
-    _click(resumed, "link", "See where your application is")
-    assert "Application received" in resumed.locator("#timeline").inner_text()
-
-
-def _keyboard_until(page: Any, answers: dict[str, str], button: str, limit: int = 80) -> None:
-    """Tab through the page answering the fields of ``answers`` (by id) until ``button`` has focus; press Enter."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focused = page.evaluate("() => [document.activeElement.id, document.activeElement.type || '']")
-        if page.evaluate("s => document.activeElement.matches(s)", button):
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
-            return
-        value = answers.get(focused[0])
-        if value is None:
-            continue
-        if focused[1] == "checkbox":
-            page.keyboard.press("Space")
-        elif focused[1] == "select-one":
-            page.keyboard.type(value)  # type-ahead picks the option whose label starts so
-        else:
-            page.keyboard.type(value)
-    pytest.fail(f"Tab never reached {button} on {page.url}")
-
-
-def test_save_resume_and_submit_by_keyboard_only(new_page: Any, platform: Any) -> None:
-    email = f"keyboard-{os.getpid()}@example.org"
-    words = WORDS["nl"]
-    answers = {
-        "field-applicantName": "A. de Vries",
-        "field-applicantEmail": email,
-        "field-address": "Oudegracht 12, Utrecht",
-        "field-buildingType": "Nieuwe woning",
-        "field-floorArea": "150",
-        "field-heritageZone": "yes",
-    }
-    page = new_page("nl")
-    page.goto(f"/portal/{SERVICE}/")
-    _keyboard_until(page, {}, "a.govuk-button--start")
-    # page by page up to the building work, which is saved from its own page
-    for _ in range(4):
-        if page.locator("#field-address").count():
-            break
-        _keyboard_until(page, answers, "button[name=_continue]")
-    _keyboard_until(page, answers, "button[name=_save]")
-    _keyboard_until(page, {"email": email}, "main form button.govuk-button")
-    resumed = new_page("nl")
-    with resumed.expect_navigation():
-        resumed.goto(_resume_link(platform, email))
-    # nothing is typed again: a lost answer stops the walk with an error summary
-    for _ in range(6):
-        if resumed.locator("h1").inner_text() == words["check"]:
-            break
-        _keyboard_until(resumed, {}, "button[name=_continue]")
-        summary = resumed.locator(".govuk-error-summary")
-        assert summary.count() == 0, summary.inner_text()
-    answered = _summary(resumed)
-    for expected in ("Oudegracht 12, Utrecht", "Nieuwe woning", "150"):
-        assert expected in answered
-    _keyboard_until(resumed, {}, "main form button.govuk-button")
-    assert REFERENCE.fullmatch(resumed.locator("#reference-number").inner_text())
-    _keyboard_until(resumed, {}, "main a[href*='/portal/applications/']")
-    assert "Aanvraag ontvangen" in resumed.locator("#timeline").inner_text()
