@@ -23,6 +23,8 @@ import polars as pl
 from django.conf import settings
 
 from civicflow.mining import (
+    ACTIVITY,
+    CASE,
     LIFECYCLE,
     EventLog,
     align,
@@ -36,18 +38,29 @@ from civicflow.runtime.models import ProcessDefinition
 
 __all__ = ["MAX_STATES", "MAX_VARIANTS", "conformance"]
 
-VERSION = 1
+VERSION = 2
 MAX_VARIANTS = 200
 MAX_STATES = 50_000
 
 
-def _completed(log: EventLog) -> EventLog:
-    """One event per activity instance: the complete events when the log records lifecycles."""
+def _checkable(log: EventLog, elements: dict[str, list[str]], visible: set[str]) -> EventLog:
+    """The part of ``log`` a model can be held to.
+
+    One event per activity instance (the complete events, when the log records lifecycles);
+    events naming model elements the net treats as silent (start and end events: logs need not
+    record them) are dropped; and when the log knows its cases' status (the engine's history),
+    only finished cases are kept: an open or cancelled case has not run to the model's end.
+    """
     events = log.events
-    if LIFECYCLE not in events.columns:
-        return log
-    transition = pl.col(LIFECYCLE).str.to_lowercase()
-    return EventLog.from_events(events.filter(transition.is_null() | (transition == "complete")), cases=log.cases)
+    if LIFECYCLE in events.columns:
+        transition = pl.col(LIFECYCLE).str.to_lowercase()
+        events = events.filter(transition.is_null() | (transition == "complete"))
+    silent = [name for name in elements if name not in visible]
+    events = events.filter(~pl.col(ACTIVITY).is_in(silent))
+    if "status" in log.cases.columns:
+        finished = log.cases.filter(pl.col("status") == "completed")[CASE]
+        events = events.filter(pl.col(CASE).is_in(finished.implode()))
+    return EventLog.from_events(events, cases=log.cases)
 
 
 def _elements(definition: ProcessDefinition) -> dict[str, list[str]]:
@@ -76,14 +89,16 @@ def conformance(digest: str, log: EventLog, definition: ProcessDefinition) -> di
 
 def _compute(log: EventLog, definition: ProcessDefinition) -> dict[str, Any]:
     net = bpmn_to_petri(definition.resource.content.encode(), process_id=definition.process_id)
-    completed = _completed(log)
+    elements = _elements(definition)
+    completed = _checkable(log, elements, net.labels)
+    if completed.event_count == 0:
+        return {"version": VERSION, "model": definition.key, "cases": log.case_count, "checked_cases": 0}
     ranked = variants(completed)
     checked = completed
     if ranked.height > MAX_VARIANTS:
         checked = filter_variants(completed, ranked["variant"].head(MAX_VARIANTS).to_list())
     replay = token_replay(checked, net)
     alignment = align(checked, net, max_states=MAX_STATES)
-    elements = _elements(definition)
     ranked_points = sorted(
         alignment.deviation_points.items(), key=lambda item: (-(item[1].log_moves + item[1].model_moves), item[0])
     )
@@ -99,7 +114,7 @@ def _compute(log: EventLog, definition: ProcessDefinition) -> dict[str, Any]:
     return {
         "version": VERSION,
         "model": definition.key,
-        "cases": completed.case_count,
+        "cases": log.case_count,
         "checked_cases": checked.case_count,
         "variants": ranked.height,
         "checked_variants": min(ranked.height, MAX_VARIANTS),

@@ -148,7 +148,8 @@ def test_axe_finds_no_violations_on_assess_pages(new_page: Any, axe_source: str,
     assert page.locator(".govuk-error-summary").count() == 1
     _axe(page, axe_source)
     page.goto("/workbench/assess/processes/building_permit/conformance")
-    assert page.locator("#figures").count() == 1
+    # figures when the platform holds finished cases, else the notice that none has finished
+    assert page.locator("#unfinished, #figures").count() == 1
     _axe(page, axe_source)
 
 

@@ -57,6 +57,9 @@ def assess_conformance(request: HttpRequest, source: str, ref: str) -> HttpRespo
                 context["error_summary"] = [{"href": "#model", "text": text}]
                 status = 400
             else:
+                if not result["checked_cases"]:
+                    context["unfinished"] = True
+                    return render(request, "workbench/assess_conformance.html", context)
                 context["result"] = result
                 context["figures"] = {
                     "fitness": _percent(result["fitness"]),
