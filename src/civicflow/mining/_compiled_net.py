@@ -41,6 +41,7 @@ class CompiledNet:
     by_label: dict[str, tuple[int, ...]]
     silent: tuple[int, ...]
     consumers: tuple[tuple[int, ...], ...]  # per place: transitions with it in their preset
+    silent_producers: tuple[tuple[int, ...], ...]  # per place: silent transitions with it in their postset
     always_enabled: tuple[int, ...]  # transitions with an empty preset
     initial: bytes
     final: bytes
@@ -139,6 +140,10 @@ def compile_net(net: PetriNet) -> CompiledNet:
         by_label={label: tuple(ts) for label, ts in by_label.items()},
         silent=tuple(i for i, label in enumerate(labels) if label is None),
         consumers=tuple(tuple(ts) for ts in consumers),
+        silent_producers=tuple(
+            tuple(t for t in range(len(transitions)) if labels[t] is None and place in post[t])
+            for place in range(len(places))
+        ),
         always_enabled=tuple(t for t in range(len(transitions)) if not pre[t]),
         initial=b"",
         final=b"",

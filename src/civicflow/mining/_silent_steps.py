@@ -41,6 +41,8 @@ class SilentSteps:
         self._toward: dict[tuple[bytes, int], tuple[VisibleStep, ...]] = {}
         self._enabling: dict[tuple[bytes, tuple[int, ...]], list[int] | None] = {}
         self._allowed: dict[bytes, frozenset[str]] = {}
+        self._filling: dict[tuple[bytes, tuple[tuple[int, int], ...], int], list[int] | None] = {}
+        self._to_final_places = _silent_predecessors_of(net, [p for p, tokens in enumerate(net.final) if tokens])
 
     def _search(
         self, start: bytes, allowed: Collection[int] | None, stop: Callable[[bytes], bool], *, strict: bool
@@ -93,6 +95,28 @@ class SilentSteps:
             )
             self._enabling[key] = None if found is None else self._path(parents, found)
         return self._enabling[key]
+
+    def filling(
+        self, marking: bytes, needs: tuple[tuple[int, int], ...], place: int, toward: int | None
+    ) -> list[int] | None:
+        """The fewest silent transitions that put enough tokens on ``place``, one of ``needs``.
+
+        ``needs`` are (place, tokens) requirements: a transition's inputs (``toward`` is that
+        transition) or the final marking (``toward=None``); those already met must stay met. Token
+        replay uses this when the requirements cannot all be met: fewer tokens are then missing.
+        """
+        key = (marking, needs, place)
+        if key not in self._filling:
+            need = next(w for p, w in needs if p == place)
+            keep = [(p, w) for p, w in needs if marking[p] >= w]
+            parents, found = self._search(
+                marking,
+                self._relevant[toward] if toward is not None else self._to_final_places,
+                lambda m: m[place] >= need and all(m[p] >= w for p, w in keep),
+                strict=False,
+            )
+            self._filling[key] = None if found is None else self._path(parents, found)
+        return self._filling[key]
 
     def to_final(self, marking: bytes) -> list[int] | None:
         """The fewest silent transitions from ``marking`` to the final marking (None: none found)."""
@@ -154,22 +178,20 @@ class SilentSteps:
 
 def _silent_predecessors(net: CompiledNet) -> tuple[frozenset[int], ...]:
     """Per transition, the silent transitions from which a path of silent transitions reaches its inputs."""
-    producers: list[list[int]] = [[] for _ in net.places]
-    for t in net.silent:
-        for place, _ in net.post[t]:
-            producers[place].append(t)
-    result = []
-    for transition in range(len(net.transitions)):
-        found: set[int] = set()
-        stack = [place for place, _ in net.pre[transition]]
-        seen = set(stack)
-        while stack:
-            for t in producers[stack.pop()]:
-                if t not in found:
-                    found.add(t)
-                    for place, _ in net.pre[t]:
-                        if place not in seen:
-                            seen.add(place)
-                            stack.append(place)
-        result.append(frozenset(found))
-    return tuple(result)
+    return tuple(_silent_predecessors_of(net, [p for p, _ in net.pre[t]]) for t in range(len(net.transitions)))
+
+
+def _silent_predecessors_of(net: CompiledNet, places: list[int]) -> frozenset[int]:
+    """The silent transitions from which a path of silent transitions reaches one of ``places``."""
+    found: set[int] = set()
+    stack = list(places)
+    seen = set(stack)
+    while stack:
+        for t in net.silent_producers[stack.pop()]:
+            if t not in found:
+                found.add(t)
+                for place, _ in net.pre[t]:
+                    if place not in seen:
+                        seen.add(place)
+                        stack.append(place)
+    return frozenset(found)

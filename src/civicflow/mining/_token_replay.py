@@ -117,6 +117,13 @@ class _Replayer:
                 enabled = next(t for t in candidates if net.enabled(marking, t))
             else:
                 enabled = min(candidates, key=lambda t: (self._deficit(marking, t), t))
+                # silent steps that fill some of the inputs still save missing tokens
+                for place, weight in net.pre[enabled]:
+                    if marking[place] < weight and (
+                        path := self.silent.filling(marking, net.pre[enabled], place, enabled)
+                    ):
+                        marking, c, p = self._fire_silent(marking, path)
+                        consumed, produced = consumed + c, produced + p
                 tokens = bytearray(marking)
                 for place, weight in net.pre[enabled]:
                     if tokens[place] < weight:
@@ -140,6 +147,13 @@ class _Replayer:
             path = self._final[marking]
             if path is not None:
                 marking, consumed, produced = self._fire_silent(marking, path)
+            else:
+                # as for a transition: silent steps that fill some final places save missing tokens
+                needs = tuple((p, f) for p, f in enumerate(net.final) if f)
+                for place, tokens in needs:
+                    if marking[place] < tokens and (path := self.silent.filling(marking, needs, place, None)):
+                        marking, c, p = self._fire_silent(marking, path)
+                        consumed, produced = consumed + c, produced + p
         missing = sum(max(0, f - m) for m, f in zip(marking, net.final, strict=True))
         consumed += sum(net.final)
         remaining = sum(max(0, m - f) for m, f in zip(marking, net.final, strict=True))
