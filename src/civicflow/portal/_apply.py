@@ -49,6 +49,9 @@ def _page_views(form: Form, page: Page, views: list[FieldView]) -> list[FieldVie
 
 
 def _hidden(page: Page, views: list[FieldView]) -> bool:
+    """Whether a condition hides the page's group (a one-page form is never hidden: nowhere else to go)."""
+    if len(page.indexes) == len(views):
+        return False
     groups = [views[i] for i in page.indexes if views[i].input_type == "group"]
     return bool(groups) and all(view.hidden for view in groups)
 

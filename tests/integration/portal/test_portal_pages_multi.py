@@ -175,3 +175,23 @@ def test_conditions_reach_across_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     check = client.get(f"{BP}/check/").content.decode()
     assert "The person you apply for" in check
     assert "M-1" in check
+
+
+def test_a_one_page_form_whose_group_is_hidden_is_still_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    form = load_form(
+        {
+            "components": [
+                {"type": "checkbox", "key": "agent", "label": "I apply for someone else"},
+                {
+                    "type": "group",
+                    "label": "The person",
+                    "conditional": {"hide": "=agent != true"},
+                    "components": [{"type": "textfield", "key": "name", "label": "Their name"}],
+                },
+            ]
+        }
+    )
+    monkeypatch.setattr(_apply, "start_form", lambda service: form)
+    response = _client().get(f"{BP}/apply/")
+    assert response.status_code == 200
+    assert _names(response.content.decode()) == {"agent"}
