@@ -386,3 +386,16 @@ def test_conformance_of_the_engine_history_holds_only_finished_cases_to_the_mode
     assert f'<option value="{permit.process_id}:1" selected>' in html  # the process's own model by default
     assert 'id="unfinished"' in html
     assert 'id="figures"' not in html
+
+
+def test_gzipped_uploads_are_unpacked_within_a_limit(analyst: User, settings: Any) -> None:
+    settings.CIVICFLOW_ASSESS_MAX_UNPACKED_BYTES = 1000
+    bomb = gzip.compress(XES.replace("</log>", " " * 100_000 + "</log>").encode())
+    assert len(bomb) < 1000
+    response = _upload(signed_in(analyst), "bomb.xes.gz", bomb)
+    assert response.status_code == 413
+    assert _error_summary(response.content.decode()) == ["The unpacked file must be 1000\xa0bytes or smaller"]
+    truncated = _upload(signed_in(analyst), "cut.xes.gz", gzip.compress(XES.encode())[:-20])
+    assert truncated.status_code == 400
+    (message,) = _error_summary(truncated.content.decode())
+    assert message.startswith("The event log could not be read: cut.xes.gz: not a readable gzip file: ")
