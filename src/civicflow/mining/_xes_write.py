@@ -33,6 +33,9 @@ _EXTENSIONS = (
 _SKIP = frozenset({CASE, INDEX, OFFSET})
 
 
+# Elements written whole (attributes, extensions) are created without a namespace: inside <log>,
+# which declares XES as the default namespace, they are XES elements, and lxml writes them
+# without an ns0: prefix and its declaration on every one.
 def _tag(name: str) -> str:
     return f"{{{_NS}}}{name}"
 
@@ -57,7 +60,8 @@ def _value(kind: str, value: Any, offset: int | None) -> str:
             moment = moment.replace(tzinfo=UTC)
         if offset:
             moment = moment.astimezone(timezone(timedelta(minutes=offset)))
-        return moment.isoformat(timespec="milliseconds")
+        # Milliseconds as most XES tools write them, microseconds when the instant has them.
+        return moment.isoformat(timespec="microseconds" if moment.microsecond % 1000 else "milliseconds")
     if kind == "boolean":
         return "true" if value else "false"
     return str(value)
@@ -68,7 +72,7 @@ def _attributes(row: Mapping[str, Any], kinds: Mapping[str, str], offset: int | 
         value = row.get(key)
         if value is None:
             continue
-        yield etree.Element(_tag(kind), key=key, value=_value(kind, value, offset if key == TIMESTAMP else None))
+        yield etree.Element(kind, key=key, value=_value(kind, value, offset if key == TIMESTAMP else None))
 
 
 @contextmanager
@@ -93,15 +97,15 @@ def write_xes(log: EventLog, path: str | PathLike[str]) -> None:
         xf.write_declaration()
         with xf.element(_tag("log"), {"xes.version": "1.0", "xes.features": "nested-attributes"}, nsmap={None: _NS}):
             for name, prefix, uri in _EXTENSIONS:
-                xf.write(etree.Element(_tag("extension"), name=name, prefix=prefix, uri=uri))
+                xf.write(etree.Element("extension", name=name, prefix=prefix, uri=uri))
             for key, value in log.attributes.items():
                 if isinstance(value, str | int | float | bool):
                     kind = "boolean" if isinstance(value, bool) else xes_kind(pl.Series([value]).dtype)
-                    xf.write(etree.Element(_tag(kind), key=key, value=_value(kind, value, None)))
+                    xf.write(etree.Element(kind, key=key, value=_value(kind, value, None)))
             # Events are sorted by case, so each case's events are one contiguous run.
             for (case,), group in events.group_by(CASE, maintain_order=True):
                 with xf.element(_tag("trace")):
-                    xf.write(etree.Element(_tag("string"), key="concept:name", value=str(case)))
+                    xf.write(etree.Element("string", key="concept:name", value=str(case)))
                     for attribute in _attributes(case_rows.get(case, {}), case_kinds, None):
                         xf.write(attribute)
                     for row in group.iter_rows(named=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -149,3 +150,29 @@ def test_mine_cli_reads_the_engine_history(history: None) -> None:
     stats = json.loads(result.stdout)
     assert stats["cases"] == ProcessInstance.objects.filter(definition__process_id="tax_refund").count()
     assert stats["events"] == engine_event_log(process_key="tax_refund").event_count
+
+
+def test_engine_log_survives_xes_parquet_and_ocel(history: None, tmp_path: Path) -> None:
+    from civicflow.mining import (
+        ColumnMapping,
+        flatten,
+        read_ocel_json,
+        read_parquet,
+        read_xes,
+        to_ocel,
+        write_ocel_json,
+        write_parquet,
+        write_xes,
+    )
+
+    log = engine_event_log(process_key="building_permit")
+    core = [CASE, ACTIVITY, TIMESTAMP, LIFECYCLE, RESOURCE, "org:role", "concept:instance"]
+    write_xes(log, tmp_path / "l.xes.gz")
+    assert read_xes(tmp_path / "l.xes.gz").events.select(core).equals(log.events.select(core))
+    write_parquet(log, tmp_path / "l.parquet")
+    mapping = ColumnMapping(case=CASE, activity=ACTIVITY, timestamp=TIMESTAMP, resource=RESOURCE, lifecycle=LIFECYCLE)
+    assert read_parquet(tmp_path / "l.parquet", mapping).events.select(core).equals(log.events.select(core))
+    write_ocel_json(to_ocel(log), tmp_path / "l.jsonocel")
+    back = flatten(read_ocel_json(tmp_path / "l.jsonocel"), "case")
+    assert back.events.select(core).equals(log.events.select(core))
+    assert back.cases.select(CASE, "process_key").equals(log.cases.select(CASE, "process_key"))

@@ -57,3 +57,20 @@ def test_typed_attributes_and_offsets_survive(tmp_path: Path) -> None:
     back = read_xes(tmp_path / "typed.xes")
     _same(log, back)
     assert back.attributes["source"] == "unit test"
+
+
+def test_microseconds_survive_and_elements_carry_no_prefix(tmp_path: Path) -> None:
+    events = pl.DataFrame(
+        {
+            "case:concept:name": ["1", "1"],
+            "concept:name": ["a", "b"],
+            "time:timestamp": [datetime(2025, 1, 11, 15, 34, 0, 382529, tzinfo=UTC), datetime(2025, 1, 12, tzinfo=UTC)],
+        }
+    )
+    log = EventLog.from_events(events)
+    write_xes(log, tmp_path / "l.xes")
+    text = (tmp_path / "l.xes").read_text(encoding="utf-8")
+    assert 'value="2025-01-11T15:34:00.382529+00:00"' in text
+    assert 'value="2025-01-12T00:00:00.000+00:00"' in text
+    assert "ns0:" not in text
+    _same(read_xes(tmp_path / "l.xes"), log)
