@@ -10,6 +10,8 @@
 ``CIVICFLOW_AGENCY_NAME``, ``CIVICFLOW_AGENCY_LOGO_URL``, ``CIVICFLOW_BRAND_COLOUR``  branding (docs/web.md)
 ``CIVICFLOW_PUBLIC_URL``     the site's address in mailed links (default ``http://localhost:8000``)
 ``CIVICFLOW_PORTAL_MAX_REQUEST_BYTES``  largest portal post, all uploads together (default 50 MB)
+``CIVICFLOW_ASSESS_MAX_UPLOAD_BYTES``, ``CIVICFLOW_ASSESS_MAX_UNPACKED_BYTES``, ``CIVICFLOW_ASSESS_MAX_CASES``
+                            limits of the workbench's Assess section (docs/workbench.md)
 """
 
 from __future__ import annotations
@@ -137,6 +139,12 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # a portal post above this (all files together) is refused before it is read, with a friendly page
 CIVICFLOW_PORTAL_MAX_REQUEST_BYTES = int(os.environ.get("CIVICFLOW_PORTAL_MAX_REQUEST_BYTES", str(50 * 1024 * 1024)))
+# the workbench's Assess section: largest event-log upload, its unpacked size, cases read from history
+CIVICFLOW_ASSESS_MAX_UPLOAD_BYTES = int(os.environ.get("CIVICFLOW_ASSESS_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+CIVICFLOW_ASSESS_MAX_UNPACKED_BYTES = int(
+    os.environ.get("CIVICFLOW_ASSESS_MAX_UNPACKED_BYTES", str(10 * CIVICFLOW_ASSESS_MAX_UPLOAD_BYTES))
+)
+CIVICFLOW_ASSESS_MAX_CASES = int(os.environ.get("CIVICFLOW_ASSESS_MAX_CASES", "20000"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
