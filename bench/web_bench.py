@@ -383,6 +383,9 @@ def main() -> None:
             return
         print(f"  {len(facts['applications']):,} applications, {len(facts['sessions'])} staff signed in; open tasks "
               f"per candidate group: {facts['queues']}", flush=True)  # fmt: skip
+        # as a database in service would be: planner statistics current, no dead rows from the load
+        with psycopg.connect(host="127.0.0.1", user="postgres", dbname=name, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         serve = [str(CIVICFLOW), "serve", "--port", str(port), "--web-workers", str(opts.web_workers),
