@@ -2,9 +2,11 @@
 
 When a log records ``lifecycle:transition`` start and complete events, the n-th start of an
 activity in a case is paired with its n-th complete: that pair is one activity instance. Service
-time runs from an instance's start to its complete; waiting time from the previous instance's
-complete to this instance's start. Without start events an instance is its single event, service
-time is unknown (null) and waiting time is the time since the previous event.
+time runs from an instance's start to its complete; waiting time from the latest complete of
+another instance at or before this instance's start (in parallel branches the instance that
+completed just before this one may have completed after it started: taking it would give negative
+waiting times). Without start events an instance is its single event, service time is unknown
+(null) and waiting time is the time since the previous event.
 """
 
 from __future__ import annotations
@@ -62,15 +64,55 @@ def activity_instances(log: LogLike) -> pl.DataFrame:
             .rename({TIMESTAMP: "complete"})
             .sort([CASE, "complete"], maintain_order=True)
         )
-    else:
-        instances = events.rename({TIMESTAMP: "complete"}).with_columns(
-            pl.lit(None, dtype=events.schema[TIMESTAMP]).alias("start")
-        )
-    began = pl.coalesce("start", "complete")
+        return _with_predecessors(instances)
+    instances = events.rename({TIMESTAMP: "complete"}).with_columns(
+        pl.lit(None, dtype=events.schema[TIMESTAMP]).alias("start")
+    )
     return instances.with_columns(
         pl.col(ACTIVITY).shift(1).over(CASE).alias("previous"),
-        seconds(pl.col("complete") - pl.col("start")).alias("service"),
-        seconds(began - pl.col("complete").shift(1).over(CASE)).alias("waiting"),
+        pl.lit(None, dtype=pl.Float64).alias("service"),
+        seconds(pl.col("complete") - pl.col("complete").shift(1).over(CASE)).alias("waiting"),
+    )
+
+
+def _with_predecessors(instances: pl.DataFrame) -> pl.DataFrame:
+    """Add ``previous``, ``service`` and ``waiting`` to instances sorted by case and complete.
+
+    The predecessor of an instance is the latest instance of its case, earlier in completion
+    order, that completed at or before it began. Completion order is sorted, so those candidates
+    form a prefix of the case: an as-of join finds the prefix's end, capped just before the
+    instance itself (an instance never precedes itself, even with zero service time).
+    """
+    began = pl.coalesce("start", "complete")
+    rows = instances.with_row_index("_i").with_columns(began.alias("_began"))
+    completed = rows.select(
+        CASE,
+        pl.col("complete").alias("_key"),
+        pl.col("_i").alias("_j"),
+    )
+    matched = (
+        rows.select(CASE, "_i", pl.col("_began").alias("_key"))
+        .sort("_key")
+        .join_asof(completed.sort("_key"), on="_key", by=CASE, strategy="backward")
+        .select("_i", "_j")
+    )
+    # an instance whose match lies at or after itself takes the one just before it in its case
+    pred = pl.when(pl.col("_j") >= pl.col("_i")).then(pl.col("_i") - 1).otherwise(pl.col("_j"))
+    first = pl.col("_i") == pl.col("_i").min().over(CASE)
+    rows = rows.join(matched, on="_i", how="left").with_columns(
+        pl.when(first | pl.col("_j").is_null()).then(None).otherwise(pred).alias("_p")
+    )
+    lookup = rows.select(
+        pl.col("_i").alias("_p"), pl.col(ACTIVITY).alias("previous"), pl.col("complete").alias("_prev_complete")
+    )
+    return (
+        rows.join(lookup, on="_p", how="left")
+        .sort("_i")
+        .with_columns(
+            seconds(pl.col("complete") - pl.col("start")).alias("service"),
+            seconds(pl.col("_began") - pl.col("_prev_complete")).alias("waiting"),
+        )
+        .drop("_i", "_j", "_p", "_began", "_prev_complete")
     )
 
 

@@ -183,6 +183,36 @@ def test_service_and_waiting_time_with_lifecycle() -> None:
     assert per_activity["B"]["waiting_median"] == 1200.0
 
 
+def test_waiting_time_in_parallel_branches_counts_from_the_latest_complete_before_the_start() -> None:
+    # A, then B and C in parallel (C starts after B and finishes first), then D after both.
+    # Minutes: A 0-10 | B starts 15, C starts 20, C completes 30, B completes 40 | D 45-50.
+    rows = [
+        ("A", "start", 0),
+        ("A", "complete", 10),
+        ("B", "start", 15),
+        ("C", "start", 20),
+        ("C", "complete", 30),
+        ("B", "complete", 40),
+        ("D", "start", 45),
+        ("D", "complete", 50),
+    ]
+    frame = pl.DataFrame(
+        {
+            "case:concept:name": ["c1"] * len(rows),
+            "concept:name": [r[0] for r in rows],
+            "lifecycle:transition": [r[1] for r in rows],
+            "time:timestamp": [_at(r[2]) for r in rows],
+        },
+        schema_overrides={"time:timestamp": pl.Datetime("us", "UTC")},
+    )
+    instances = activity_instances(frame)
+    assert instances["concept:name"].to_list() == ["A", "C", "B", "D"]
+    # B waited from A's complete (10) to its start (15), not from C's complete (30): never negative
+    assert instances["previous"].to_list() == [None, "A", "A", "B"]
+    assert instances["waiting"].to_list() == [None, 600.0, 300.0, 300.0]
+    assert instances["service"].to_list() == [600.0, 600.0, 1500.0, 300.0]
+
+
 def test_dfg_over_lifecycle_log_uses_one_event_per_instance() -> None:
     edges = directly_follows(_lifecycle_frame())
     assert edges.select("source", "target", "frequency", "median").rows() == [
