@@ -15,7 +15,6 @@ and reports errors with their line. Offsets come from the timestamps' text, whic
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from collections.abc import Mapping
@@ -52,6 +51,7 @@ _MARKS: Final = (
 _TYPED: Final = r'^<(\w+)\s+key="([^"]*)"\s+value="([^"]*)"'
 _REFERENCE: Final = r"&(?:amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});"
 _ZONE: Final = r"([+-])(\d\d):(\d\d)$"
+_PIECE: Final = 16 << 20
 # Larger files take the streaming reader, whose memory grows with the log, not with the file.
 _MAX_BYTES: Final = 1 << 31
 
@@ -75,27 +75,23 @@ class FastBody:
 
 def fast_body(name: str) -> FastBody | None:
     """Read ``name`` with r4pm if every check passes, else ``None`` (use the streaming reader)."""
-    with Path(name).open("rb") as raw:
-        gzipped = raw.read(2) == b"\x1f\x8b"
-        raw.seek(0)
-        try:
-            data = gzip.GzipFile(fileobj=raw).read(_MAX_BYTES + 1) if gzipped else raw.read(_MAX_BYTES + 1)
-        except (EOFError, OSError, zlib.error):
-            return None
+    data = _decompressed(name)
+    if data is None:
+        return None
     first, last = data.find(b"<trace"), data.rfind(b"</trace>")
     if len(data) > _MAX_BYTES or first < 0 or last < first:
         return None
-    body = data[first : last + len(b"</trace>")]
-    envelope = data[:first] + data[last + len(b"</trace>") :]
-    del data
-    if b"&" in body and not _references_ok(body):
+    end = last + len(b"</trace>")
+    envelope = data[:first] + data[end:]
+    if data.find(b"&", first, end) >= 0 and not _references_ok(data, first, end):
         return None
-    try:
-        text = pl.Series("body", [body], dtype=pl.Binary).cast(pl.Utf8)
-    except pl.exceptions.InvalidOperationError:
-        return None  # not UTF-8
-    marks = text.str.extract_all(_MARKS).explode()
-    del text
+    # only needed when a <global> could supply a name (see FastBody)
+    name_count = data.count(b'key="concept:name"', first, end) if b'key="concept:name"' in envelope else None
+    order = _first_seen(data[first : first + 1_000_000])
+    marks = _marks(data, first, end)
+    del data
+    if marks is None:
+        return None
     typed_rows = marks.str.starts_with("<") & marks.str.contains(r'\skey="', literal=False)
     typed = marks.filter(typed_rows).str.extract_groups(_TYPED).struct.unnest()
     typed.columns = ["type", "key", "value"]
@@ -107,11 +103,9 @@ def fast_body(name: str) -> FastBody | None:
     if not _typed_ok(typed):
         return None
     zones = _zones(typed.filter((pl.col("type") == "date") & (pl.col("key") == TIMESTAMP))["value"], events)
-    # only needed when a <global> could supply a name (see FastBody)
-    names = b'key="concept:name"' not in envelope or body.count(b'key="concept:name"') == traces + events
-    order = _first_seen(body)
+    names = name_count is None or name_count == traces + events
     typed_keys = set(typed["key"].unique().to_list())
-    del body, marks, typed
+    del marks, typed
     try:
         table, _ = r4pm.df.import_xes(name)
     except Exception:  # noqa: BLE001 - any failure of the fast path hands over to the reference reader
@@ -121,9 +115,54 @@ def fast_body(name: str) -> FastBody | None:
     return _shape(table, zones, order, envelope=envelope, names=names)
 
 
-def _references_ok(body: bytes) -> bool:
+def _references_ok(data: bytes, first: int, end: int) -> bool:
     """Every ampersand starts a reference: lxml refuses a bare one, r4pm would keep it."""
-    return len(re.findall(rb"&", body)) == len(re.findall(_REFERENCE.encode(), body))
+    return data.count(b"&", first, end) == len(re.compile(_REFERENCE.encode()).findall(data, first, end))
+
+
+def _marks(data: bytes, first: int, end: int) -> pl.Series | None:
+    """The body's marks (see _MARKS) in document order; None if the body is not UTF-8.
+
+    The body goes to polars in pieces of whole traces: a whole large log as one string costs
+    several times its size in the regex engine's intermediate results.
+    """
+    pieces = []
+    start = first
+    while start < end:
+        stop = _piece_end(data, start, end)
+        try:
+            text = pl.Series("piece", [data[start:stop].decode()])
+        except UnicodeDecodeError:
+            return None
+        pieces.append(text.str.extract_all(_MARKS).explode().drop_nulls())
+        start = stop
+    return pl.concat(pieces) if pieces else None
+
+
+def _piece_end(data: bytes, start: int, end: int) -> int:
+    """End of the last whole trace within _PIECE bytes from ``start`` (of the first, if longer)."""
+    if start + _PIECE >= end:
+        return end
+    cut = data.rfind(b"</trace>", start, start + _PIECE)
+    if cut < 0:
+        cut = data.find(b"</trace>", start, end)
+    return end if cut < 0 else cut + len(b"</trace>")
+
+
+def _decompressed(name: str) -> bytes | None:
+    """The file's bytes, gunzipped into one buffer (GzipFile.read holds chunks and their join)."""
+    raw = Path(name).read_bytes()
+    if raw[:2] != b"\x1f\x8b":
+        return raw if len(raw) <= _MAX_BYTES else None
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    try:
+        data = inflater.decompress(raw, _MAX_BYTES + 1)
+    except zlib.error:
+        return None
+    # too large, truncated, or more than one gzip member: the streaming reader takes it
+    if len(data) > _MAX_BYTES or not inflater.eof or inflater.unused_data:
+        return None
+    return data
 
 
 def _typed_ok(typed: pl.DataFrame) -> bool:

@@ -149,3 +149,13 @@ def test_global_name_default_is_not_an_identity(tmp_path: Path, monkeypatch: pyt
 )
 def test_real_logs_read_the_same_both_ways(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     _assert_same(LOGS / name, monkeypatch)
+
+
+def test_body_scanned_in_pieces_of_whole_traces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "pieces.xes"
+    path.write_text(GOOD)
+    monkeypatch.setattr(_xes_fast, "_PIECE", 64)  # smaller than one trace: one piece per trace
+    assert _xes_fast.fast_body(str(path)) is not None
+    log = _assert_same(path, monkeypatch)
+    assert isinstance(log, EventLog)
+    assert log.events["time:offset"].to_list() == [60, 120, 0]
