@@ -1,3 +1,50 @@
-"""civicflow.kpi."""
+"""civicflow.kpi: key performance indicators per service and stage, computed from plain records.
 
-__all__: list[str] = []
+The core knows nothing of Django or the database: an adapter (``civicflow.runtime.kpi_projection``)
+turns history events and portal rows into :class:`KpiInput` and passes the time in. See docs/kpi.md.
+"""
+
+from civicflow.kpi._compute import compute_kpis
+from civicflow.kpi._definition import KpiDefinition, StageDefinition, parse_target
+from civicflow.kpi._errors import KpiError
+from civicflow.kpi._period import Clock, Period, PeriodKind
+from civicflow.kpi._records import (
+    CaseOutcome,
+    CaseRecord,
+    Channel,
+    DraftRecord,
+    IncidentRecord,
+    KpiInput,
+    SatisfactionRecord,
+    StageRecord,
+    TaskRecord,
+)
+from civicflow.kpi._report import AGEING_BUCKETS, DepartmentKpis, ServiceKpis, StageKpis
+from civicflow.kpi._stats import DurationStats, Ratio, nearest_rank
+
+__all__ = [
+    "AGEING_BUCKETS",
+    "CaseOutcome",
+    "CaseRecord",
+    "Channel",
+    "Clock",
+    "DepartmentKpis",
+    "DraftRecord",
+    "DurationStats",
+    "IncidentRecord",
+    "KpiDefinition",
+    "KpiError",
+    "KpiInput",
+    "Period",
+    "PeriodKind",
+    "Ratio",
+    "SatisfactionRecord",
+    "ServiceKpis",
+    "StageDefinition",
+    "StageKpis",
+    "StageRecord",
+    "TaskRecord",
+    "compute_kpis",
+    "nearest_rank",
+    "parse_target",
+]
