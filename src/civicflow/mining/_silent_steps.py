@@ -24,6 +24,9 @@ __all__ = ["CLOSURE_LIMIT", "SilentSteps", "VisibleStep"]
 
 # Markings one silent search may visit: hostile nets (long silent chains with concurrency) stop here.
 CLOSURE_LIMIT = 20_000
+# Token replay's searches are a heuristic (as pm4py's are): they give up much sooner, because a
+# search that finds nothing visits every marking up to its limit, for every event it is tried for.
+REPLAY_LIMIT = 2_000
 
 # (transition, marking after it, silent firings before it, marking it fired from)
 VisibleStep = tuple[int, bytes, int, bytes]
@@ -42,15 +45,21 @@ class SilentSteps:
         self._enabling: dict[tuple[bytes, tuple[int, ...]], list[int] | None] = {}
         self._allowed: dict[bytes, frozenset[str]] = {}
         self._filling: dict[tuple[bytes, tuple[tuple[int, int], ...], int], list[int] | None] = {}
-        self._to_final_places = _silent_predecessors_of(net, [p for p, tokens in enumerate(net.final) if tokens])
+        self._to_place: dict[int, frozenset[int]] = {}
 
     def _search(
-        self, start: bytes, allowed: Collection[int] | None, stop: Callable[[bytes], bool], *, strict: bool
+        self,
+        start: bytes,
+        allowed: Collection[int] | None,
+        stop: Callable[[bytes], bool],
+        *,
+        strict: bool,
+        limit: int = CLOSURE_LIMIT,
     ) -> tuple[dict[bytes, tuple[bytes, int] | None], bytes | None]:
         """Breadth-first over silent transitions (only ``allowed`` ones unless None) until ``stop``.
 
         Returns the parent links and the first marking satisfying ``stop`` (or None). Over
-        ``CLOSURE_LIMIT`` markings it raises when ``strict``, else gives up.
+        ``limit`` markings it raises when ``strict``, else gives up.
         """
         net = self.net
         labels = net.labels
@@ -69,7 +78,7 @@ class SilentSteps:
                 if stop(after):
                     return parents, after
                 queue.append(after)
-            if len(parents) > CLOSURE_LIMIT:
+            if len(parents) > limit:
                 if strict:
                     raise ConformanceError(f"more than {CLOSURE_LIMIT} markings are reachable by silent transitions")
                 break
@@ -91,29 +100,35 @@ class SilentSteps:
             relevant = frozenset().union(*(self._relevant[t] for t in candidates))
             net = self.net
             parents, found = self._search(
-                marking, relevant, lambda m: any(net.enabled(m, t) for t in candidates), strict=False
+                marking,
+                relevant,
+                lambda m: any(net.enabled(m, t) for t in candidates),
+                strict=False,
+                limit=REPLAY_LIMIT,
             )
             self._enabling[key] = None if found is None else self._path(parents, found)
         return self._enabling[key]
 
-    def filling(
-        self, marking: bytes, needs: tuple[tuple[int, int], ...], place: int, toward: int | None
-    ) -> list[int] | None:
+    def filling(self, marking: bytes, needs: tuple[tuple[int, int], ...], place: int) -> list[int] | None:
         """The fewest silent transitions that put enough tokens on ``place``, one of ``needs``.
 
-        ``needs`` are (place, tokens) requirements: a transition's inputs (``toward`` is that
-        transition) or the final marking (``toward=None``); those already met must stay met. Token
+        ``needs`` are (place, tokens) requirements, a transition's inputs or the final marking;
+        those already met must stay met. Token
         replay uses this when the requirements cannot all be met: fewer tokens are then missing.
         """
         key = (marking, needs, place)
         if key not in self._filling:
             need = next(w for p, w in needs if p == place)
             keep = [(p, w) for p, w in needs if marking[p] >= w]
+            relevant = self._to_place.get(place)
+            if relevant is None:  # only silent transitions leading to this one place
+                relevant = self._to_place[place] = _silent_predecessors_of(self.net, [place])
             parents, found = self._search(
                 marking,
-                self._relevant[toward] if toward is not None else self._to_final_places,
+                relevant,
                 lambda m: m[place] >= need and all(m[p] >= w for p, w in keep),
                 strict=False,
+                limit=REPLAY_LIMIT,
             )
             self._filling[key] = None if found is None else self._path(parents, found)
         return self._filling[key]
@@ -121,7 +136,7 @@ class SilentSteps:
     def to_final(self, marking: bytes) -> list[int] | None:
         """The fewest silent transitions from ``marking`` to the final marking (None: none found)."""
         final = self.net.final
-        parents, found = self._search(marking, None, lambda m: m == final, strict=False)
+        parents, found = self._search(marking, None, lambda m: m == final, strict=False, limit=REPLAY_LIMIT)
         return None if found is None else self._path(parents, found)
 
     def path(self, start: bytes, target: bytes, toward: int) -> list[int]:

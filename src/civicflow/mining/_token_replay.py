@@ -119,9 +119,7 @@ class _Replayer:
                 enabled = min(candidates, key=lambda t: (self._deficit(marking, t), t))
                 # silent steps that fill some of the inputs still save missing tokens
                 for place, weight in net.pre[enabled]:
-                    if marking[place] < weight and (
-                        path := self.silent.filling(marking, net.pre[enabled], place, enabled)
-                    ):
+                    if marking[place] < weight and (path := self.silent.filling(marking, net.pre[enabled], place)):
                         marking, c, p = self._fire_silent(marking, path)
                         consumed, produced = consumed + c, produced + p
                 tokens = bytearray(marking)
@@ -151,7 +149,7 @@ class _Replayer:
                 # as for a transition: silent steps that fill some final places save missing tokens
                 needs = tuple((p, f) for p, f in enumerate(net.final) if f)
                 for place, tokens in needs:
-                    if marking[place] < tokens and (path := self.silent.filling(marking, needs, place, None)):
+                    if marking[place] < tokens and (path := self.silent.filling(marking, needs, place)):
                         marking, c, p = self._fire_silent(marking, path)
                         consumed, produced = consumed + c, produced + p
         missing = sum(max(0, f - m) for m, f in zip(marking, net.final, strict=True))
