@@ -6,7 +6,8 @@ SHA-256 digest in constant time. Scopes:
 - ``read``: every GET (definitions, instances, tasks, history, incidents, decisions evaluate);
 - ``start``: start instances, correlate messages, broadcast signals, claim/unclaim/complete user tasks;
 - ``work:<topic>`` (``work:*`` for every topic): fetch-and-lock and finish external tasks of the topic;
-- ``admin``: everything, including deployments, variables, cancel, migrate, modify, incident retry.
+- ``admin``: everything, including deployments, variables, cancel, migrate, modify, incident retry;
+- ``metrics``: only ``GET /metrics`` (Prometheus scrapes; docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -37,12 +38,12 @@ __all__ = [
     "verify_token",
 ]
 
-_SCOPE = re.compile(r"^(read|start|admin|work:(\*|[A-Za-z0-9._:\-]{1,200}))$")
+_SCOPE = re.compile(r"^(read|start|admin|metrics|work:(\*|[A-Za-z0-9._:\-]{1,200}))$")
 _TOKEN = re.compile(r"^cf_([a-z0-9]{8})_([A-Za-z0-9_\-]{20,100})$")
 
 
 class InvalidScopeError(CivicFlowError):
-    """A scope that is not ``read``, ``start``, ``admin`` or ``work:<topic>``."""
+    """A scope that is not ``read``, ``start``, ``admin``, ``metrics`` or ``work:<topic>``."""
 
     def __init__(self, message: str, *, scope: str) -> None:
         self.scope = scope
@@ -66,7 +67,9 @@ def check_scopes(scopes: Iterable[str]) -> list[str]:
     found = sorted(set(scopes))
     for scope in found:
         if not _SCOPE.match(scope):
-            raise InvalidScopeError(f"unknown scope {scope!r}: use read, start, admin or work:<topic>", scope=scope)
+            raise InvalidScopeError(
+                f"unknown scope {scope!r}: use read, start, admin, metrics or work:<topic>", scope=scope
+            )
     return found
 
 

@@ -31,7 +31,8 @@ def _ready() -> None:
 def create(
     name: Annotated[str, typer.Argument(help="What the token is for, e.g. 'registry worker'.")],
     scope: Annotated[
-        list[str], typer.Option("--scope", help="read, start, admin or work:<topic> (work:* for all); repeatable.")
+        list[str],
+        typer.Option("--scope", help="read, start, admin, metrics or work:<topic> (work:* for all); repeatable."),
     ],
     json_output: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:

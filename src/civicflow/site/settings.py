@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # first: its Server-Timing duration covers everything below, the view and the rendering
     "civicflow.web.middleware.ServerTimingMiddleware",
+    # the same span for Prometheus: request latency by route, method and status class (GET /metrics)
+    "civicflow.site.request_metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -199,6 +201,11 @@ CIVICFLOW_API_MAX_LONG_POLL_MS = int(os.environ.get("CIVICFLOW_API_MAX_LONG_POLL
 CIVICFLOW_EXTERNAL_TOPICS = tuple(
     t.strip() for t in os.environ.get("CIVICFLOW_EXTERNAL_TOPICS", "fire-safety-register").split(",") if t.strip()
 )
+# bearer token Prometheus sends to GET /metrics (API tokens with the `metrics` scope work too);
+# a short one would be guessable, and the endpoint is reachable wherever the site is
+CIVICFLOW_METRICS_TOKEN = os.environ.get("CIVICFLOW_METRICS_TOKEN", "")
+if CIVICFLOW_METRICS_TOKEN and len(CIVICFLOW_METRICS_TOKEN) < 32:
+    raise ConfigurationError("CIVICFLOW_METRICS_TOKEN must be at least 32 characters (use a random secret)")
 SPECTACULAR_SETTINGS = {
     "TITLE": "CivicFlow API",
     "VERSION": "1",

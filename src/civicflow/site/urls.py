@@ -6,9 +6,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from civicflow.site.health import healthz
+from civicflow.site.metrics import metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("civicflow.api.urls")),
     # Django's set_language view: the language switch posts here with `next` (keeps the place)
