@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -280,3 +284,39 @@ def test_openmetrics_when_prometheus_asks_for_it() -> None:
     assert response["Content-Type"].startswith("application/openmetrics-text")
     families = {family.name: family for family in openmetrics_families(response.content.decode())}
     assert [s.value for s in families["civicflow_outbox_backlog"].samples] == [2]
+
+
+_WEB_PROCESS = """
+import django
+django.setup()
+from django.http import HttpResponse
+from django.test import RequestFactory
+from civicflow.site.request_metrics import RequestMetricsMiddleware
+
+middleware = RequestMetricsMiddleware(lambda request: HttpResponse(status=201))
+for _ in range({n}):
+    middleware(RequestFactory().post("/anything"))
+"""
+
+
+def test_multiprocess_mode_adds_up_every_web_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes observe requests into PROMETHEUS_MULTIPROC_DIR; a scrape in a third sees both."""
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(shared),
+        "DJANGO_SETTINGS_MODULE": "civicflow.site.settings",
+        "CIVICFLOW_INSTANCE_DIR": str(tmp_path / "instance"),
+        "CIVICFLOW_SECRET_KEY": "s" * 50,
+    }
+    for n in (3, 4):
+        subprocess.run([sys.executable, "-c", _WEB_PROCESS.format(n=n)], env=env, check=True, timeout=120)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
+    token = create_token("prometheus", ["metrics"]).plaintext
+    text = Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}").content.decode()
+    s = _samples(text)
+    labels = {"view": "unmatched", "method": "POST", "status": "2xx"}
+    assert _value(s, "civicflow_http_request_duration_seconds_count", **labels) == 7
+    assert _value(s, "civicflow_http_request_duration_seconds_bucket", le="+Inf", **labels) == 7
+    assert _value(s, "civicflow_outbox_backlog") == 0  # the database gauges are still there
