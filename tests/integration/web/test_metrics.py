@@ -31,7 +31,7 @@ from civicflow.runtime.models import (
 from civicflow.site.operational_metrics import OperationalCollector
 from civicflow.web.models import QueuedMail
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 STATIC_TOKEN = "m" * 40
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
