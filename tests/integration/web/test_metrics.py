@@ -320,3 +320,12 @@ def test_multiprocess_mode_adds_up_every_web_process(tmp_path: Path, monkeypatch
     assert _value(s, "civicflow_http_request_duration_seconds_count", **labels) == 7
     assert _value(s, "civicflow_http_request_duration_seconds_bucket", le="+Inf", **labels) == 7
     assert _value(s, "civicflow_outbox_backlog") == 0  # the database gauges are still there
+
+
+def test_compose_web_uses_multiprocess_mode_on_a_fresh_directory() -> None:
+    import yaml
+
+    web = yaml.safe_load((Path(__file__).parents[3] / "deploy" / "compose.yaml").read_text())["services"]["web"]
+    directory = web["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    assert any(mount.split(":", 1)[0] == directory for mount in web["tmpfs"])  # emptied at every start
+    assert "--workers" in web["command"]
