@@ -145,7 +145,7 @@ def compute_kpis(definition: KpiDefinition, rows: KpiInput, period: Period, *, n
         digital_take_up=Ratio(numerator=online, denominator=len(started)),
         csat=Ratio(numerator=sum(1 for answer in answers if answer.score >= 4), denominator=len(answers)),
         cost_total=cost,
-        cost_per_transaction=cost / len(completed) if completed else None,
+        cost_per_transaction=cost / len(completed) if completed and definition.task_costs else None,
         currency=definition.currency,
         departments=_departments(tasks, period, as_of),
         stages=tuple(_stage(stage, by_stage[stage.element], definition, period, as_of) for stage in definition.stages),

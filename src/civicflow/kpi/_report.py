@@ -58,7 +58,7 @@ class ServiceKpis:
     digital_take_up: Ratio  # cases started online / cases started
     csat: Ratio  # answers scoring 4 or 5 / answers
     cost_total: int  # minor units
-    cost_per_transaction: float | None  # cost_total / completed cases
+    cost_per_transaction: float | None  # cost_total / completed cases; None without configured costs
     currency: str
     departments: tuple[DepartmentKpis, ...]
     stages: tuple[StageKpis, ...]

@@ -8,6 +8,7 @@ from civicflow.runtime.models.deployments import (
     ResourceKind,
 )
 from civicflow.runtime.models.instances import HistoryEvent, InstanceStatus, ProcessInstance
+from civicflow.runtime.models.kpi import KpiCase, KpiCursor, KpiIncident, KpiStage, KpiTask
 from civicflow.runtime.models.messages import BufferedMessage, MessageSubscription, SignalSubscription
 from civicflow.runtime.models.outbox import Outbox
 from civicflow.runtime.models.work import Incident, IncidentState, Job, JobKind, TaskCandidate, TaskState, UserTask
@@ -22,6 +23,11 @@ __all__ = [
     "InstanceStatus",
     "Job",
     "JobKind",
+    "KpiCase",
+    "KpiCursor",
+    "KpiIncident",
+    "KpiStage",
+    "KpiTask",
     "MessageSubscription",
     "Outbox",
     "ProcessDefinition",

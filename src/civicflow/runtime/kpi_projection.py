@@ -1,0 +1,231 @@
+"""Keeps the KPI read models (``civicflow.runtime.models.kpi``) up to date from history events.
+
+:func:`advance` applies the history events after the cursor in id order, one batch per call, in
+one transaction with the cursor update, so a crash never applies a batch twice or skips one. The
+worker calls it as a periodic step; nothing scans the whole history on a page view.
+
+History ids come from a sequence, so a transaction that took a lower id can commit after one that
+took a higher id. A gap in the ids is therefore waited for (``gap_grace`` seconds, tracked per
+process) before it is taken to be a rolled-back insert and passed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, TypeVar
+from uuid import UUID
+
+from django.db import transaction
+
+from civicflow.runtime.models import HistoryEvent, KpiCase, KpiCursor, KpiIncident, KpiStage, KpiTask, ProcessInstance
+
+__all__ = ["CURSOR", "KpiProjector", "advance", "catch_up"]
+
+CURSOR: Final = "kpi"
+_TYPES: Final = frozenset(
+    {
+        "InstanceStarted",
+        "InstanceCompleted",
+        "InstanceTerminated",
+        "ElementActivated",
+        "ElementCompleted",
+        "ElementTerminated",
+        "TaskCreated",
+        "TaskCompleted",
+        "TaskCanceled",
+        "IncidentRaised",
+    }
+)
+# Called processes belong to their caller's case; deeper nesting than this is a cycle in bad data.
+_MAX_DEPTH: Final = 32
+
+_M = TypeVar("_M", KpiStage, KpiTask)
+_Row = tuple[int, UUID, str, str | None, dict[str, Any], datetime]
+
+
+@dataclass(slots=True)
+class _Batch:
+    """The rows one batch creates or changes, keyed by (instance, key) so later events find them."""
+
+    cases: dict[UUID, KpiCase] = field(default_factory=dict)
+    stages: dict[tuple[UUID, int], KpiStage] = field(default_factory=dict)
+    tasks: dict[tuple[UUID, int], KpiTask] = field(default_factory=dict)
+    incidents: list[KpiIncident] = field(default_factory=list)
+    new: set[tuple[str, object]] = field(default_factory=set)
+
+
+def _roots(instance_ids: Iterable[UUID]) -> dict[UUID, tuple[UUID, str]]:
+    """Instance -> (root instance, root process id)."""
+    parent: dict[UUID, UUID | None] = {}
+    process: dict[UUID, str] = {}
+    wanted = set(instance_ids)
+    for _ in range(_MAX_DEPTH):
+        if not wanted:
+            break
+        rows = ProcessInstance.objects.filter(pk__in=wanted).values_list("pk", "parent_id", "definition__process_id")
+        wanted = set()
+        for pk, parent_id, process_id in rows:
+            parent[pk], process[pk] = parent_id, process_id
+            if parent_id is not None and parent_id not in parent:
+                wanted.add(parent_id)
+    found: dict[UUID, tuple[UUID, str]] = {}
+    for pk in parent:
+        root, depth = pk, 0
+        while parent.get(root) is not None and depth < _MAX_DEPTH:
+            root, depth = parent[root] or root, depth + 1
+        found[pk] = (root, process.get(root, process[pk]))
+    return found
+
+
+def _load(batch: _Batch, rows: list[_Row]) -> None:
+    """Fetch the existing rows the batch's completions and cancellations update."""
+    case_ids = {row[1] for row in rows if row[2] in {"InstanceCompleted", "InstanceTerminated"}}
+    batch.cases.update(KpiCase.objects.in_bulk(case_ids))
+    stage_keys = {(row[1], int(row[4]["key"])) for row in rows if row[2] in {"ElementCompleted", "ElementTerminated"}}
+    task_keys = {(row[1], int(row[4]["key"])) for row in rows if row[2] in {"TaskCompleted", "TaskCanceled"}}
+    batch.stages.update(_existing(KpiStage, stage_keys))
+    batch.tasks.update(_existing(KpiTask, task_keys))
+
+
+def _existing(model: type[_M], keys: set[tuple[UUID, int]]) -> dict[tuple[UUID, int], _M]:
+    instances = {instance for instance, _key in keys}
+    numbers = {key for _instance, key in keys}
+    found = model.objects.filter(instance_id__in=instances, key__in=numbers)
+    return {(row.instance_id, row.key): row for row in found if (row.instance_id, row.key) in keys}
+
+
+def _apply(batch: _Batch, row: _Row, root: tuple[UUID, str]) -> None:
+    _id, instance, kind, element, payload, at = row
+    case_id, service = root
+    key = int(payload.get("key", 0))
+    if kind == "InstanceStarted":
+        if case_id == instance:
+            batch.cases[instance] = KpiCase(instance_id=instance, service=service, started=at)
+            batch.new.add(("case", instance))
+    elif kind in {"InstanceCompleted", "InstanceTerminated"}:
+        case = batch.cases.get(instance)
+        if case is not None and case_id == instance:
+            case.ended, case.outcome = at, "completed" if kind == "InstanceCompleted" else "terminated"
+    elif kind == "ElementActivated":
+        if int(payload.get("scope", 0)) != 0 and element:  # scope 0 is the process itself
+            batch.stages[(instance, key)] = KpiStage(
+                instance_id=instance, key=key, case_id=case_id, service=service, element=element, started=at
+            )
+            batch.new.add(("stage", (instance, key)))
+    elif kind in {"ElementCompleted", "ElementTerminated"}:
+        stage = batch.stages.get((instance, key))
+        if stage is not None:
+            stage.ended, stage.terminated = at, kind == "ElementTerminated"
+    elif kind == "TaskCreated":
+        groups = payload.get("candidate_groups") or ()
+        batch.tasks[(instance, key)] = KpiTask(
+            instance_id=instance,
+            key=key,
+            case_id=case_id,
+            service=service,
+            task_type=element or "",
+            department=str(groups[0]) if groups else "",
+            created=at,
+        )
+        batch.new.add(("task", (instance, key)))
+    elif kind in {"TaskCompleted", "TaskCanceled"}:
+        task = batch.tasks.get((instance, key))
+        if task is not None:
+            if kind == "TaskCompleted":
+                task.completed = at
+            else:
+                task.canceled = at
+    elif kind == "IncidentRaised":
+        batch.incidents.append(
+            KpiIncident(
+                instance_id=instance, key=key, case_id=case_id, service=service, element=element or "", raised=at
+            )
+        )
+
+
+def _save(batch: _Batch) -> None:
+    kinds: tuple[tuple[str, type[Any], dict[Any, Any], tuple[str, ...]], ...] = (
+        ("case", KpiCase, batch.cases, ("ended", "outcome")),
+        ("stage", KpiStage, batch.stages, ("ended", "terminated")),
+        ("task", KpiTask, batch.tasks, ("completed", "canceled")),
+    )
+    for name, model, rows, changed in kinds:
+        new = [row for key, row in rows.items() if (name, key) in batch.new]
+        old = [row for key, row in rows.items() if (name, key) not in batch.new]
+        model.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        model.objects.bulk_update(old, changed, batch_size=1000)
+    KpiIncident.objects.bulk_create(batch.incidents, batch_size=1000, ignore_conflicts=True)
+
+
+def _contiguous(rows: list[_Row], last_id: int) -> int:
+    """How many leading rows follow ``last_id`` without a gap in the ids."""
+    expected = last_id + 1
+    for index, row in enumerate(rows):
+        if row[0] != expected:
+            return index
+        expected += 1
+    return len(rows)
+
+
+@dataclass(slots=True)
+class KpiProjector:
+    """Applies history to the read models in batches; remembers since when a gap has been waited on."""
+
+    batch_size: int = 5000
+    gap_grace: float = 10.0
+    monotonic: Callable[[], float] = time.monotonic
+    _gap: tuple[int, float] | None = None
+
+    def advance(self, *, now: datetime | None = None) -> int:
+        """Apply one batch; the number of history events read (0 when up to date)."""
+        with transaction.atomic():
+            cursor, _created = KpiCursor.objects.select_for_update().get_or_create(name=CURSOR)
+            rows: list[_Row] = list(
+                HistoryEvent.objects.filter(pk__gt=cursor.last_id)
+                .order_by("pk")
+                .values_list("pk", "instance_id", "type", "element_id", "payload", "timestamp")[: self.batch_size]
+            )
+            usable = _contiguous(rows, cursor.last_id)
+            if usable < len(rows) and usable == 0:
+                # a gap right after the cursor: an uncommitted insert, or a rolled-back one if it stays
+                first = rows[0][0]
+                if self._gap is None or self._gap[0] != first:
+                    self._gap = (first, self.monotonic())
+                if self.monotonic() - self._gap[1] < self.gap_grace:
+                    return 0
+                usable = len(rows)
+            rows = rows[:usable]
+            if not rows:
+                return 0
+            relevant = [row for row in rows if row[2] in _TYPES]
+            roots = _roots({row[1] for row in relevant})
+            batch = _Batch()
+            _load(batch, relevant)
+            for row in relevant:
+                if row[1] in roots:
+                    _apply(batch, row, roots[row[1]])
+            _save(batch)
+            cursor.last_id = rows[-1][0]
+            cursor.updated = now or rows[-1][5]
+            cursor.save(update_fields=["last_id", "updated"])
+        return len(rows)
+
+
+_PROJECTOR = KpiProjector()
+
+
+def advance() -> int:
+    """One batch with the process-wide projector (the worker's periodic step)."""
+    return _PROJECTOR.advance()
+
+
+def catch_up(*, batch_size: int = 5000) -> int:
+    """Apply all history there is now, gaps included (nothing else writes): the events read."""
+    projector = KpiProjector(batch_size=batch_size, gap_grace=0.0)
+    total = 0
+    while read := projector.advance():
+        total += read
+    return total
