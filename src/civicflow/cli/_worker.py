@@ -70,7 +70,7 @@ def run_worker(
                 signal.signal(sig, lambda *_a: stop.set())
             run_publisher(stop)
             return 0
-        Worker(options, periodic=[*(periodic_steps() if publish else ()), *_mail_steps()]).run()
+        Worker(options, periodic=[*(periodic_steps() if publish else ()), *_mail_steps(), *_kpi_steps()]).run()
     finally:
         for consumer in consumers:
             consumer.stop()
@@ -92,3 +92,11 @@ def _mail_steps() -> list[Callable[[], object]]:
         every(1.0, send_due),
         every(3600.0, sweep_uploads),
     ]
+
+
+def _kpi_steps() -> list[Callable[[], object]]:
+    """The KPI read models follow history in batches (docs/kpi.md); page views never scan history."""
+    from civicflow.runtime.kpi_projection import advance
+    from civicflow.web.mail import every
+
+    return [every(1.0, advance)]
