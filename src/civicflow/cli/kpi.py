@@ -1,4 +1,4 @@
-"""``civicflow kpi``: key performance indicators."""
+"""``civicflow kpi``: key performance indicators per service and stage (see docs/kpi.md)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,45 @@ from typing import Annotated
 
 import typer
 
-from civicflow.cli._common import not_available
+from civicflow.cli._common import fail, print_json, setup_django
 
 __all__ = ["app"]
 
+_PERIOD_HELP = (
+    "day, week, month, quarter or year (the current one), or a label: 2026, 2026-Q3, 2026-11, 2026-W48, 2026-11-30."
+)
 app = typer.Typer(help="Key performance indicators per service and stage.", no_args_is_help=True)
 
 
 @app.command()
 def report(
-    service: Annotated[str | None, typer.Option(help="Limit to one service.")] = None,
-    period: Annotated[str | None, typer.Option(help="Period, e.g. 2026-Q3.")] = None,
+    service: Annotated[str | None, typer.Option(help="Limit to one service (its id).")] = None,
+    period: Annotated[
+        str,
+        typer.Option(help=_PERIOD_HELP),
+    ] = "month",
     json_output: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Print the KPI report."""
-    not_available("civicflow kpi report")
+    """Print the KPI report of each reference service: a table per service and per stage."""
+    from civicflow.kpi import KpiError, Period
+    from civicflow.services import REFERENCE_SERVICES
+
+    known = {item.id: item for item in REFERENCE_SERVICES}
+    if service is not None and service not in known:
+        fail(f"unknown service {service!r} (known: {', '.join(sorted(known))})")
+    from civicflow.runtime.clock import current_clock
+
+    try:
+        chosen = Period.parse(period, clock=current_clock())
+    except KpiError as exc:
+        fail(str(exc))
+    setup_django()
+    from civicflow.cli._kpi_report import render, service_kpis
+
+    results = [service_kpis(item, chosen) for item in REFERENCE_SERVICES if service in {None, item.id}]
+    if json_output:
+        from civicflow.kpi import kpis_as_dict
+
+        print_json([kpis_as_dict(result) for result in results])
+    else:
+        typer.echo(render(results))

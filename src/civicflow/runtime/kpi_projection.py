@@ -217,14 +217,26 @@ class KpiProjector:
 _PROJECTOR = KpiProjector()
 
 
-def advance() -> int:
-    """One batch with the process-wide projector (the worker's periodic step)."""
-    return _PROJECTOR.advance()
+def advance(*, budget: float = 2.0) -> int:
+    """The worker's periodic step: batches until up to date or ``budget`` seconds are spent.
+
+    The budget keeps the worker's other periodic steps on time during a long catch-up.
+    """
+    deadline = _PROJECTOR.monotonic() + budget
+    total = 0
+    while (read := _PROJECTOR.advance()) and _PROJECTOR.monotonic() < deadline:
+        total += read
+    return total + read
 
 
-def catch_up(*, batch_size: int = 5000) -> int:
-    """Apply all history there is now, gaps included (nothing else writes): the events read."""
-    projector = KpiProjector(batch_size=batch_size, gap_grace=0.0)
+def catch_up(*, batch_size: int = 5000, gap_grace: float = 0.0) -> int:
+    """Apply all history there is now: the events read.
+
+    With the default ``gap_grace`` of 0 a gap is passed at once: for callers that know nothing
+    else writes history (tests, one-off rebuilds). Others stop at a fresh gap and leave it to
+    the worker.
+    """
+    projector = KpiProjector(batch_size=batch_size, gap_grace=gap_grace)
     total = 0
     while read := projector.advance():
         total += read
