@@ -61,7 +61,7 @@ class OperationalCollector(Collector):
         rows = (
             TaskCandidate.objects.filter(kind=TaskCandidate.GROUP, task__state=TaskState.CREATED)
             .values("name")
-            .annotate(n=Count("task", distinct=True))
+            .annotate(n=Count("id"))  # one row per task and group (runtime_candidate_unique): no DISTINCT sort
             .order_by("name")
         )
         for row in rows:
