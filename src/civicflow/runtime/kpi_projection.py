@@ -188,7 +188,8 @@ class KpiProjector:
                 .order_by("pk")
                 .values_list("pk", "instance_id", "type", "element_id", "payload", "timestamp")[: self.batch_size]
             )
-            usable = _contiguous(rows, cursor.last_id)
+            # a fresh cursor starts wherever history starts (retention may have deleted the first rows)
+            usable = _contiguous(rows, rows[0][0] - 1 if rows and cursor.last_id == 0 else cursor.last_id)
             if usable < len(rows) and usable == 0:
                 # a gap right after the cursor: an uncommitted insert, or a rolled-back one if it stays
                 first = rows[0][0]

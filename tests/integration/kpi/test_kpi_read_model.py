@@ -147,3 +147,29 @@ def test_read_model_in_small_batches_equals_a_from_scratch_computation() -> None
         )
         checked += len(expected.cases)
     assert checked == KpiCase.objects.count() == 60
+
+
+def test_the_worker_step_applies_new_history_and_waits_on_a_fresh_gap() -> None:
+    from civicflow.runtime import kpi_projection
+
+    load(6, rng=random.Random(9), service_ids=["record_transfer"], start=START, months=1)
+    assert kpi_projection.advance() == HistoryEvent.objects.count()
+    assert KpiCase.objects.count() == 6
+    # a gap after the cursor (an insert not yet committed) holds the projector back for its grace time
+    last = KpiCursor.objects.get().last_id
+    ticks = iter([0.0, 0.0, 1.0, 11.0])  # the first sight reads the clock twice
+    projector = KpiProjector(batch_size=50, gap_grace=10.0, monotonic=lambda: next(ticks))
+    row = HistoryEvent.objects.order_by("-pk").first()
+    assert row is not None
+    HistoryEvent.objects.create(
+        pk=last + 2,
+        instance_id=row.instance_id,
+        seq=row.seq + 1,
+        type="VariablesSet",
+        payload={},
+        timestamp=row.timestamp,
+    )
+    assert projector.advance() == 0  # first sight of the gap at t=0
+    assert projector.advance() == 0  # t=1: still within the grace
+    assert projector.advance() == 1  # t=11: taken for a rolled-back insert and passed
+    assert KpiCursor.objects.get().last_id == last + 2
