@@ -329,3 +329,23 @@ def test_compose_web_uses_multiprocess_mode_on_a_fresh_directory() -> None:
     directory = web["environment"]["PROMETHEUS_MULTIPROC_DIR"]
     assert any(mount.split(":", 1)[0] == directory for mount in web["tmpfs"])  # emptied at every start
     assert "--workers" in web["command"]
+
+
+def test_a_short_configured_token_stops_start_up(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "civicflow.site.settings",
+        "CIVICFLOW_INSTANCE_DIR": str(tmp_path),
+        "CIVICFLOW_SECRET_KEY": "s" * 50,
+        "CIVICFLOW_METRICS_TOKEN": "secret",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "CIVICFLOW_METRICS_TOKEN must be at least 32 characters" in done.stderr
