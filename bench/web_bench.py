@@ -72,10 +72,12 @@ def _setup(out: str, staff_count: int) -> None:
     from civicflow.runtime.models import ProcessDefinition, ProcessInstance, TaskCandidate
     from civicflow.services import REFERENCE_SERVICES
 
+    # "citizen" is the applicant's lane in the models, not a department staff work in
     departments = [
-        [dept.key, *sorted({role.group for role in dept.roles})]
+        [dept.key, *sorted({role.group for role in dept.roles} - {dept.key})]
         for service in REFERENCE_SERVICES
         for dept in service.departments
+        if dept.key != "citizen"
     ]
     password = make_password("a long enough password 42")  # one hash: sign-in cost is not measured
     sessions = []
