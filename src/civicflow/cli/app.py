@@ -86,7 +86,27 @@ def serve(
     # others' work: about one process per CPU with a few threads each suits a small machine.
     gunicorn += ["--worker-class", "gthread", "--threads", str(web_threads), "--keep-alive", "5"]
     worker_cmd = [sys.executable, "-m", "civicflow", "worker"]
+    _prometheus_multiprocess_dir()
     raise typer.Exit(supervise(gunicorn, worker_cmd))
+
+
+def _prometheus_multiprocess_dir() -> None:
+    """Let /metrics add up the request histograms of every gunicorn process (docs/deployment.md).
+
+    prometheus_client's multiprocess mode keeps one file per process in a folder that must be
+    empty when the service starts; the children inherit the variable. An operator's own setting wins.
+    """
+    import os
+    import shutil
+
+    from django.conf import settings
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    folder = settings.INSTANCE_DIR / "prometheus"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700, parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 @app.command()
