@@ -117,6 +117,7 @@ def _same(a: KpiInput, b: KpiInput) -> None:
     assert key(a.incidents) == key(b.incidents)
 
 
+@pytest.mark.postgres
 def test_read_model_in_small_batches_equals_a_from_scratch_computation() -> None:
     load(40, rng=random.Random(5), start=START, months=1)
     projector = KpiProjector(batch_size=97, gap_grace=0.0)  # many batches: updates cross batch edges
