@@ -25,20 +25,6 @@ from civicflow.runtime.models import HistoryEvent, KpiCase, KpiCursor, KpiIncide
 __all__ = ["CURSOR", "KpiProjector", "advance", "catch_up"]
 
 CURSOR: Final = "kpi"
-_TYPES: Final = frozenset(
-    {
-        "InstanceStarted",
-        "InstanceCompleted",
-        "InstanceTerminated",
-        "ElementActivated",
-        "ElementCompleted",
-        "ElementTerminated",
-        "TaskCreated",
-        "TaskCompleted",
-        "TaskCanceled",
-        "IncidentRaised",
-    }
-)
 # Called processes belong to their caller's case; deeper nesting than this is a cycle in bad data.
 _MAX_DEPTH: Final = 32
 
@@ -97,53 +83,103 @@ def _existing(model: type[_M], keys: set[tuple[UUID, int]]) -> dict[tuple[UUID, 
     return {(row.instance_id, row.key): row for row in found if (row.instance_id, row.key) in keys}
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Event:
+    instance: UUID
+    case_id: UUID  # the root instance
+    service: str
+    kind: str
+    element: str
+    key: int
+    payload: dict[str, Any]
+    at: datetime
+
+
+def _instance_started(batch: _Batch, e: _Event) -> None:
+    if e.case_id == e.instance:  # a called process is part of its caller's case
+        batch.cases[e.instance] = KpiCase(instance_id=e.instance, service=e.service, started=e.at)
+        batch.new.add(("case", e.instance))
+
+
+def _instance_ended(batch: _Batch, e: _Event) -> None:
+    case = batch.cases.get(e.instance)
+    if case is not None:
+        case.ended, case.outcome = e.at, "completed" if e.kind == "InstanceCompleted" else "terminated"
+
+
+def _element_activated(batch: _Batch, e: _Event) -> None:
+    if int(e.payload.get("scope", 0)) != 0 and e.element:  # scope 0 is the process itself
+        batch.stages[(e.instance, e.key)] = KpiStage(
+            instance_id=e.instance, key=e.key, case_id=e.case_id, service=e.service, element=e.element, started=e.at
+        )
+        batch.new.add(("stage", (e.instance, e.key)))
+
+
+def _element_ended(batch: _Batch, e: _Event) -> None:
+    stage = batch.stages.get((e.instance, e.key))
+    if stage is not None:
+        stage.ended, stage.terminated = e.at, e.kind == "ElementTerminated"
+
+
+def _task_created(batch: _Batch, e: _Event) -> None:
+    groups = e.payload.get("candidate_groups") or ()
+    batch.tasks[(e.instance, e.key)] = KpiTask(
+        instance_id=e.instance,
+        key=e.key,
+        case_id=e.case_id,
+        service=e.service,
+        task_type=e.element,
+        department=str(groups[0]) if groups else "",
+        created=e.at,
+    )
+    batch.new.add(("task", (e.instance, e.key)))
+
+
+def _task_completed(batch: _Batch, e: _Event) -> None:
+    if (task := batch.tasks.get((e.instance, e.key))) is not None:
+        task.completed = e.at
+
+
+def _task_canceled(batch: _Batch, e: _Event) -> None:
+    if (task := batch.tasks.get((e.instance, e.key))) is not None:
+        task.canceled = e.at
+
+
+def _incident_raised(batch: _Batch, e: _Event) -> None:
+    batch.incidents.append(
+        KpiIncident(
+            instance_id=e.instance, key=e.key, case_id=e.case_id, service=e.service, element=e.element, raised=e.at
+        )
+    )
+
+
+_HANDLERS: Final[dict[str, Callable[[_Batch, _Event], None]]] = {
+    "InstanceStarted": _instance_started,
+    "InstanceCompleted": _instance_ended,
+    "InstanceTerminated": _instance_ended,
+    "ElementActivated": _element_activated,
+    "ElementCompleted": _element_ended,
+    "ElementTerminated": _element_ended,
+    "TaskCreated": _task_created,
+    "TaskCompleted": _task_completed,
+    "TaskCanceled": _task_canceled,
+    "IncidentRaised": _incident_raised,
+}
+
+
 def _apply(batch: _Batch, row: _Row, root: tuple[UUID, str]) -> None:
     _id, instance, kind, element, payload, at = row
-    case_id, service = root
-    key = int(payload.get("key", 0))
-    if kind == "InstanceStarted":
-        if case_id == instance:
-            batch.cases[instance] = KpiCase(instance_id=instance, service=service, started=at)
-            batch.new.add(("case", instance))
-    elif kind in {"InstanceCompleted", "InstanceTerminated"}:
-        case = batch.cases.get(instance)
-        if case is not None and case_id == instance:
-            case.ended, case.outcome = at, "completed" if kind == "InstanceCompleted" else "terminated"
-    elif kind == "ElementActivated":
-        if int(payload.get("scope", 0)) != 0 and element:  # scope 0 is the process itself
-            batch.stages[(instance, key)] = KpiStage(
-                instance_id=instance, key=key, case_id=case_id, service=service, element=element, started=at
-            )
-            batch.new.add(("stage", (instance, key)))
-    elif kind in {"ElementCompleted", "ElementTerminated"}:
-        stage = batch.stages.get((instance, key))
-        if stage is not None:
-            stage.ended, stage.terminated = at, kind == "ElementTerminated"
-    elif kind == "TaskCreated":
-        groups = payload.get("candidate_groups") or ()
-        batch.tasks[(instance, key)] = KpiTask(
-            instance_id=instance,
-            key=key,
-            case_id=case_id,
-            service=service,
-            task_type=element or "",
-            department=str(groups[0]) if groups else "",
-            created=at,
-        )
-        batch.new.add(("task", (instance, key)))
-    elif kind in {"TaskCompleted", "TaskCanceled"}:
-        task = batch.tasks.get((instance, key))
-        if task is not None:
-            if kind == "TaskCompleted":
-                task.completed = at
-            else:
-                task.canceled = at
-    elif kind == "IncidentRaised":
-        batch.incidents.append(
-            KpiIncident(
-                instance_id=instance, key=key, case_id=case_id, service=service, element=element or "", raised=at
-            )
-        )
+    event = _Event(
+        instance=instance,
+        case_id=root[0],
+        service=root[1],
+        kind=kind,
+        element=element or "",
+        key=int(payload.get("key", 0)),
+        payload=payload,
+        at=at,
+    )
+    _HANDLERS[kind](batch, event)
 
 
 def _save(batch: _Batch) -> None:
@@ -201,7 +237,7 @@ class KpiProjector:
             rows = rows[:usable]
             if not rows:
                 return 0
-            relevant = [row for row in rows if row[2] in _TYPES]
+            relevant = [row for row in rows if row[2] in _HANDLERS]
             roots = _roots({row[1] for row in relevant})
             batch = _Batch()
             _load(batch, relevant)
