@@ -5,8 +5,8 @@ one transaction with the cursor update, so a crash never applies a batch twice o
 worker calls it as a periodic step; nothing scans the whole history on a page view.
 
 History ids come from a sequence, so a transaction that took a lower id can commit after one that
-took a higher id. A gap in the ids is therefore waited for (``gap_grace`` seconds, tracked per
-process) before it is taken to be a rolled-back insert and passed.
+took a higher id. A gap in the ids is therefore waited for (``gap_grace`` seconds of wall-clock
+time, noted on the cursor row) before it is taken to be a rolled-back insert and passed.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from uuid import UUID
 
 from django.db import transaction
 
+from civicflow.runtime.clock import SystemClock
 from civicflow.runtime.models import HistoryEvent, KpiCase, KpiCursor, KpiIncident, KpiStage, KpiTask, ProcessInstance
 
 __all__ = ["CURSOR", "KpiProjector", "advance", "catch_up"]
@@ -208,15 +209,15 @@ def _contiguous(rows: list[_Row], last_id: int) -> int:
 
 @dataclass(slots=True)
 class KpiProjector:
-    """Applies history to the read models in batches; remembers since when a gap has been waited on."""
+    """Applies history to the read models in batches (``clock`` times how long a gap has been waited on)."""
 
     batch_size: int = 5000
     gap_grace: float = 10.0
-    monotonic: Callable[[], float] = time.monotonic
-    _gap: tuple[int, float] | None = None
+    clock: Callable[[], datetime] = SystemClock().now
+    monotonic: Callable[[], float] = time.monotonic  # the worker step's time budget
 
     def advance(self, *, now: datetime | None = None) -> int:
-        """Apply one batch; the number of history events read (0 when up to date)."""
+        """Apply one batch; the number of history events read (0 when up to date or held by a gap)."""
         with transaction.atomic():
             cursor, _created = KpiCursor.objects.select_for_update().get_or_create(name=CURSOR)
             rows: list[_Row] = list(
@@ -226,12 +227,13 @@ class KpiProjector:
             )
             # a fresh cursor starts wherever history starts (retention may have deleted the first rows)
             usable = _contiguous(rows, rows[0][0] - 1 if rows and cursor.last_id == 0 else cursor.last_id)
-            if usable < len(rows) and usable == 0:
+            if rows and usable == 0:
                 # a gap right after the cursor: an uncommitted insert, or a rolled-back one if it stays
-                first = rows[0][0]
-                if self._gap is None or self._gap[0] != first:
-                    self._gap = (first, self.monotonic())
-                if self.monotonic() - self._gap[1] < self.gap_grace:
+                seen = self.clock()
+                if cursor.gap_id != rows[0][0] or cursor.gap_seen is None:
+                    cursor.gap_id, cursor.gap_seen = rows[0][0], seen
+                    cursor.save(update_fields=["gap_id", "gap_seen"])
+                if (seen - cursor.gap_seen).total_seconds() < self.gap_grace:
                     return 0
                 usable = len(rows)
             rows = rows[:usable]
@@ -245,9 +247,9 @@ class KpiProjector:
                 if row[1] in roots:
                     _apply(batch, row, roots[row[1]])
             _save(batch)
-            cursor.last_id = rows[-1][0]
+            cursor.last_id, cursor.gap_id, cursor.gap_seen = rows[-1][0], None, None
             cursor.updated = now or rows[-1][5]
-            cursor.save(update_fields=["last_id", "updated"])
+            cursor.save(update_fields=["last_id", "updated", "gap_id", "gap_seen"])
         return len(rows)
 
 

@@ -7,7 +7,7 @@ each instance's history by sequence number; the projection reads history by id i
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -158,8 +158,8 @@ def test_the_worker_step_applies_new_history_and_waits_on_a_fresh_gap() -> None:
     assert KpiCase.objects.count() == 6
     # a gap after the cursor (an insert not yet committed) holds the projector back for its grace time
     last = KpiCursor.objects.get().last_id
-    ticks = iter([0.0, 0.0, 1.0, 11.0])  # the first sight reads the clock twice
-    projector = KpiProjector(batch_size=50, gap_grace=10.0, monotonic=lambda: next(ticks))
+    ticks = iter([START, START + timedelta(seconds=1)])
+    projector = KpiProjector(batch_size=50, gap_grace=10.0, clock=lambda: next(ticks))
     row = HistoryEvent.objects.order_by("-pk").first()
     assert row is not None
     HistoryEvent.objects.create(
@@ -171,6 +171,10 @@ def test_the_worker_step_applies_new_history_and_waits_on_a_fresh_gap() -> None:
         timestamp=row.timestamp,
     )
     assert projector.advance() == 0  # first sight of the gap at t=0
+    assert KpiCursor.objects.get().gap_id == last + 2  # noted on the cursor: any process may pass it later
     assert projector.advance() == 0  # t=1: still within the grace
-    assert projector.advance() == 1  # t=11: taken for a rolled-back insert and passed
-    assert KpiCursor.objects.get().last_id == last + 2
+    # another process (the CLI, a second worker) reads the time the gap was first seen from the cursor
+    later = KpiProjector(gap_grace=10.0, clock=lambda: START + timedelta(seconds=11))
+    assert later.advance() == 1  # t=11: taken for a rolled-back insert and passed
+    cursor = KpiCursor.objects.get()
+    assert (cursor.last_id, cursor.gap_id, cursor.gap_seen) == (last + 2, None, None)

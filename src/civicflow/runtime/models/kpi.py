@@ -18,6 +18,10 @@ class KpiCursor(models.Model):
     name = models.CharField(max_length=64, primary_key=True)
     last_id = models.BigIntegerField(default=0)
     updated = models.DateTimeField(null=True, blank=True)
+    # a gap in history ids right after last_id, and when it was first seen (wall clock): shared by
+    # the worker and the CLI, so a rolled-back insert is passed whoever looks next
+    gap_id = models.BigIntegerField(null=True, blank=True)
+    gap_seen = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_id}"
