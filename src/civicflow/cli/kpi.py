@@ -39,9 +39,15 @@ def report(
     except KpiError as exc:
         fail(str(exc))
     setup_django()
+    from django.db import DatabaseError
+
     from civicflow.cli._kpi_report import render, service_kpis
 
-    results = [service_kpis(item, chosen) for item in REFERENCE_SERVICES if service in {None, item.id}]
+    try:
+        results = [service_kpis(item, chosen) for item in REFERENCE_SERVICES if service in {None, item.id}]
+    except DatabaseError as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        fail(f"cannot read the KPI read models ({detail}): is the database reachable and migrated?")
     if json_output:
         from civicflow.kpi import kpis_as_dict
 
