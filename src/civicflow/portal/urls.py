@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from civicflow.portal import _accounts, _apply, _citizen_pages, _supply, views
+from civicflow.portal import _accounts, _apply, _citizen_pages, _notices, _supply, views
 
 app_name = "portal"
 
@@ -28,4 +28,6 @@ urlpatterns = [
     path("<slug:service_id>/check/", _apply.check, name="check"),
     path("<slug:service_id>/save/", views.save, name="save"),
     path("<slug:service_id>/saved/", views.saved, name="saved"),
+    path("<slug:service_id>/privacy/", _notices.privacy, name="privacy"),
+    path("<slug:service_id>/accessibility/", _notices.accessibility, name="accessibility"),
 ]
