@@ -60,6 +60,9 @@ def test_axe_finds_no_violations_on_any_portal_page(new_page: Any, axe_source: s
 
     for path in ["/portal/", "/portal/status/", *(f"/portal/{s}/" for s in SERVICES)]:
         check(200, page.goto(path))
+    for service in SERVICES:  # the service's own privacy notice and accessibility statement
+        check(200, page.goto(f"/portal/{service}/privacy/"))
+        check(200, page.goto(f"/portal/{service}/accessibility/"))
     for service in SERVICES:
         check(200, page.goto(f"/portal/{service}/apply/"))
         _submit_click(page, words["continue"])  # the error state: nothing answered
