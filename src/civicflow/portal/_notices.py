@@ -41,6 +41,7 @@ class Notice:
     purpose: Text
     legal_basis: Text
     retention: Text
+    flow_tests: Text  # what the browser tests do with this service's form beyond axe-core
     limitations: tuple[Text, ...]  # known accessibility limitations of this service
     statement_date: date  # when the accessibility statement was last reviewed
 
@@ -67,6 +68,15 @@ _NO_DIAGRAM = _t(
     "aanvraag staan als tekst op de statuspagina.",
 )
 _STATEMENT_DATE = date(2026, 11, 30)
+# tests/e2e/web/test_portal_browser.py drives only the record transfer's form by keyboard and without
+# JavaScript; the other services say so rather than claim it
+_FLOW_NOT_TESTED = _t(
+    "This service's application form is not yet filled in and sent in our tests with only a keyboard or "
+    "with JavaScript turned off; the same page components are, in the record transfer service.",
+    "Het aanvraagformulier van deze dienst wordt in onze tests nog niet ingevuld en verstuurd met alleen een "
+    "toetsenbord of met JavaScript uitgeschakeld; dezelfde paginaonderdelen wel, bij het overdragen van een "
+    "medisch dossier.",
+)
 
 NOTICES: dict[str, Notice] = {
     "building_permit": Notice(
@@ -77,6 +87,7 @@ NOTICES: dict[str, Notice] = {
             "leges berekenen, de plannen laten beoordelen, de vergunning verlenen en de leges innen.",
         ),
         legal_basis=_PUBLIC_TASK,
+        flow_tests=_FLOW_NOT_TESTED,
         retention=_t(
             "We keep a granted permit and its application permanently, because a permit stays valid for the "
             "building. A refused or withdrawn application is deleted 10 years after the decision.",
@@ -107,6 +118,7 @@ NOTICES: dict[str, Notice] = {
             "teruggaaf op uw bankrekening te betalen.",
         ),
         legal_basis=_PUBLIC_TASK,
+        flow_tests=_FLOW_NOT_TESTED,
         retention=_t(
             "We keep your claim for 7 years after the end of the tax year it is about, the period in which "
             "the tax can be reassessed.",
@@ -129,6 +141,12 @@ NOTICES: dict[str, Notice] = {
             "Publieke taak (artikel 6, lid 1, onder e, van de Algemene verordening gegevensbescherming). "
             "Gezondheidsgegevens sturen wij alleen door met uw uitdrukkelijke toestemming (artikel 9, lid 2, "
             "onder a).",
+        ),
+        flow_tests=_t(
+            "The application form is also filled in and sent in a browser using only a keyboard, and with "
+            "JavaScript turned off.",
+            "Het aanvraagformulier wordt ook in een browser ingevuld en verstuurd met alleen een toetsenbord, en "
+            "met JavaScript uitgeschakeld.",
         ),
         retention=_t(
             "We keep the request and the record of who had access for 20 years, as long as the medical "
@@ -193,6 +211,7 @@ def _context(guide: Guide) -> dict[str, object]:
         "purpose": notice.purpose.get(language),
         "legal_basis": notice.legal_basis.get(language),
         "retention": notice.retention.get(language),
+        "flow_tests": notice.flow_tests.get(language),
         "limitations": [item.get(language) for item in notice.limitations],
         "statement_date": notice.statement_date,
         "personal_data": personal_data(guide, language),

@@ -102,3 +102,12 @@ def test_start_apply_and_check_pages_link_to_both(deployed: None) -> None:
 @pytest.mark.parametrize("page", ["privacy", "accessibility"])
 def test_unknown_service_is_404(deployed: None, page: str) -> None:
     assert client("en").get(f"/portal/no_such_service/{page}/").status_code == 404
+
+
+def test_statement_claims_keyboard_and_no_javascript_tests_only_where_they_run(deployed: None) -> None:
+    # tests/e2e/web/test_portal_browser.py drives the record transfer's form that way, no other
+    tested = client("en").get("/portal/record_transfer/accessibility/").content.decode()
+    untested = client("en").get("/portal/tax_refund/accessibility/").content.decode()
+    assert "using only a keyboard, and with JavaScript turned off" in tested
+    assert "not yet filled in and sent in our tests" in untested
+    assert "using only a keyboard, and with JavaScript turned off" not in untested
