@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from civicflow.runtime.reference import deploy_reference_services
 from civicflow.services import REFERENCE_SERVICES, ReferenceService
-from support.portal_citizen import client
+from support.portal_citizen import RT_ANSWERS, client
 
 pytestmark = pytest.mark.django_db
 
@@ -93,10 +93,12 @@ def test_accessibility_statement_in_both_languages(
 
 def test_start_apply_and_check_pages_link_to_both(deployed: None) -> None:
     browser = client("en")
-    for path in ("/portal/tax_refund/", "/portal/tax_refund/apply/"):
+    answered = browser.post("/portal/record_transfer/apply/", {**RT_ANSWERS, "_continue": "1"})
+    assert answered["Location"] == "/portal/record_transfer/check/"
+    for path in ("/portal/record_transfer/", "/portal/record_transfer/apply/", "/portal/record_transfer/check/"):
         html = browser.get(path).content.decode()
-        assert 'href="/portal/tax_refund/privacy/"' in html, path
-        assert 'href="/portal/tax_refund/accessibility/"' in html, path
+        assert 'href="/portal/record_transfer/privacy/"' in html, path
+        assert 'href="/portal/record_transfer/accessibility/"' in html, path
 
 
 @pytest.mark.parametrize("page", ["privacy", "accessibility"])
