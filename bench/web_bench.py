@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from api_bench import _cpu_seconds, _free_port, _postgres_pids  # bench/ is on the path
+from api_bench import _cpu_seconds, _free_port  # bench/ is on the path
 
 HERE = Path(__file__).resolve().parent
 CIVICFLOW = Path(sys.executable).with_name("civicflow")
@@ -289,6 +289,20 @@ def _drain(name: str, seconds: float = 600) -> int:
             time.sleep(2)
 
 
+def _backends(name: str) -> list[int]:
+    """PostgreSQL backends serving database ``name`` (their process title names it): not the whole cluster."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if title.startswith(b"postgres: ") and f" {name} ".encode() in title:
+                found.append(int(entry.name))
+    return found
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -417,7 +431,7 @@ def main() -> None:
             word, _, value = line.partition(" ")
             if word in ("measuring", "measured"):
                 sign = -1 if word == "measuring" else 1
-                for label, pids in (("gunicorn", [web]), ("worker", [worker]), ("postgres", _postgres_pids())):
+                for label, pids in (("gunicorn", [web]), ("worker", [worker]), ("postgres", _backends(name))):
                     cpu[label] = cpu.get(label, 0.0) + sign * _cpu_seconds(pids)
                 cpu["load generator"] = cpu.get("load generator", 0.0) + sign * float(value)
                 if word == "measured":
