@@ -14,7 +14,6 @@ from support.portal_citizen import RT_ANSWERS, apply, client, permit_to_survey, 
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def deployed(monkeypatch: pytest.MonkeyPatch) -> None:
     deploy_reference_services()
