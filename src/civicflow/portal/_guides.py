@@ -24,6 +24,7 @@ class Guide:
     who: Text
     documents: tuple[Text, ...]
     fee: Text
+    steps: tuple[Text, ...]  # the step-by-step guide on the start page, in the order they happen
 
 
 def _t(en: str, nl: str) -> Text:
@@ -51,6 +52,22 @@ _GUIDES: dict[str, dict[str, Any]] = {
             "U betaalt leges die afhangen van het soort werk en de vloeroppervlakte. Wij noemen het bedrag zodra "
             "uw aanvraag volledig is; u betaalt na het besluit.",
         ),
+        "steps": (
+            _t(
+                "Apply online with your drawings and site plan.",
+                "Vraag online aan met uw tekeningen en situatietekening.",
+            ),
+            _t(
+                "We check that your application is complete and ask for missing documents.",
+                "Wij controleren of uw aanvraag volledig is en vragen ontbrekende documenten op.",
+            ),
+            _t(
+                "Zoning, Fire Safety and, in a heritage zone, Heritage review your plans.",
+                "Ruimtelijke ordening, Brandveiligheid en, in een beschermd gebied, Erfgoed beoordelen uw plannen.",
+            ),
+            _t("We decide and tell you the fee.", "Wij besluiten en noemen de leges."),
+            _t("You pay the fee and receive your permit.", "U betaalt de leges en ontvangt uw vergunning."),
+        ),
     },
     "tax_refund": {
         "prefix": "TR",
@@ -65,6 +82,18 @@ _GUIDES: dict[str, dict[str, Any]] = {
             _t("Receipts for the costs you deduct", "Bewijs van de kosten die u aftrekt"),
         ),
         "fee": _t("Claiming a refund is free.", "Een teruggaaf aanvragen is gratis."),
+        "steps": (
+            _t("Claim online for one tax year.", "Vraag online aan voor een belastingjaar."),
+            _t(
+                "We check whether you can get a refund and how much.",
+                "Wij controleren of u recht hebt op teruggaaf en hoeveel.",
+            ),
+            _t(
+                "Some claims are checked by two caseworkers.",
+                "Sommige aanvragen worden door twee behandelaars gecontroleerd.",
+            ),
+            _t("We pay the refund into your bank account.", "Wij storten de teruggaaf op uw bankrekening."),
+        ),
     },
     "record_transfer": {
         "prefix": "RT",
@@ -81,6 +110,18 @@ _GUIDES: dict[str, dict[str, Any]] = {
             ),
         ),
         "fee": _t("Transferring your records is free.", "Het overdragen van uw dossier is gratis."),
+        "steps": (
+            _t(
+                "Ask online and say which care provider should receive your records.",
+                "Vraag online aan en geef aan welke zorgverlener uw dossier moet ontvangen.",
+            ),
+            _t("You agree to the transfer.", "U geeft toestemming voor de overdracht."),
+            _t(
+                "Your current care provider sends the records to the new one.",
+                "Uw huidige zorgverlener stuurt het dossier naar de nieuwe.",
+            ),
+            _t("We tell you when the records have arrived.", "Wij laten u weten wanneer het dossier is aangekomen."),
+        ),
     },
 }
 

@@ -82,6 +82,7 @@ def _card(guide: Guide) -> dict[str, Any]:
         "who": guide.who.get(language),
         "documents": [item.get(language) for item in guide.documents],
         "fee": guide.fee.get(language),
+        "steps": [step.get(language) for step in guide.steps],
         "processing_time": _processing_time(guide),
     }
 

@@ -10,9 +10,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from civicflow.forms import load_form, render_model
 from civicflow.portal._forms import add_item, remove_item
+from civicflow.portal._guides import GUIDES
 from civicflow.portal.models import Application, Draft
 from civicflow.runtime import services
 from civicflow.runtime.reference import deploy_reference_services
@@ -88,6 +90,12 @@ def test_start_page_has_the_guide(service: str, language: str) -> None:
     for text in expected[language]:
         assert text in html
     assert f'href="/portal/{service}/apply/"' in html
+    # the step-by-step guide: every step of the service, in the page's language and in order
+    steps = [step.get(language) for step in GUIDES[service].steps]
+    assert len(steps) >= 4
+    assert ("Stap voor stap" if language == "nl" else "Step by step") in html
+    positions = [html.index(escape(step)) for step in steps]
+    assert positions == sorted(positions)
 
 
 def test_unknown_service_is_404() -> None:
