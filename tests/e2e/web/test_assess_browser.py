@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from support.axe import assert_no_violations
 from support.workbench import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 SEED = """
 import django
@@ -77,27 +77,6 @@ def analyst(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     return "alex"
 
 
-def _sign_in(page: Any, user: str) -> None:
-    page.goto("/workbench/sign-in")
-    page.fill("#id_username", user)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/workbench/")
-
-
-def _axe(page: Any, axe_source: str) -> None:
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_22_AA,
-    )
-    described = "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}" for v in result["violations"]
-    )
-    assert result["violations"] == [], f"{page.url}\n{described}"
-    assert len(result["passes"]) + len(result["incomplete"]) + len(result["inapplicable"]) > 20
-
-
 def _upload(page: Any, language: str, *, case_column: str) -> None:
     page.goto("/workbench/assess/")
     page.set_input_files("#log", files=[{"name": "permits.csv", "mimeType": "text/csv", "buffer": CSV}])
@@ -110,52 +89,54 @@ def _upload(page: Any, language: str, *, case_column: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
-def test_axe_finds_no_violations_on_assess_pages(new_page: Any, axe_source: str, analyst: str, language: str) -> None:
+def test_axe_finds_no_violations_on_assess_pages(
+    new_page: Any, sign_in: Any, axe_source: str, analyst: str, language: str
+) -> None:
     # axe is injected inline, which the CSP forbids: these contexts alone bypass it
     page = new_page(language, bypass_csp=True)
-    _sign_in(page, analyst)
+    sign_in(page, analyst)
     page.goto("/workbench/assess/")
     assert page.locator("html").get_attribute("lang") == language
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     # the upload's error state: no case column given
     _upload(page, language, case_column="")
     assert page.locator(".govuk-error-summary").count() == 1
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     # an unreadable mapping: the reader's error in the summary
     _upload(page, language, case_column="dossier")
     assert "dossier" in page.locator(".govuk-error-summary").inner_text()
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     _upload(page, language, case_column="case")
     assert "/workbench/assess/logs/" in page.url
     log_page = page.url
     assert page.locator("#edges tbody tr").count() == 3
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     page.goto(log_page + "?view=performance&min=2&top=10")
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     page.goto(log_page + "?min=zero")  # the filters' error state
     assert page.locator(".govuk-error-summary").count() == 1
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     page.goto("/workbench/assess/processes/building_permit/")
     assert page.locator("#summary").count() == 1
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     # conformance: the uploaded log against the deployed model, its error state, the engine's own log
     page.goto(log_page + "conformance?model=building_permit:1")
     assert page.locator("#deviations tbody tr").count() >= 3
     page.wait_for_selector("#case-diagram.workbench-diagram--ready")
     assert page.locator("#case-diagram .workbench-active").count() >= 1
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     page.goto(log_page + "conformance?model=nothing:9")
     assert page.locator(".govuk-error-summary").count() == 1
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     page.goto("/workbench/assess/processes/building_permit/conformance")
     # figures when the platform holds finished cases, else the notice that none has finished
     assert page.locator("#unfinished, #figures").count() == 1
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
 
 
-def test_assess_works_without_javascript_and_by_keyboard(new_page: Any, analyst: str) -> None:
+def test_assess_works_without_javascript_and_by_keyboard(new_page: Any, sign_in: Any, analyst: str) -> None:
     page = new_page("en", javascript=False)
-    _sign_in(page, analyst)
+    sign_in(page, analyst)
     page.goto("/workbench/")
     page.get_by_role("link", name="Assess").click()
     page.wait_for_url("**/workbench/assess/")

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from support.axe import assert_no_violations
 from support.workbench import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 SEED = """
 import json, django
@@ -70,19 +70,6 @@ def _sign_in(page: Any) -> None:
     page.wait_for_url("**/workbench/")
 
 
-def _axe(page: Any, axe_source: str) -> None:
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_22_AA,
-    )
-    described = "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}" for v in result["violations"]
-    )
-    assert result["violations"] == [], f"{page.url}\n{described}"
-    assert len(result["passes"]) + len(result["incomplete"]) + len(result["inapplicable"]) > 20
-
-
 def _submit(page: Any) -> None:
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_load_state()
@@ -96,13 +83,13 @@ def test_axe_finds_no_violations_on_workbench_pages(
     page = new_page(language, bypass_csp=True)
     case, task = seeded["BP-E2E-1"]["case"], seeded["BP-E2E-1"]["task"]
     page.goto("/workbench/sign-in")
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     page.fill("#id_username", "ingrid")
     page.fill("#id_password", "wrong")
     page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator(".govuk-error-summary").count() == 1
-    _axe(page, axe_source)  # sign-in error state
+    assert_no_violations(page, axe_source)  # sign-in error state
     _sign_in(page)
     checked = 2
     for path in [
@@ -116,27 +103,27 @@ def test_axe_finds_no_violations_on_workbench_pages(
     ]:
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language
-        _axe(page, axe_source)
+        assert_no_violations(page, axe_source)
         checked += 1
     # the task form's error state: complete without answering
     page.goto(f"/workbench/tasks/{task}")
     page.get_by_role("button", name={"en": "Complete task", "nl": "Taak afronden"}[language]).click()
     page.wait_for_load_state()
     assert page.locator(".govuk-error-summary").count() == 1
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     # the comment's error state
     page.goto(f"/workbench/cases/{case}")
     page.get_by_role("button", name={"en": "Add comment", "nl": "Opmerking plaatsen"}[language]).click()
     page.wait_for_load_state()
     assert page.locator(".govuk-error-summary").count() == 1
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     # the deploy page's validation report
     page.goto("/workbench/deploy")
     page.set_input_files("#files", files=[{"name": "broken.bpmn", "mimeType": "application/xml", "buffer": b"<x>"}])
     page.get_by_role("button", name={"en": "Deploy", "nl": "Publiceren"}[language], exact=True).last.click()
     page.wait_for_load_state()
     assert page.locator("#report").count() == 1
-    _axe(page, axe_source)
+    assert_no_violations(page, axe_source)
     assert checked == 9
 
 
