@@ -41,7 +41,8 @@ def report(
     setup_django()
     from django.db import DatabaseError
 
-    from civicflow.cli._kpi_report import render, service_kpis
+    from civicflow.cli._kpi_report import render
+    from civicflow.web.kpis import service_kpis
 
     try:
         results = [service_kpis(item, chosen) for item in REFERENCE_SERVICES if service in {None, item.id}]
