@@ -34,16 +34,24 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import ssl
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from api_bench import _cpu_seconds, _free_port  # bench/ is on the path
+from _http_load import (  # bench/ is on the path
+    backends,
+    bench_database,
+    children,
+    drain,
+    drop_bench_database,
+    pick,
+    server_ms,
+    wait_until_served,
+)
+from api_bench import _cpu_seconds, _free_port
 
 HERE = Path(__file__).resolve().parent
 CIVICFLOW = Path(sys.executable).with_name("civicflow")
@@ -163,10 +171,7 @@ def _load(
             response = await client.request(method, url, **kw)
         done = time.monotonic()
         if window[0] <= sent and done <= window[1]:
-            timing = response.headers.get("server-timing", "")
-            found = re.search(r"app;dur=([\d.]+)", timing)
-            server = float(found.group(1)) if found else -1.0
-            samples[kind].append((server, (done - sent) * 1000, response.status_code))
+            samples[kind].append((server_ms(response), (done - sent) * 1000, response.status_code))
         return response
 
     class Done(Exception):  # noqa: N818 - not an error: the window closed
@@ -254,62 +259,6 @@ def _load(
 # --- the run -----------------------------------------------------------------------------------
 
 
-def _pick(values: list[float], q: float) -> float:
-    return values[min(int(q * len(values)), len(values) - 1)] if values else float("nan")
-
-
-def _wait_until_served(base: str, server: subprocess.Popen[bytes], seconds: float = 300) -> None:
-    import httpx
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"civicflow serve exited with {server.returncode}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise SystemExit("civicflow serve did not answer /healthz")
-
-
-def _drain(name: str, seconds: float = 600) -> int:
-    """Wait until the worker has fired the jobs that fell due while nobody served; the number left."""
-    import psycopg
-
-    sql = "SELECT count(*) FROM runtime_job WHERE due_at <= now() AND type <> ALL(%s)"
-    deadline = time.monotonic() + seconds
-    with psycopg.connect(host="127.0.0.1", user="postgres", dbname=name, autocommit=True) as conn:
-        while True:
-            row = conn.execute(sql, (["fire-safety-register"],)).fetchone()
-            left = int(row[0]) if row else 0
-            if left == 0 or time.monotonic() > deadline:
-                return left
-            time.sleep(2)
-
-
-def _backends(name: str) -> list[int]:
-    """PostgreSQL backends serving database ``name`` (their process title names it): not the whole cluster."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                title = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if title.startswith(b"postgres: ") and f" {name} ".encode() in title:
-                found.append(int(entry.name))
-    return found
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
 def _report(samples: dict[str, list[list[float]]], duration: float) -> tuple[list[str], dict[str, Any]]:
     lines = [
         "| page | requests | errors | server p50 / p95 / p99 ms | client p50 / p95 / p99 ms | p95 < 150 ms |",
@@ -321,8 +270,8 @@ def _report(samples: dict[str, list[list[float]]], duration: float) -> tuple[lis
         ok = [r for r in rows if r[2] < 400]
         server = sorted(r[0] for r in ok if r[0] >= 0)
         client = sorted(r[1] for r in ok)
-        s = [_pick(server, q) for q in (0.5, 0.95, 0.99)]
-        c = [_pick(client, q) for q in (0.5, 0.95, 0.99)]
+        s = [pick(server, q) for q in (0.5, 0.95, 0.99)]
+        c = [pick(client, q) for q in (0.5, 0.95, 0.99)]
         met = "yes" if s[1] < TARGET_MS else "**no**"
         figures[kind] = {"requests": len(rows), "errors": len(rows) - len(ok), "server": s, "client": c}
         lines.append(
@@ -362,24 +311,8 @@ def main() -> None:
 
     import psycopg
 
-    name = opts.database or f"civicflow_bench_{os.getpid()}"
-    # kept with the database: the secret key signs the staff sessions made by the setup
-    folder = Path(tempfile.gettempdir()) / "civicflow-webbench" / name
+    name, folder, env = bench_database("civicflow_bench", "civicflow-webbench", opts.database)
     data = folder / "bench-data.json"
-    if not opts.database:
-        with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-        folder.mkdir(parents=True)
-    elif not data.exists():
-        raise SystemExit(f"{data} is missing: --database takes a database made with --keep")
-    env = {
-        **os.environ,
-        "CIVICFLOW_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
-        "CIVICFLOW_INSTANCE_DIR": str(folder),
-        "CIVICFLOW_DEBUG": "0",
-        "CIVICFLOW_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "civicflow.site.settings",
-    }
     server = None
     keep = opts.keep or opts.prepare_only or bool(opts.database)
     try:
@@ -407,11 +340,11 @@ def main() -> None:
         serve = [str(CIVICFLOW), "serve", "--port", str(port), "--web-workers", str(opts.web_workers),
                  "--web-threads", str(opts.web_threads)]  # fmt: skip
         server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL)  # stdout: gunicorn's access log
-        _wait_until_served(base, server)
+        wait_until_served(base, server)
         began = time.monotonic()
-        left = _drain(name)
+        left = drain(name)
         print(f"  worker fired the overdue jobs in {time.monotonic() - began:.0f} s ({left} still due)", flush=True)
-        web, worker = _children(server.pid)
+        web, worker = children(server.pid)
         load_avg = os.getloadavg()[0]
         print(
             f"load: {opts.users} users ({opts.caseworkers} caseworkers), think {opts.think:g} s, warm-up "
@@ -431,7 +364,7 @@ def main() -> None:
             word, _, value = line.partition(" ")
             if word in ("measuring", "measured"):
                 sign = -1 if word == "measuring" else 1
-                for label, pids in (("gunicorn", [web]), ("worker", [worker]), ("postgres", _backends(name))):
+                for label, pids in (("gunicorn", [web]), ("worker", [worker]), ("postgres", backends(name))):
                     cpu[label] = cpu.get(label, 0.0) + sign * _cpu_seconds(pids)
                 cpu["load generator"] = cpu.get("load generator", 0.0) + sign * float(value)
                 if word == "measured":
@@ -454,12 +387,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=60)
-        if keep:
-            print(f"  database {name} kept (drop it with: dropdb -h 127.0.0.1 -U postgres {name})")
-        else:
-            with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            shutil.rmtree(folder, ignore_errors=True)
+        drop_bench_database(name, folder, keep=keep)
 
 
 if __name__ == "__main__":
