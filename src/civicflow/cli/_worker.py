@@ -95,8 +95,12 @@ def _mail_steps() -> list[Callable[[], object]]:
 
 
 def _kpi_steps() -> list[Callable[[], object]]:
-    """The KPI read models follow history in batches (docs/kpi.md); page views never scan history."""
+    """The KPI read models follow history in batches (docs/kpi.md); page views never scan history.
+
+    Then the KPI alerts (due dates, stage SLAs), every ``CIVICFLOW_ALERT_INTERVAL`` seconds.
+    """
     from civicflow.runtime.kpi_projection import advance
     from civicflow.web.mail import every
+    from civicflow.workbench import alerts_step
 
-    return [every(1.0, advance)]
+    return [every(1.0, advance), alerts_step()]

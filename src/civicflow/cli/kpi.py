@@ -55,3 +55,44 @@ def report(
         print_json([kpis_as_dict(result) for result in results])
     else:
         typer.echo(render(results))
+
+
+@app.command()
+def alerts(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be raised, resolved and mailed.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Raise KPI alerts now (tasks nearing their due date, stages below their SLA threshold) and print them."""
+    setup_django()
+    from django.db import DatabaseError
+
+    from civicflow.errors import ConfigurationError
+    from civicflow.workbench import check_alerts
+
+    try:
+        run = check_alerts(dry_run=dry_run)
+    except ConfigurationError as exc:  # a CIVICFLOW_ALERT_* setting
+        fail(str(exc))
+    except DatabaseError as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        fail(f"cannot check the alerts ({detail}): is the database reachable and migrated?")
+    rows = [("raise", a) for a in run.raised] + [("resolve", a) for a in run.resolved]
+    if json_output:
+        print_json(
+            {
+                "dry_run": dry_run,
+                "alerts": [
+                    {"action": action, "kind": a.kind, "key": a.key, "group": a.department, "message": a.message}
+                    for action, a in rows
+                ],
+                "mails": run.mails,
+            }
+        )
+        return
+    verb = "would " if dry_run else ""
+    for action, a in rows:
+        typer.echo(f"{verb}{action} {a.kind} for {a.department}: {a.message}")
+    typer.echo(
+        f"{len(run.raised)} raised, {len(run.resolved)} resolved, {len(run.mails)} mail(s)"
+        + (" (dry run: nothing written)" if dry_run else "")
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["send_digests"]
+__all__ = ["alerts_step", "check_alerts", "send_digests"]
 
 
 def __getattr__(name: str) -> Any:
@@ -17,4 +17,12 @@ def __getattr__(name: str) -> Any:
         from civicflow.workbench._digest import send_digests
 
         return send_digests
+    if name == "alerts_step":
+        from civicflow.workbench._alerts_step import alerts_step
+
+        return alerts_step
+    if name == "check_alerts":
+        from civicflow.workbench._alerts import check_alerts
+
+        return check_alerts
     raise AttributeError(f"module 'civicflow.workbench' has no attribute {name!r}")

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,7 +30,7 @@ from civicflow.runtime.models import TaskCandidate, TaskState, UserTask
 from civicflow.web.mail import queue_mail
 from civicflow.workbench.models import WorkNotification
 
-__all__ = ["DigestOptions", "opt_in", "opt_out", "send_digests"]
+__all__ = ["DigestOptions", "opt_in", "opt_out", "send_digests", "subscribers", "workbench_link"]
 
 LISTED = 20  # tasks named in one digest; the count covers the rest
 
@@ -51,6 +51,20 @@ def opt_in(user: Any, language: str) -> None:
 
 def opt_out(user: Any) -> None:
     WorkNotification.objects.filter(user=user).update(enabled=False)
+
+
+def subscribers() -> QuerySet[WorkNotification]:
+    """The opted-in choices of active staff with an email address (digests and KPI alerts go to them)."""
+    return (
+        WorkNotification.objects.filter(enabled=True, user__is_active=True, user__is_staff=True)
+        .exclude(user__email="")
+        .select_related("user")
+    )
+
+
+def workbench_link(name: str) -> str:
+    """The absolute address of a workbench page, for mails (``CIVICFLOW_PUBLIC_URL``)."""
+    return str(getattr(settings, "PUBLIC_URL", "http://localhost:8000")).rstrip("/") + reverse(name)
 
 
 def _new_tasks(user_id: int, after: int) -> list[UserTask]:
@@ -77,10 +91,7 @@ def send_digests(options: DigestOptions | None = None, *, now: datetime | None =
     opts = options or DigestOptions()
     at = now or timezone.now()
     queued = 0
-    prefs = WorkNotification.objects.filter(enabled=True, user__is_active=True, user__is_staff=True).exclude(
-        user__email=""
-    )
-    for pref in prefs.select_related("user"):
+    for pref in subscribers():
         tasks = _new_tasks(pref.user_id, pref.last_task)
         if not _digest_due(pref, tasks, at, opts):
             continue
@@ -94,8 +105,7 @@ def send_digests(options: DigestOptions | None = None, *, now: datetime | None =
                 {
                     "tasks": tasks[:LISTED],
                     "more": max(len(tasks) - LISTED, 0),
-                    "link": str(getattr(settings, "PUBLIC_URL", "http://localhost:8000")).rstrip("/")
-                    + reverse("workbench:index"),
+                    "link": workbench_link("workbench:index"),
                 },
             )
         with transaction.atomic():

@@ -1,4 +1,4 @@
-"""The workbench's own data: comments staff leave on a case."""
+"""The workbench's own data: comments on cases, work-notification choices, KPI alerts."""
 
 from __future__ import annotations
 
@@ -37,3 +37,43 @@ class WorkNotification(models.Model):
 
     def __str__(self) -> str:
         return f"work notification {self.user_id}: {'on' if self.enabled else 'off'}"
+
+
+class AlertKind(models.TextChoices):
+    TASK_DUE = "task_due", "task nearing its due date"
+    STAGE_SLA = "stage_sla", "stage below its SLA threshold"
+
+
+class Alert(models.Model):
+    """A KPI alert for a department (a group): a task nearing its due date, a stage breaching its SLA.
+
+    ``key`` makes raising idempotent: a task alerts its department once; a stage alerts its head
+    once per breach episode (the key carries the episode's number). ``resolved`` is set when the
+    task is no longer open or the stage's compliance is back at its threshold. The figures are
+    kept so the page and the mail can word the alert in the reader's language; ``message`` is the
+    English wording for logs, the CLI and the admin.
+    """
+
+    kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    department = models.CharField(max_length=150)  # the group alerted (a department or its head)
+    service = models.CharField(max_length=255)  # a reference service id (stage) or process id (task)
+    element = models.CharField(max_length=255)  # the stage's or the task's BPMN element
+    task_id = models.BigIntegerField(null=True, blank=True)  # not a foreign key: alerts outlive tasks
+    case = models.CharField(max_length=255, blank=True, default="")  # business key or instance id
+    title = models.CharField(max_length=255, blank=True, default="")  # the task's name
+    due = models.DateTimeField(null=True, blank=True)
+    rate = models.FloatField(null=True, blank=True)  # SLA compliance in the window, 0..1
+    threshold = models.FloatField(null=True, blank=True)
+    finished = models.IntegerField(null=True, blank=True)  # activations counted in the window
+    window_days = models.IntegerField(null=True, blank=True)
+    message = models.TextField()
+    created = models.DateTimeField()
+    resolved = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created", "-id")
+        indexes = (models.Index(fields=("department", "resolved"), name="workbench_alert_department"),)
+
+    def __str__(self) -> str:
+        return f"alert {self.key}"

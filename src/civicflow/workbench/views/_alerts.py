@@ -1,0 +1,59 @@
+"""The Alerts page: KPI alerts for the user's departments (tasks nearing their due date, stage SLAs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from civicflow.workbench._access import staff_required
+from civicflow.workbench._alerts import describe
+from civicflow.workbench.models import Alert, AlertKind
+
+OPEN_SHOWN = 200
+RESOLVED_SHOWN = 50
+RESOLVED_FOR = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Row:
+    alert: Alert
+    text: str
+    url: str  # the task's page for a task alert, else empty
+
+
+def _rows(alerts: QuerySet[Alert]) -> list[_Row]:
+    return [
+        _Row(
+            alert=alert,
+            text=describe(alert),
+            url=reverse("workbench:task", args=[alert.task_id])
+            if alert.kind == AlertKind.TASK_DUE and alert.task_id is not None
+            else "",
+        )
+        for alert in alerts
+    ]
+
+
+@require_safe
+@staff_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    mine = Alert.objects.all()
+    if not request.user.is_superuser:
+        mine = mine.filter(department__in=request.user.groups.values("name"))
+    since = timezone.now() - RESOLVED_FOR
+    return render(
+        request,
+        "workbench/alerts.html",
+        {
+            "open": _rows(mine.filter(resolved__isnull=True)[:OPEN_SHOWN]),
+            "resolved": _rows(mine.filter(resolved__gte=since).order_by("-resolved", "-id")[:RESOLVED_SHOWN]),
+            "resolved_days": RESOLVED_FOR.days,
+        },
+    )
