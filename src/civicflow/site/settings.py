@@ -206,6 +206,12 @@ CIVICFLOW_EXTERNAL_TOPICS = tuple(
 CIVICFLOW_METRICS_TOKEN = os.environ.get("CIVICFLOW_METRICS_TOKEN", "")
 if CIVICFLOW_METRICS_TOKEN and len(CIVICFLOW_METRICS_TOKEN) < 32:
     raise ConfigurationError("CIVICFLOW_METRICS_TOKEN must be at least 32 characters (use a random secret)")
+# KPI alerts (docs/kpi.md "Alerts"): checked by civicflow.workbench._alerts_options when the worker starts
+CIVICFLOW_ALERT_INTERVAL = os.environ.get("CIVICFLOW_ALERT_INTERVAL", "60")  # seconds between two worker passes
+CIVICFLOW_ALERT_DUE_PERCENT = os.environ.get("CIVICFLOW_ALERT_DUE_PERCENT", "20")
+CIVICFLOW_ALERT_SLA_THRESHOLD = os.environ.get("CIVICFLOW_ALERT_SLA_THRESHOLD", "80")
+CIVICFLOW_ALERT_SLA_WINDOW_DAYS = os.environ.get("CIVICFLOW_ALERT_SLA_WINDOW_DAYS", "30")
+CIVICFLOW_ALERT_SLA_MIN_COMPLETED = os.environ.get("CIVICFLOW_ALERT_SLA_MIN_COMPLETED", "5")
 SPECTACULAR_SETTINGS = {
     "TITLE": "CivicFlow API",
     "VERSION": "1",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("incidents/<int:incident_id>/retry", views.retry, name="retry"),
     path("deploy", views.deploy, name="deploy"),
     path("notifications", views.work_notifications, name="notifications"),
+    path("alerts", views.alerts, name="alerts"),
     path("assess/", views.assess, name="assess"),
     path("assess/upload", views.assess_upload, name="assess_upload"),
     path("assess/<slug:source>/<str:ref>/", views.assess_log, name="assess_log"),

@@ -1,5 +1,6 @@
 """The workbench's views (one module per page family)."""
 
+from civicflow.workbench.views._alerts import alerts
 from civicflow.workbench.views._assess import assess, assess_figure, assess_log, assess_upload
 from civicflow.workbench.views._assess_conformance import assess_conformance
 from civicflow.workbench.views._auth import SignInView, SignOutView
@@ -13,6 +14,7 @@ __all__ = [
     "SignInView",
     "SignOutView",
     "add_comment",
+    "alerts",
     "assess",
     "assess_conformance",
     "assess_figure",
