@@ -71,7 +71,7 @@ def alerts(
 
     try:
         run = check_alerts(dry_run=dry_run)
-    except ConfigurationError as exc:  # a CIVICFLOW_ALERT_* setting
+    except ConfigurationError as exc:  # an alert setting (docs/deployment.md)
         fail(str(exc))
     except DatabaseError as exc:
         detail = " ".join(str(exc).split()) or type(exc).__name__

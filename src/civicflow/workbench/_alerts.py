@@ -235,6 +235,6 @@ def apply_plan(run: AlertRun, now: datetime, *, dry_run: bool = False) -> AlertR
 def check_alerts(
     options: AlertOptions | None = None, *, now: datetime | None = None, dry_run: bool = False
 ) -> AlertRun:
-    """One pass (options default to ``CIVICFLOW_ALERT_*``): plan, then apply unless ``dry_run``."""
+    """One pass (options default to the alert settings, docs/deployment.md): plan, then apply unless ``dry_run``."""
     at = now or current_clock().now()
     return apply_plan(plan_alerts(at, options or AlertOptions.from_settings(settings)), at, dry_run=dry_run)

@@ -21,7 +21,7 @@ _MAX_OVERRIDES = 500  # hostile input: a threshold list longer than this is not 
 
 
 class AlertConfigError(ConfigurationError):
-    """An alert setting (``CIVICFLOW_ALERT_*``) has a value that cannot be used."""
+    """An alert setting (docs/deployment.md) has a value that cannot be used."""
 
 
 def _percent(text: str, name: str) -> float:
@@ -90,7 +90,7 @@ class AlertOptions:
 
     @classmethod
     def from_settings(cls, settings: Any) -> AlertOptions:
-        """Options from Django settings (``CIVICFLOW_ALERT_*``; defaults where a setting is absent)."""
+        """Options from the Django settings of docs/deployment.md (defaults where a setting is absent)."""
         default, overrides = parse_thresholds(str(getattr(settings, "CIVICFLOW_ALERT_SLA_THRESHOLD", "80")))
         return cls(
             due_fraction=_percent(
