@@ -193,8 +193,9 @@ def test_the_command_dry_run_writes_nothing_then_raises(intake_task: UserTask) -
 
 
 def test_bad_settings_stop_the_worker_step_and_the_command_with_one_line() -> None:
-    with override_settings(CIVICFLOW_ALERT_SLA_THRESHOLD="80,building_permit.zoning_review=ninety"), pytest.raises(
-        AlertConfigError, match="CIVICFLOW_ALERT_SLA_THRESHOLD"
+    with (
+        override_settings(CIVICFLOW_ALERT_SLA_THRESHOLD="80,building_permit.zoning_review=ninety"),
+        pytest.raises(AlertConfigError, match="CIVICFLOW_ALERT_SLA_THRESHOLD"),
     ):
         alerts_step()
     with override_settings(CIVICFLOW_ALERT_DUE_PERCENT="0"):
