@@ -30,10 +30,6 @@ class StageFinding:
     threshold: float
 
     @property
-    def counted(self) -> bool:
-        return self.stage.sla.value is not None
-
-    @property
     def breaching(self) -> bool:
         rate = self.stage.sla.value
         return rate is not None and rate < self.threshold
@@ -85,7 +81,7 @@ def head_group(service: ReferenceService, element: str) -> str | None:
     return _heads(service.id).get(element)
 
 
-def window(now: datetime, options: AlertOptions) -> Period:
+def _window(now: datetime, options: AlertOptions) -> Period:
     # compute_kpis reads only start and end; the kind is nominal for a rolling window
     return Period(kind=PeriodKind.DAY, label=f"{options.sla_window.days}d", start=now - options.sla_window, end=now)
 
@@ -94,7 +90,7 @@ def stage_findings(now: datetime, options: AlertOptions) -> list[StageFinding]:
     """Every reference-service stage with a target, a head and enough finished activations."""
     from civicflow.web.kpis import service_kpis
 
-    period = window(now, options)
+    period = _window(now, options)
     findings = []
     for service in REFERENCE_SERVICES:
         if not service.kpis.stages:

@@ -192,6 +192,18 @@ def test_the_command_dry_run_writes_nothing_then_raises(intake_task: UserTask) -
     assert Alert.objects.count() == 1
 
 
+def test_the_worker_runs_the_alert_pass_as_a_periodic_step(intake_task: UserTask) -> None:
+    from civicflow.cli._worker import _kpi_steps  # the steps `civicflow worker` is given
+
+    now = datetime.now(UTC)
+    UserTask.objects.filter(pk=intake_task.pk).update(created=now - timedelta(days=9), due=now + timedelta(days=1))
+    steps = {getattr(step, "__name__", ""): step for step in _kpi_steps()}
+    steps["kpi_alerts"]()
+    assert Alert.objects.filter(kind=AlertKind.TASK_DUE, task_id=intake_task.pk).count() == 1
+    steps["kpi_alerts"]()  # throttled to CIVICFLOW_ALERT_INTERVAL, and idempotent anyway
+    assert Alert.objects.count() == 1
+
+
 def test_bad_settings_stop_the_worker_step_and_the_command_with_one_line() -> None:
     with (
         override_settings(CIVICFLOW_ALERT_SLA_THRESHOLD="80,building_permit.zoning_review=ninety"),
