@@ -1,19 +1,77 @@
 """KPIs of a reference service for a period: read models brought up to date, portal rows added.
 
 Shared by ``civicflow kpi report``, the workbench dashboards and the public transparency page.
+
+:func:`service_kpis` applies the history the worker has not applied yet and computes from the
+read models: right for the CLI, too slow for a page view over a big history. The dashboards use
+:func:`cached_figures` (and :func:`trend`), which never catch up themselves and keep computed
+figures in :class:`~civicflow.web.models.KpiSnapshot` rows:
+
+- an open period's figures hold while the KPI cursor (last history id applied) has not moved and
+  for at most ``OPEN_FOR`` (backlog ageing moves with the clock);
+- a closed period's figures (its end lies before the last applied event and before now) are kept
+  when the cursor moves, as long as no event applied since falls inside the period: one query for
+  the earliest timestamp among the events applied since, then the rows are marked checked.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
 from uuid import UUID
 
-from civicflow.kpi import Channel, DraftRecord, KpiInput, Period, SatisfactionRecord, ServiceKpis, compute_kpis
+from civicflow.kpi import (
+    AGEING_BUCKETS,
+    Channel,
+    DepartmentKpis,
+    DraftRecord,
+    DurationStats,
+    KpiDefinition,
+    KpiInput,
+    Period,
+    Ratio,
+    SatisfactionRecord,
+    ServiceKpis,
+    StageKpis,
+    TaskRecord,
+    compute_kpis,
+    kpis_as_dict,
+)
 from civicflow.services import ReferenceService
 
-__all__ = ["service_kpis"]
+__all__ = [
+    "OPEN_FOR",
+    "KpiFigures",
+    "cached_current",
+    "cached_figures",
+    "cached_service_kpis",
+    "read_models_updated",
+    "service_kpis",
+    "trend",
+]
 
 _CHUNK = 2000
+_DAY = 86_400.0
+# An open period's cached figures are recomputed after this even when no history came in.
+OPEN_FOR: Final = dt.timedelta(minutes=5)
+# Bumped when the cached payload's shape changes: old rows are then recomputed, not misread.
+_CODEC = 1
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class KpiFigures:
+    """What a dashboard shows of one service and period.
+
+    ``department_ageing`` counts the user tasks open at ``kpis.as_of`` per department, split by
+    age like the case backlog (``AGEING_BUCKETS`` days, then the open-ended bucket).
+    """
+
+    kpis: ServiceKpis
+    department_ageing: Mapping[str, tuple[int, ...]]
+    computed: dt.datetime
 
 
 def _portal_rows(service: ReferenceService, rows: KpiInput, period: Period) -> KpiInput:
@@ -43,19 +101,244 @@ def _portal_rows(service: ReferenceService, rows: KpiInput, period: Period) -> K
     )
 
 
-def service_kpis(service: ReferenceService, period: Period) -> ServiceKpis:
-    """The KPIs of ``service`` in ``period``, after applying the history the worker has not yet applied."""
+def _definition(service: ReferenceService) -> KpiDefinition:
     from django.conf import settings
 
     from civicflow.mining import BusinessCalendar
-    from civicflow.runtime.clock import current_clock
-    from civicflow.runtime.kpi_projection import catch_up
-    from civicflow.runtime.kpi_sources import definition_for, read_model_input
+    from civicflow.runtime.kpi_sources import definition_for
 
-    catch_up(gap_grace=10.0)
     # optional settings: holidays (dates) and task costs per service id ({task element: cents})
     calendar = BusinessCalendar.of(timezone=settings.TIME_ZONE, holidays=getattr(settings, "KPI_HOLIDAYS", ()))
     costs = getattr(settings, "KPI_TASK_COSTS", {}).get(service.id, {})
-    definition = definition_for(service, calendar=calendar, task_costs=costs)
+    return definition_for(service, calendar=calendar, task_costs=costs)
+
+
+def _department_ageing(tasks: Sequence[TaskRecord], as_of: dt.datetime) -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[int]] = {}
+    for task in tasks:
+        end = task.completed or task.canceled
+        if task.created < as_of and (end is None or end >= as_of):
+            days = (as_of - task.created).total_seconds() / _DAY
+            bucket = next((i for i, bound in enumerate(AGEING_BUCKETS) if days <= bound), len(AGEING_BUCKETS))
+            found.setdefault(task.department, [0] * (len(AGEING_BUCKETS) + 1))[bucket] += 1
+    return {name: tuple(counts) for name, counts in sorted(found.items())}
+
+
+def _compute(service: ReferenceService, period: Period, now: dt.datetime) -> KpiFigures:
+    from civicflow.runtime.kpi_sources import read_model_input
+
     rows = _portal_rows(service, read_model_input(service.process_id, period), period)
-    return compute_kpis(definition, rows, period, now=current_clock().now())
+    kpis = compute_kpis(_definition(service), rows, period, now=now)
+    return KpiFigures(kpis=kpis, department_ageing=_department_ageing(rows.tasks, kpis.as_of), computed=now)
+
+
+def service_kpis(service: ReferenceService, period: Period) -> ServiceKpis:
+    """The KPIs of ``service`` in ``period``, after applying the history the worker has not yet applied."""
+    from civicflow.runtime.clock import current_clock
+    from civicflow.runtime.kpi_projection import catch_up
+
+    catch_up(gap_grace=10.0)
+    return _compute(service, period, current_clock().now()).kpis
+
+
+# -- the cache ------------------------------------------------------------------------------------
+
+
+def _fingerprint(service: ReferenceService) -> str:
+    """Changes when what the figures are computed with changes (targets, calendar, costs)."""
+    definition = _definition(service)
+    text = repr((_CODEC, definition.processing_target, definition.stages, definition.calendar, definition.task_costs))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _cursor() -> tuple[int, dt.datetime | None]:
+    """The KPI cursor: last history id applied, and the timestamp of that event."""
+    from civicflow.runtime.kpi_projection import CURSOR
+    from civicflow.runtime.models import KpiCursor
+
+    row = KpiCursor.objects.filter(name=CURSOR).values_list("last_id", "updated").first()
+    return row if row is not None else (0, None)
+
+
+def read_models_updated() -> dt.datetime | None:
+    """When the last history event applied to the read models happened ("figures as of")."""
+    return _cursor()[1]
+
+
+def _ratio(data: Mapping[str, Any]) -> Ratio:
+    return Ratio(numerator=int(data["numerator"]), denominator=int(data["denominator"]))
+
+
+def _durations(data: Mapping[str, Any]) -> DurationStats:
+    def three(values: Mapping[str, float | None]) -> tuple[float | None, float | None, float | None]:
+        return (values["p50"], values["p90"], values["p95"])
+
+    return DurationStats(
+        count=int(data["count"]), calendar=three(data["calendar_seconds"]), working=three(data["working_seconds"])
+    )
+
+
+def _decode(data: Mapping[str, Any], period: Period) -> ServiceKpis:
+    """The inverse of :func:`civicflow.kpi.kpis_as_dict` (the period is the one asked for)."""
+    cost = data["cost"]
+    return ServiceKpis(
+        service=data["service"],
+        period=period,
+        as_of=dt.datetime.fromisoformat(data["as_of"]),
+        started=data["started"],
+        completed=data["completed"],
+        terminated=data["terminated"],
+        processing=_durations(data["processing_time"]),
+        sla=_ratio(data["sla"]),
+        backlog=data["backlog"],
+        ageing=tuple(data["ageing"].values()),
+        oldest_open_days=data["oldest_open_days"],
+        incidents_raised=data["incidents_raised"],
+        incident_rate=_ratio(data["incident_rate"]),
+        rework_rate=_ratio(data["rework_rate"]),
+        first_time_right=_ratio(data["first_time_right"]),
+        completion_rate=_ratio(data["completion_rate"]),
+        abandonment=_ratio(data["abandonment"]),
+        digital_take_up=_ratio(data["digital_take_up"]),
+        csat=_ratio(data["csat"]),
+        cost_total=cost["total_minor_units"],
+        cost_per_transaction=cost["per_transaction_minor_units"],
+        currency=cost["currency"],
+        departments=tuple(
+            DepartmentKpis(department=d["department"], tasks_completed=d["tasks_completed"], tasks_open=d["tasks_open"])
+            for d in data["departments"]
+        ),
+        stages=tuple(
+            StageKpis(
+                element=s["element"],
+                label=s["label"],
+                target_seconds=s["target_seconds"],
+                completed=s["completed"],
+                durations=_durations(s["durations"]),
+                sla=_ratio(s["sla"]),
+                open_breaching=s["open_breaching"],
+            )
+            for s in data["stages"]
+        ),
+    )
+
+
+def _fresh(snapshot: Any, last_id: int, now: dt.datetime) -> bool:
+    return bool(snapshot.last_id == last_id and now - snapshot.computed < OPEN_FOR)
+
+
+def _save(rows: list[Any]) -> None:
+    from civicflow.web.models import KpiSnapshot
+
+    # two page views may compute the same figures at once: the later write wins, both are right
+    KpiSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=("service", "key"),
+        update_fields=("last_id", "closed", "computed", "payload"),
+    )
+
+
+def cached_figures(requests: Sequence[tuple[ReferenceService, Period]]) -> list[KpiFigures]:
+    """The figures of each (service, period), from the snapshots where they still hold.
+
+    Never applies history itself (the worker does); figures are as of :func:`read_models_updated`.
+    """
+    from django.db.models import Min
+
+    from civicflow.runtime.clock import current_clock
+    from civicflow.runtime.models import HistoryEvent
+    from civicflow.web.models import KpiSnapshot
+
+    now = current_clock().now()
+    last_id, applied_until = _cursor()
+    prints = {service.id: _fingerprint(service) for service, _period in requests}
+    wanted = {(service.id, period.label) for service, period in requests}
+    snapshots = {
+        (row.service, row.key): row
+        for row in KpiSnapshot.objects.filter(
+            service__in={s for s, _k in wanted}, key__in={k for _s, k in wanted}
+        ).exclude(key="at-risk")
+        if (row.service, row.key) in wanted and row.payload.get("fingerprint") == prints[row.service]
+    }
+    behind = [row.last_id for row in snapshots.values() if row.closed and row.last_id < last_id]
+    # the earliest moment any event applied since the oldest closed snapshot happened at
+    earliest: dt.datetime | None = None
+    if behind:
+        earliest = HistoryEvent.objects.filter(pk__gt=min(behind), pk__lte=last_id).aggregate(at=Min("timestamp"))["at"]
+    results: list[KpiFigures] = []
+    checked: list[int] = []
+    computed: list[KpiSnapshot] = []
+    for service, period in requests:
+        row = snapshots.get((service.id, period.label))
+        keep = row is not None and (
+            (row.closed and (row.last_id == last_id or earliest is None or earliest >= period.end))
+            or _fresh(row, last_id, now)
+        )
+        if row is not None and keep:
+            if row.last_id != last_id:
+                checked.append(row.pk)
+            payload = row.payload
+            results.append(
+                KpiFigures(
+                    kpis=_decode(payload["kpis"], period),
+                    department_ageing={k: tuple(v) for k, v in payload["department_ageing"].items()},
+                    computed=row.computed,
+                )
+            )
+            continue
+        figures = _compute(service, period, now)
+        results.append(figures)
+        closed = applied_until is not None and period.end <= min(now, applied_until)
+        payload = {
+            "fingerprint": prints[service.id],
+            "kpis": kpis_as_dict(figures.kpis),
+            "department_ageing": {k: list(v) for k, v in figures.department_ageing.items()},
+        }
+        computed.append(
+            KpiSnapshot(
+                service=service.id, key=period.label, last_id=last_id, closed=closed, computed=now, payload=payload
+            )
+        )
+    if checked:
+        KpiSnapshot.objects.filter(pk__in=checked).update(last_id=last_id)
+    if computed:
+        _save(computed)
+    return results
+
+
+def cached_service_kpis(service: ReferenceService, period: Period) -> ServiceKpis:
+    """:func:`service_kpis` from the snapshots: no catch-up, figures as of :func:`read_models_updated`."""
+    (figures,) = cached_figures([(service, period)])
+    return figures.kpis
+
+
+def trend(service: ReferenceService, period: Period, count: int = 12) -> list[KpiFigures]:
+    """The figures of the ``count`` periods of ``period``'s kind up to and including it, oldest first."""
+    periods = [period]
+    while len(periods) < count:
+        try:
+            periods.insert(0, Period.of(period.kind, periods[0].start.date() - dt.timedelta(days=1)))
+        except (OverflowError, ValueError):  # before year 1: fewer periods
+            break
+    return cached_figures([(service, item) for item in periods])
+
+
+def cached_current(
+    service: ReferenceService, key: str, compute: Callable[[dt.datetime], dict[str, Any]]
+) -> tuple[dict[str, Any], dt.datetime]:
+    """A payload about the present (``compute(now)``), cached like an open period's figures.
+
+    Returns the payload and when it was computed.
+    """
+    from civicflow.runtime.clock import current_clock
+    from civicflow.web.models import KpiSnapshot
+
+    now = current_clock().now()
+    last_id, _applied = _cursor()
+    row = KpiSnapshot.objects.filter(service=service.id, key=key).first()
+    if row is not None and _fresh(row, last_id, now):
+        return row.payload, row.computed
+    payload = compute(now)
+    _save([KpiSnapshot(service=service.id, key=key, last_id=last_id, closed=False, computed=now, payload=payload)])
+    return payload, now

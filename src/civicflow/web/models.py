@@ -1,14 +1,16 @@
-"""Mail the portal and the workbench queue for the worker to send (citizen notices, staff digests).
+"""Rows the portal and the workbench share: queued mail and cached KPI figures.
 
-A page or a scan writes a row in its own transaction, so the state change that caused the mail
-and the mail commit together; the worker sends it later and retries a refused send with backoff.
+Mail: a page or a scan writes a row in its own transaction, so the state change that caused the
+mail and the mail commit together; the worker sends it later and retries a refused send with backoff.
+KPI snapshots: computed figures of a service for one period, reused while the read models have
+not moved on (see ``civicflow.web.kpis``).
 """
 
 from __future__ import annotations
 
 from django.db import models
 
-__all__ = ["MailStatus", "QueuedMail"]
+__all__ = ["KpiSnapshot", "MailStatus", "QueuedMail"]
 
 
 class MailStatus(models.TextChoices):
@@ -44,3 +46,25 @@ class QueuedMail(models.Model):
 
     def __str__(self) -> str:
         return f"mail {self.pk} {self.key}"
+
+
+class KpiSnapshot(models.Model):
+    """Computed KPI figures of one service for one key (a period label, or ``at-risk``).
+
+    ``last_id`` is the KPI cursor (last history id applied) the figures are known to hold at;
+    ``closed`` says the period had ended, as far as the applied history went, when they were
+    computed: such figures are kept as long as no later-applied event falls inside the period.
+    """
+
+    service = models.CharField(max_length=64)
+    key = models.CharField(max_length=32)
+    last_id = models.BigIntegerField()
+    closed = models.BooleanField(default=False)
+    computed = models.DateTimeField()
+    payload = models.JSONField()
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("service", "key"), name="web_kpisnapshot_unique_key"),)
+
+    def __str__(self) -> str:
+        return f"KPI snapshot {self.service} {self.key} at {self.last_id}"

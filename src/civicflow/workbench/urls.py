@@ -30,4 +30,7 @@ urlpatterns = [
     path("assess/<slug:source>/<str:ref>/", views.assess_log, name="assess_log"),
     path("assess/<slug:source>/<str:ref>/conformance", views.assess_conformance, name="assess_conformance"),
     path("assess/<slug:source>/<str:ref>/<slug:figure>.svg", views.assess_figure, name="assess_figure"),
+    path("kpi/", views.kpi_overview, name="kpi"),
+    path("kpi/<slug:service_id>/", views.kpi_service, name="kpi_service"),
+    path("kpi/<slug:service_id>/export.<slug:fmt>", views.kpi_export, name="kpi_export"),
 ]

@@ -6,6 +6,7 @@ from civicflow.workbench.views._assess_conformance import assess_conformance
 from civicflow.workbench.views._auth import SignInView, SignOutView
 from civicflow.workbench.views._cases import add_comment, case
 from civicflow.workbench.views._inbox import claim, delegate, inbox, unclaim
+from civicflow.workbench.views._kpi import kpi_export, kpi_overview, kpi_service
 from civicflow.workbench.views._notifications import work_notifications
 from civicflow.workbench.views._operations import deploy, incidents, retry
 from civicflow.workbench.views._task import task
@@ -26,6 +27,9 @@ __all__ = [
     "deploy",
     "inbox",
     "incidents",
+    "kpi_export",
+    "kpi_overview",
+    "kpi_service",
     "retry",
     "task",
     "unclaim",
