@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from civicflow.portal import _accounts, _apply, _citizen_pages, _notices, _supply, views
+from civicflow.portal import _accounts, _apply, _citizen_pages, _notices, _supply, _transparency, views
 
 app_name = "portal"
 
@@ -22,6 +22,14 @@ urlpatterns = [
     path("applications/<str:reference>/requests/<int:task_id>/", views.answer, name="answer"),
     path("applications/<str:reference>/documents/<int:document_id>/", _citizen_pages.document, name="document"),
     path("applications/<str:reference>/satisfaction/", _citizen_pages.satisfaction, name="satisfaction"),
+    # the transparency page and its open data: before the catch-all service slug below
+    path("transparency/", _transparency.index, name="transparency"),
+    path("transparency/catalog.jsonld", _transparency.catalogue, name="transparency-catalogue"),
+    path("transparency/csv-metadata.json", _transparency.csv_metadata, name="transparency-csv-metadata"),
+    path("transparency/schema/kpis.json", _transparency.schema, name="transparency-schema"),
+    path("transparency/<slug:service_id>.csv", _transparency.csv_file, name="transparency-csv"),
+    path("transparency/<slug:service_id>.json", _transparency.json_file, name="transparency-json"),
+    path("transparency/<slug:service_id>/", _transparency.service_page, name="transparency-service"),
     path("<slug:service_id>/", views.service_start, name="start"),
     path("<slug:service_id>/apply/", _apply.apply, name="apply"),
     path("<slug:service_id>/apply/<int:page>/", _apply.apply, name="apply-page"),

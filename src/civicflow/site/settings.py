@@ -173,6 +173,12 @@ CSRF_FAILURE_VIEW = "civicflow.web.views.csrf_failure"
 CIVICFLOW_AGENCY_NAME = os.environ.get("CIVICFLOW_AGENCY_NAME", "CivicFlow")
 CIVICFLOW_AGENCY_LOGO_URL = os.environ.get("CIVICFLOW_AGENCY_LOGO_URL", "")
 CIVICFLOW_BRAND_COLOUR = os.environ.get("CIVICFLOW_BRAND_COLOUR", "#1d70b8")
+# civicflow.portal: the licence of the transparency page's open data (docs/kpi.md)
+CIVICFLOW_OPEN_DATA_LICENCE = os.environ.get("CIVICFLOW_OPEN_DATA_LICENCE", "CC0-1.0")
+if CIVICFLOW_OPEN_DATA_LICENCE not in {"CC0-1.0", "CC-BY-4.0"}:
+    raise ConfigurationError(
+        f"CIVICFLOW_OPEN_DATA_LICENCE must be CC0-1.0 or CC-BY-4.0, not {CIVICFLOW_OPEN_DATA_LICENCE!r}"
+    )
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
