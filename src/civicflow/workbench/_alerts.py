@@ -34,7 +34,7 @@ from civicflow.services import REFERENCE_SERVICES
 from civicflow.web.mail import queue_mail
 from civicflow.workbench._alerts_options import AlertOptions
 from civicflow.workbench._alerts_stage import StageFinding, stage_findings
-from civicflow.workbench._digest import subscribers, workbench_link
+from civicflow.workbench._digest import LISTED, subscribers, workbench_link
 from civicflow.workbench.models import Alert, AlertKind
 
 __all__ = ["AlertRun", "apply_plan", "check_alerts", "describe", "plan_alerts"]
@@ -207,7 +207,11 @@ def _queue_mails(raised: list[Alert], now: datetime, *, dry_run: bool) -> list[s
             ) % {"count": len(theirs)}
             body = render_to_string(
                 "workbench/email/alerts.txt",
-                {"alerts": [describe(a) for a in theirs], "link": workbench_link("workbench:alerts")},
+                {
+                    "alerts": [describe(a) for a in theirs[:LISTED]],
+                    "more": max(len(theirs) - LISTED, 0),
+                    "link": workbench_link("workbench:alerts"),
+                },
             )
         key = f"workbench:alerts:{user_id}:{theirs[0].pk}-{theirs[-1].pk}"
         queue_mail(key=key, to=address, subject=subject, body=body, language=language, now=now)

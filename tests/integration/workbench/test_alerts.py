@@ -20,12 +20,13 @@ from typer.testing import CliRunner
 from civicflow.cli.app import app
 from civicflow.runtime import services
 from civicflow.runtime.models import KpiCase, KpiStage, UserTask
+from civicflow.services import service
 from civicflow.web.models import QueuedMail
 from civicflow.workbench import alerts_step, check_alerts
 from civicflow.workbench._alerts_options import AlertConfigError, AlertOptions
 from civicflow.workbench._digest import opt_in
 from civicflow.workbench.models import Alert, AlertKind
-from support.workbench import signed_in, staff
+from support.workbench import APPLICATION, signed_in, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -89,6 +90,21 @@ def test_a_task_nearing_its_due_date_alerts_its_department_once(intake_task: Use
     alert.refresh_from_db()
     assert alert.resolved == near + timedelta(minutes=10)
     assert len(_mails()) == 1  # a resolution is not mailed
+
+
+def test_one_mail_per_member_names_twenty_alerts_and_counts_the_rest(permit_case: Any) -> None:
+    ingrid = _member("ingrid", "intake", notify=True)
+    permit = service("building_permit")
+    for n in range(2, 23):  # 21 more cases: 22 tasks in Intake's queue
+        services.start_instance(permit.process_id, business_key=f"BP-{n}", variables=APPLICATION)
+    latest = max(task.due for task in UserTask.objects.all() if task.due is not None)
+    run = check_alerts(OPTIONS, now=latest - timedelta(hours=1))
+    assert len(run.raised) == 22
+    (mail,) = _mails()
+    assert mail.to == ingrid.email
+    assert mail.subject == "22 alerts for your departments"
+    assert mail.body.count("\n- Task “Check completeness”") == 20
+    assert "and 2 more alerts" in mail.body
 
 
 def test_an_overdue_task_alerts_once_with_overdue_wording(intake_task: UserTask) -> None:
