@@ -1,8 +1,9 @@
 """The public transparency page (no sign-in): each service's published KPIs by month, and open data.
 
-Pages and files read the cached :func:`~civicflow.portal._transparency_figures.series` (twelve
-months per service, computed at most once an hour per process), take no query parameters and
-answer only for the reference services, so no request can make the server compute more than that.
+Pages and files read :func:`~civicflow.portal._transparency_figures.series` (twelve months per
+service from the dashboards' snapshot cache: a month is computed again only when history lands in
+it), take no query parameters and answer only for the reference services, so no request can make
+the server compute more than that.
 See docs/kpi.md, "Transparency page and open data".
 """
 

@@ -1,8 +1,9 @@
 """The published KPIs of the transparency page: which figures, their units, rounding and suppression.
 
 One table (:data:`MEASURES`) says what is published; the page, the CSV and JSON files, their
-schemas and the method note are all made from it, so they cannot disagree. The figures of one month
-come from :func:`civicflow.web.kpis.service_kpis` (the same call as ``civicflow kpi report``).
+schemas and the method note are all made from it, so they cannot disagree. The figures of a month
+are those of ``civicflow kpi report`` and the workbench dashboards, read through the dashboards'
+snapshot cache (:func:`civicflow.web.kpis.cached_figures`).
 
 Small numbers are suppressed: a ratio, a percentile or an average whose base (denominator) is
 below :data:`SUPPRESSION_THRESHOLD` is not published, because it would describe a handful of
@@ -17,11 +18,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from django.core.cache import cache
-
 from civicflow.kpi import Period, PeriodKind, Ratio, ServiceKpis
 from civicflow.services import ReferenceService, Text
-from civicflow.web.kpis import service_kpis
+from civicflow.web.kpis import cached_figures
 
 __all__ = [
     "MEASURES",
@@ -39,8 +38,6 @@ __all__ = [
 
 SUPPRESSION_THRESHOLD = 5
 MONTHS = 12
-# a finished month's figures change only when late history arrives; an hour's delay is fine for open data
-_CACHE_SECONDS = 3600
 
 
 class Status(StrEnum):
@@ -263,16 +260,15 @@ def published_months(now: dt.datetime) -> tuple[Period, ...]:
 
 
 def series(service: ReferenceService, now: dt.datetime) -> Series:
-    """The published months of ``service`` as of ``now``; cached for an hour per service and month range."""
-    months = published_months(now)
-    key = f"civicflow:transparency:{service.id}:{months[-1].label}"
-    found = cache.get(key)
-    if isinstance(found, Series):
-        return found
-    made = Series(
+    """The published months of ``service`` as of ``now``, from the dashboards' figure snapshots.
+
+    :func:`~civicflow.web.kpis.cached_figures` keeps each month's figures in a snapshot row shared by
+    every process, recomputed only when history lands in that month; it does not apply history
+    itself (the worker does), so the figures are as of the last event the worker applied.
+    """
+    figures = cached_figures([(service, period) for period in published_months(now)])
+    return Series(
         service=service,
-        months=tuple(month_row(service_kpis(service, period)) for period in months),
-        computed=now,
+        months=tuple(month_row(item.kpis) for item in figures),
+        computed=max(item.computed for item in figures),
     )
-    cache.set(key, made, _CACHE_SECONDS)
-    return made
