@@ -153,6 +153,8 @@ def test_a_stage_below_its_threshold_alerts_its_head_once_per_breach_episode(db:
         "below the threshold of 80%."
     )
     assert [m.to for m in _mails()] == [head.email]
+    page = signed_in(head).get("/workbench/alerts").content.decode()
+    assert 'href="/workbench/kpi/building_permit/"' in page  # the stage alert links to the service's figures
 
     check_alerts(OPTIONS, now=now + timedelta(minutes=1))  # still breaching: the same episode
     assert len(_stage_alerts()) == 1

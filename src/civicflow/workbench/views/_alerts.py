@@ -25,20 +25,17 @@ RESOLVED_FOR = timedelta(days=30)
 class _Row:
     alert: Alert
     text: str
-    url: str  # the task's page for a task alert, else empty
+    url: str  # the task's page, or the service's Performance page for a stage
+
+
+def _url(alert: Alert) -> str:
+    if alert.kind == AlertKind.TASK_DUE:
+        return reverse("workbench:task", args=[alert.task_id]) if alert.task_id is not None else ""
+    return reverse("workbench:kpi_service", args=[alert.service])
 
 
 def _rows(alerts: QuerySet[Alert]) -> list[_Row]:
-    return [
-        _Row(
-            alert=alert,
-            text=describe(alert),
-            url=reverse("workbench:task", args=[alert.task_id])
-            if alert.kind == AlertKind.TASK_DUE and alert.task_id is not None
-            else "",
-        )
-        for alert in alerts
-    ]
+    return [_Row(alert=alert, text=describe(alert), url=_url(alert)) for alert in alerts]
 
 
 @require_safe
