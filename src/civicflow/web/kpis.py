@@ -57,6 +57,7 @@ _CHUNK = 2000
 _DAY = 86_400.0
 # An open period's cached figures are recomputed after this even when no history came in.
 OPEN_FOR: Final = dt.timedelta(minutes=5)
+_AGEING_KEYS: Final = (*(f"<={days}d" for days in AGEING_BUCKETS), f">{AGEING_BUCKETS[-1]}d")  # as kpis_as_dict
 # Bumped when the cached payload's shape changes: old rows are then recomputed, not misread.
 _CODEC = 1
 
@@ -191,7 +192,8 @@ def _decode(data: Mapping[str, Any], period: Period) -> ServiceKpis:
         processing=_durations(data["processing_time"]),
         sla=_ratio(data["sla"]),
         backlog=data["backlog"],
-        ageing=tuple(data["ageing"].values()),
+        # by name: PostgreSQL's jsonb does not keep the order of an object's keys
+        ageing=tuple(data["ageing"][bound] for bound in _AGEING_KEYS),
         oldest_open_days=data["oldest_open_days"],
         incidents_raised=data["incidents_raised"],
         incident_rate=_ratio(data["incident_rate"]),

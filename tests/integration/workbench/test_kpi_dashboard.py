@@ -96,6 +96,7 @@ def test_service_page_shows_kpis_stages_departments_and_a_trend_of_twelve_period
     assert [row[0] for row in _cells(page, "departments")] == ["Assessment"]
 
 
+@pytest.mark.postgres
 def test_exports_hold_the_numbers_of_service_kpis(demo: None, manager: User) -> None:
     tax = service("tax_refund")
     kpis = service_kpis(tax, JANUARY)
