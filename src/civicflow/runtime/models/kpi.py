@@ -68,7 +68,11 @@ class KpiStage(_CaseRow):
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=("instance_id", "key"), name="runtime_kpistage_unique_key"),)
-        indexes = (models.Index(fields=("service", "element"), name="runtime_kpistage_element"),)
+        # case_id: the dashboards read a period's cases' stages (kpi_sources.read_model_input)
+        indexes = (
+            models.Index(fields=("service", "element"), name="runtime_kpistage_element"),
+            models.Index(fields=("case_id",), name="runtime_kpistage_case"),
+        )
 
     def __str__(self) -> str:
         return f"stage {self.element} of {self.case_id}"
@@ -85,7 +89,10 @@ class KpiTask(_CaseRow):
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=("instance_id", "key"), name="runtime_kpitask_unique_key"),)
-        indexes = (models.Index(fields=("service", "created"), name="runtime_kpitask_created"),)
+        indexes = (
+            models.Index(fields=("service", "created"), name="runtime_kpitask_created"),
+            models.Index(fields=("case_id",), name="runtime_kpitask_case"),
+        )
 
     def __str__(self) -> str:
         return f"task {self.task_type} of {self.case_id}"
@@ -97,7 +104,10 @@ class KpiIncident(_CaseRow):
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=("instance_id", "key"), name="runtime_kpiincident_unique_key"),)
-        indexes = (models.Index(fields=("service", "raised"), name="runtime_kpiincident_raised"),)
+        indexes = (
+            models.Index(fields=("service", "raised"), name="runtime_kpiincident_raised"),
+            models.Index(fields=("case_id",), name="runtime_kpiincident_case"),
+        )
 
     def __str__(self) -> str:
         return f"incident {self.key} of {self.case_id}"
