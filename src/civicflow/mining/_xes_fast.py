@@ -1,16 +1,18 @@
-"""The fast path of XES import: r4pm's Rust parser, taken only where it is exact.
+"""The fast path of XES import: a columnar parse in polars, taken only where it is exact.
 
-r4pm (the parser behind pm4py's fast importer) is several times faster than the streaming lxml
-reader, but lenient where CivicFlow must not be: an unparsable int becomes 0 and a bad date null,
-a broken file can come back as an empty or partial table, tags need not match, time zone offsets
-are dropped, values are not whitespace-normalised and list attributes come back as Rust debug
-text. So one regex pass over the file body (from the first ``<trace`` to the last ``</trace>``,
-in polars' Rust regex engine) tallies its structure and extracts every typed attribute: open and
-close tags must balance, every typed value must have its type's syntax and every key one type,
-and the table r4pm returns must have one row per ``</event>``, one case per ``<trace>`` and no
-null identity; id/list/container attributes and values with tabs or newlines are left to the
-reference. Anything else returns ``None`` and the streaming reader, the reference, reads the file
-and reports errors with their line. Offsets come from the timestamps' text, which r4pm drops.
+The streaming lxml reader is the reference; this path reads the common shape of XES, every
+``<trace>`` a run of flat attributes followed by its events, each a run of flat attributes, as
+columns, and refuses anything else. One anchored regex (polars' Rust engine, a single forward
+pass) first proves the whole body, from the first ``<trace>`` to the last ``</trace>``, has that
+shape: nothing but whitespace between elements, attributes written ``<type key="k" value="v"/>``
+with only the five scalar types, every typed value in the syntax both readers give the same value
+(int: what fits in 64 bits; date: xs:dateTime with at most microseconds), no control characters
+(lxml refuses them), only the five predefined entity references, trace attributes before the
+events, no comments, CDATA, lists, containers or ids. The body is then split into traces and
+events and each attribute key is cut out of them column by column. What is counted must add up:
+one value per ``key=`` in the body, so a repeated key (the reference keeps the last, a cut the
+first) or a key missed by the sample falls to a full key scan and then to the reference. Any doubt
+returns ``None``, and the streaming reader reads the file and reports errors with their line.
 """
 
 from __future__ import annotations
@@ -24,34 +26,42 @@ from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
-import r4pm.df
 
 from civicflow.mining._log import ACTIVITY, CASE, OFFSET, TIMESTAMP
 
 __all__ = ["FastBody", "fast_body", "fill_defaults"]
 
+_S: Final = r"[ \t\r\n]"
+_D: Final = "[0-9]"  # \d would take other scripts' digits, which r4pm-era checks let through
 _DATE: Final = (
-    r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?"
-    r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?"
+    rf"{_D}{{4}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]{_D}|3[01])T(?:[01]{_D}|2[0-3]):[0-5]{_D}:[0-5]{_D}"
+    rf"(?:\.{_D}{{1,6}})?(?:Z|[+-](?:0{_D}|1[0-4]):[0-5]{_D})?"
 )
-# What the reference reader accepts for each XES type (int: what fits in 64 bits).
-_SYNTAX: Final = {
-    "int": r"^[-+]?\d{1,18}$",
-    "float": r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$",
-    "boolean": r"^(?:true|false)$",
-    "date": rf"^{_DATE}$",
+# Attribute text: no quote, no markup, no control character (lxml refuses those, and normalises
+# tabs and newlines in attribute values), entity references only the predefined five.
+_TEXT: Final = r'(?:[^"<&\x00-\x1f\x{FFFE}\x{FFFF}]|&(?:amp|lt|gt|quot|apos);)*'
+_KEY: Final = r'[^"<&\x00-\x1f\x{FFFE}\x{FFFF}]*'
+_VALUES: Final = {
+    "string": _TEXT,
+    "int": rf"[-+]?{_D}{{1,18}}",
+    "float": rf"[-+]?(?:{_D}+\.?{_D}*|\.{_D}+)(?:[eE][-+]?{_D}+)?",
+    "boolean": "(?:true|false)",
+    "date": _DATE,
 }
-# One pass: structure, attribute kinds left to the reference, every typed attribute with its key
-# and value, and string values holding a tab or newline (XML normalises those, r4pm does not).
-_MARKS: Final = (
-    r"</?trace>|</?event>|<(?:list|container|id)[\s>/]"
-    r'|<(?:int|float|boolean|date)\s+key="[^"]*"\s+value="[^"]*"'
-    r'|value="[^"\t\n\r]*[\t\n\r]'
-)
-_TYPED: Final = r'^<(\w+)\s+key="([^"]*)"\s+value="([^"]*)"'
-_REFERENCE: Final = r"&(?:amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});"
-_ZONE: Final = r"([+-])(\d\d):(\d\d)$"
-_PIECE: Final = 16 << 20
+_ATTR: Final = "(?:" + "|".join(rf'<{t} key="{_KEY}" value="{v}"{_S}*/>' for t, v in _VALUES.items()) + ")"
+_ATTRS: Final = rf"(?:{_S}*{_ATTR})*{_S}*"
+_TRACE: Final = rf"<trace>{_ATTRS}(?:<event>{_ATTRS}</event>{_S}*)*</trace>"
+# One piece of the body: whole traces (all but the first piece start with the whitespace between).
+_BODY: Final = rf"\A{_S}*{_TRACE}(?:{_S}*{_TRACE})*\z"
+_PAIR: Final = r'<(string|int|float|boolean|date) key="([^"]*)"'
+_DTYPES: Final = {"string": pl.Utf8, "int": pl.Int64, "float": pl.Float64, "boolean": pl.Boolean}
+_ENTITIES: Final = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
+# Keys the reference treats specially in a row (the case id column, the offset it adds).
+_RESERVED: Final = frozenset({CASE, OFFSET, "@@line"})
+_SAMPLE: Final = 2000
+_PIECE: Final = 1 << 20
+# Most values are short: cutting a window after the key costs less than cutting the rest of the event.
+_WINDOW: Final = 64
 # Larger files take the streaming reader, whose memory grows with the log, not with the file.
 _MAX_BYTES: Final = 1 << 31
 
@@ -62,91 +72,69 @@ class FastBody:
 
     ``envelope`` is the file without its body (header, globals and anything after the last
     trace), for the reference reader to take log attributes and ``<global>`` defaults from.
-    ``names_complete`` says every trace and every event has its own ``concept:name``, which
-    matters when a ``<global>`` declares a default for it (r4pm applies it; the reference
-    refuses to take an identity from a default).
     """
 
     events: pl.DataFrame
     cases: pl.DataFrame
     envelope: bytes
-    names_complete: bool
 
 
 def fast_body(name: str) -> FastBody | None:
-    """Read ``name`` with r4pm if every check passes, else ``None`` (use the streaming reader)."""
+    """Read ``name`` in columns if its body has the checked shape, else ``None`` (streaming reader)."""
     data = _decompressed(name)
     if data is None:
         return None
-    first, last = data.find(b"<trace"), data.rfind(b"</trace>")
-    if len(data) > _MAX_BYTES or first < 0 or last < first:
+    first, last = data.find(b"<trace>"), data.rfind(b"</trace>")
+    if first < 0 or last < first or data.find(b"<trace") != first or not _utf8_declared(data[:first]):
         return None
     end = last + len(b"</trace>")
     envelope = data[:first] + data[end:]
-    if data.find(b"&", first, end) >= 0 and not _references_ok(data, first, end):
-        return None
-    # only needed when a <global> could supply a name (see FastBody)
-    name_count = data.count(b'key="concept:name"', first, end) if b'key="concept:name"' in envelope else None
-    order = _first_seen(data[first : first + 1_000_000])
-    marks = _marks(data, first, end)
-    del data
-    if marks is None:
-        return None
-    typed_rows = marks.str.starts_with("<") & marks.str.contains(r'\skey="', literal=False)
-    typed = marks.filter(typed_rows).str.extract_groups(_TYPED).struct.unnest()
-    typed.columns = ["type", "key", "value"]
-    tally = dict(marks.filter(~typed_rows).str.extract(r"^<?(/?\w+)").value_counts().iter_rows())
-    traces, events = tally.get("trace", 0), tally.get("/event", 0)
-    balanced = traces == tally.get("/trace") and events == tally.get("event") and events > 0
-    if not balanced or any(tally.get(kind) for kind in ("list", "container", "id", "value")):
-        return None
-    if not _typed_ok(typed):
-        return None
-    zones = _zones(typed.filter((pl.col("type") == "date") & (pl.col("key") == TIMESTAMP))["value"], events)
-    names = name_count is None or name_count == traces + events
-    typed_keys = set(typed["key"].unique().to_list())
-    del marks, typed
+    keys = data.count(b' key="', first, end)
     try:
-        table, _ = r4pm.df.import_xes(name)
-    except Exception:  # noqa: BLE001 - any failure of the fast path hands over to the reference reader
+        pieces = pl.Series("body", _pieces(data, first, end), dtype=pl.Binary).cast(pl.Utf8)
+    except pl.exceptions.ComputeError:
+        return None  # not UTF-8
+    del data
+    if not pieces.str.contains(_BODY).all():
         return None
-    if zones is None or not _complete(table, events=events, traces=traces, typed_keys=typed_keys):
+    traces = pieces.str.split("<trace>").list.slice(1).explode().str.split("<event>")
+    del pieces
+    split = pl.DataFrame({"parts": traces}).with_row_index("trace")
+    del traces
+    heads = split["parts"].list.first()
+    bodies = split.select("trace", pl.col("parts").list.slice(1)).explode("parts").drop_nulls("parts")
+    del split
+    if bodies.is_empty():
         return None
-    return _shape(table, zones, order, envelope=envelope, names=names)
+    table = _columns(heads, bodies["parts"], keys)
+    if table is None:
+        return None
+    cases, events = table
+    return _shape(cases, events.insert_column(0, bodies["trace"]), envelope)
 
 
-def _references_ok(data: bytes, first: int, end: int) -> bool:
-    """Every ampersand starts a reference: lxml refuses a bare one, r4pm would keep it."""
-    return data.count(b"&", first, end) == len(re.compile(_REFERENCE.encode()).findall(data, first, end))
-
-
-def _marks(data: bytes, first: int, end: int) -> pl.Series | None:
-    """The body's marks (see _MARKS) in document order; None if the body is not UTF-8.
-
-    The body goes to polars in pieces of whole traces: a whole large log as one string costs
-    several times its size in the regex engine's intermediate results.
-    """
+def _pieces(data: bytes, first: int, end: int) -> list[bytes]:
+    """The body in pieces of whole traces of about _PIECE bytes (polars is slow on one huge string)."""
     pieces = []
     start = first
     while start < end:
-        stop = _piece_end(data, start, end)
-        try:
-            text = pl.Series("piece", [data[start:stop].decode()])
-        except UnicodeDecodeError:
-            return None
-        pieces.append(text.str.extract_all(_MARKS).explode().drop_nulls())
+        stop = start + _PIECE
+        if stop >= end:
+            stop = end
+        else:
+            cut = data.rfind(b"</trace>", start, stop)
+            if cut < 0:  # one trace longer than a piece
+                cut = data.find(b"</trace>", start, end)
+            stop = cut + len(b"</trace>")
+        pieces.append(data[start:stop])
         start = stop
-    return pl.concat(pieces) if pieces else None
+    return pieces
 
 
-def _piece_end(data: bytes, start: int, end: int) -> int:
-    """End of the last whole trace within _PIECE bytes from ``start`` (of the first, if longer)."""
-    if start + _PIECE >= end:
-        return end
-    cut = data.rfind(b"</trace>", start, start + _PIECE)
-    if cut < 0:
-        cut = data.find(b"</trace>", start, end)
-    return end if cut < 0 else cut + len(b"</trace>")
+def _utf8_declared(head: bytes) -> bool:
+    """The XML declaration names no encoding other than UTF-8 (the body is decoded as UTF-8)."""
+    declared = re.search(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']*)["']""", head)
+    return declared is None or declared.group(1).lower() in (b"utf-8", b"utf8")
 
 
 def _decompressed(name: str) -> bytes | None:
@@ -165,85 +153,191 @@ def _decompressed(name: str) -> bytes | None:
     return data
 
 
-def _typed_ok(typed: pl.DataFrame) -> bool:
-    """Every typed value has its type's syntax, and no key is written with two XES types.
-
-    r4pm turns an unparsable value into 0, false or null and a key with several types into
-    JSON text; the reference refuses the first and keeps each value's own text for the second.
-    """
-    valid = pl.lit(value=False)
-    for kind, pattern in _SYNTAX.items():
-        valid = pl.when(pl.col("type") == kind).then(pl.col("value").str.contains(pattern)).otherwise(valid)
-    checks = typed.select(valid.all().alias("valid"), pl.col("type").n_unique().over("key").max().alias("kinds"))
-    return typed.is_empty() or (bool(checks["valid"][0]) and checks["kinds"][0] == 1)
+def _pairs(texts: pl.Series) -> list[tuple[str, str]]:
+    """The (type, key) pairs written in ``texts``, in order of first use."""
+    found = texts.str.extract_all(_PAIR).explode().drop_nulls().unique(maintain_order=True)
+    return [_split_pair(item) for item in found.to_list()]
 
 
-def _complete(table: pl.DataFrame, *, events: int, traces: int, typed_keys: set[str]) -> bool:
-    """r4pm read every event, each with a case and a timestamp, and every trace as its own case."""
-    if table.height != events or CASE not in table.columns or TIMESTAMP not in table.columns:
-        return False
-    if table[CASE].null_count() or table[TIMESTAMP].null_count() or table[CASE].n_unique() != traces:
-        return False
-    # a key written both as a string and as a typed value comes back from r4pm as text
-    text_columns = {c.removeprefix("case:") for c, dtype in table.schema.items() if dtype == pl.Utf8 and c != CASE}
-    return not text_columns & typed_keys
+def _split_pair(item: str) -> tuple[str, str]:
+    kind, _, key = item[1:].partition(' key="')
+    return kind, key[:-1]
 
 
-def _zones(stamps: pl.Series, events: int) -> pl.Series | None:
-    """Minutes east of UTC of each event's timestamp, in document order; None unless one per event."""
-    if stamps.len() != events:
+def _columns(heads: pl.Series, bodies: pl.Series, keys: int) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """Trace and event attribute columns, or None unless every ``key=`` of the body is one value."""
+    trace_pairs = _pairs(heads)
+    event_pairs = _pairs(pl.concat([bodies.head(_SAMPLE), bodies.tail(_SAMPLE)]))
+    cases = _cut(heads, trace_pairs)
+    found = _cut(bodies, event_pairs)
+    if cases is None or found is None:
         return None
-    parts = stamps.str.extract_groups(_ZONE).struct.unnest()
-    sign = pl.when(pl.col("1") == "-").then(-1).otherwise(1)
-    minutes = (sign * (pl.col("2").cast(pl.Int32) * 60 + pl.col("3").cast(pl.Int32))).fill_null(0)
-    return parts.select(minutes.cast(pl.Int32).alias(OFFSET)).to_series()
+    if _filled(cases) + _filled(found) != keys:
+        # a key the sample missed, or one written twice in an element: look at every event
+        event_pairs = _pairs(bodies)
+        found = _cut(bodies, event_pairs)
+        if found is None or _filled(cases) + _filled(found) != keys:
+            return None
+    typed_cases = _typed(cases, trace_pairs)
+    typed_events = _typed(found, event_pairs)
+    if typed_cases is None or typed_events is None:
+        return None
+    return typed_cases, typed_events
 
 
-def _first_seen(body: bytes) -> dict[str, int]:
-    """Position of each attribute key's first use, to give columns the reference reader's order."""
-    keys: dict[str, int] = {}
-    for match in re.finditer(rb'key="([^"]*)"', body[:1_000_000]):
-        keys.setdefault(match.group(1).decode("utf-8", "replace"), match.start())
-    return keys
-
-
-def _shape(table: pl.DataFrame, zones: pl.Series, order: dict[str, int], *, envelope: bytes, names: bool) -> FastBody:
-    table = table.with_columns(
-        pl.col(c).dt.cast_time_unit("us").dt.replace_time_zone("UTC")
-        for c, dtype in table.schema.items()
-        if isinstance(dtype, pl.Datetime)
+def _cut(texts: pl.Series, pairs: list[tuple[str, str]]) -> pl.DataFrame | None:
+    """One text column per key: the value of its first ``<type key="k" value="...``."""
+    names = [key for _, key in pairs]
+    if len(set(names)) != len(names) or _RESERVED & set(names):
+        return None  # one key with two types (the reference keeps them as text) or a reserved name
+    if not pairs:
+        return pl.DataFrame(height=texts.len())
+    if (texts.str.len_bytes() != texts.str.len_chars()).any():
+        # str.find counts bytes and str.slice characters: with non-ASCII text, cut by regex
+        return pl.DataFrame(
+            texts.str.extract(re.escape(f'<{kind} key="{key}" value="') + '([^"]*)"', 1).alias(key)
+            for kind, key in pairs
+        )
+    text = pl.col("text")
+    # where each key's first attribute value starts (markup cannot occur in values)
+    starts = pl.DataFrame({"text": texts}).with_columns(
+        (text.str.find(f'<{kind} key="{key}" value="', literal=True) + len(f'<{kind} key="{key}" value="'))
+        .cast(pl.Int64)
+        .alias(f"@{key}")
+        for kind, key in pairs
     )
-    if zones.n_unique() > 1:
-        table = table.with_columns(zones)
-    case_columns = [c for c in table.columns if c.startswith("case:") and c != CASE]
-    cases = (
-        table.select(CASE, *case_columns)
-        .unique(CASE, keep="first", maintain_order=True)
-        .rename({c: c.removeprefix("case:") for c in case_columns})
-    )
-    # the reference reader's column order: by first use in the file, the offset after the timestamp
-    rest = sorted(
-        (c for c in table.columns if c not in case_columns and c != CASE),
-        key=lambda c: (order.get(TIMESTAMP if c == OFFSET else c, len(order) + 1), c),
-    )
-    if ACTIVITY not in table.columns:
-        table = table.with_columns(pl.lit(None, pl.Utf8).alias(ACTIVITY))
-        rest.append(ACTIVITY)
-    return FastBody(events=table.select(CASE, *rest), cases=cases, envelope=envelope, names_complete=names)
+    # lazy, so that each window is cut once (common subexpressions)
+    values = starts.lazy().select(_value(text, pl.col(f"@{key}"), _WINDOW).alias(key) for key in names).collect()
+    # values longer than the window: cut those columns again without one
+    long = [key for key in names if values[key].null_count() != starts[f"@{key}"].null_count()]
+    if long:
+        again = starts.lazy().select(_value(text, pl.col(f"@{key}"), None).alias(key) for key in long)
+        values = values.with_columns(again.collect())
+    return values
 
 
-def fill_defaults(frame: pl.DataFrame, defaults: Mapping[str, Any]) -> pl.DataFrame:
+def _value(text: pl.Expr, start: pl.Expr, window: int | None) -> pl.Expr:
+    """The text from ``start`` to the next quote (null if there is none within ``window``)."""
+    rest = text.str.slice(start, window)
+    return rest.str.head(rest.str.find('"', literal=True))
+
+
+def _filled(frame: pl.DataFrame) -> int:
+    return sum(frame.height - count for count in frame.null_count().row(0)) if frame.width else 0
+
+
+def _typed(frame: pl.DataFrame, pairs: list[tuple[str, str]]) -> pl.DataFrame | None:
+    """Each column in its XES type, as the reference converts it; None if a value does not convert."""
+    columns = []
+    try:
+        for kind, key in pairs:
+            text = frame[key]
+            if kind == "date":
+                stamps = _dates(text)
+                if stamps is None:
+                    return None
+                columns.append(stamps)
+                if key == TIMESTAMP:
+                    columns.append(_offsets(text))
+            elif kind == "boolean":
+                columns.append(text == "true")
+            elif kind == "string":
+                columns.append(_unescaped(text) if text.str.contains("&", literal=True).any() else text)
+            else:
+                columns.append(text.cast(_DTYPES[kind], strict=True))
+    except pl.exceptions.InvalidOperationError:
+        return None
+    return pl.DataFrame(columns) if columns else pl.DataFrame(height=frame.height)
+
+
+def _dates(text: pl.Series) -> pl.Series | None:
+    """UTC instants; a missing offset means UTC. None if a value is no date (say, 30 February)."""
+    stamps = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", time_unit="us", time_zone="UTC", strict=False)
+    if stamps.null_count() > text.null_count():
+        naive = pl.coalesce(
+            text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.fZ", time_unit="us", strict=False),
+            text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False),
+        )
+        stamps = stamps.fill_null(naive.dt.replace_time_zone("UTC"))
+    if stamps.null_count() > text.null_count():
+        return None
+    return stamps.alias(text.name)
+
+
+def _offsets(text: pl.Series) -> pl.Series:
+    """Minutes east of UTC written in each timestamp (the text's last six characters, or 0)."""
+    sign = text.str.slice(-6, 1)
+    minutes = text.str.slice(-5, 2).cast(pl.Int32, strict=False) * 60 + text.str.slice(-2, 2).cast(
+        pl.Int32, strict=False
+    )
+    frame = pl.DataFrame({"sign": sign, "minutes": minutes})
+    offset = (
+        pl.when(pl.col("sign") == "+")
+        .then(pl.col("minutes"))
+        .when(pl.col("sign") == "-")
+        .then(-pl.col("minutes"))
+        .otherwise(0)
+    )
+    return frame.select(offset.cast(pl.Int32).alias(OFFSET)).to_series()
+
+
+def _unescaped(text: pl.Series) -> pl.Series:
+    for entity, char in _ENTITIES:
+        text = text.str.replace_all(entity, char, literal=True)
+    return text
+
+
+def _shape(cases: pl.DataFrame, events: pl.DataFrame, envelope: bytes) -> FastBody | None:
+    """Case ids onto events, the reference's columns: offsets only where they differ."""
+    if ACTIVITY not in cases.columns or cases.schema[ACTIVITY] != pl.Utf8 or cases[ACTIVITY].null_count():
+        return None  # the reference refuses a trace without a case id
+    if cases[ACTIVITY].n_unique() != cases.height:
+        return None  # the reference keeps two traces with one id as two case rows
+    if not isinstance(events.schema.get(TIMESTAMP), pl.Datetime) or events[TIMESTAMP].null_count():
+        return None  # an event without a timestamp: the reference names its line
+    if ACTIVITY in events.columns and events.schema[ACTIVITY] != pl.Utf8:
+        return None
+    if events[OFFSET].n_unique() == 1:
+        events = events.drop(OFFSET)
+    ids = cases[ACTIVITY].rename(CASE)
+    events = events.with_columns(ids.gather(events["trace"])).drop("trace")
+    if ACTIVITY not in events.columns:
+        events = events.with_columns(pl.lit(None, pl.Utf8).alias(ACTIVITY))
+    cases = cases.rename({ACTIVITY: CASE}).select(CASE, pl.exclude(CASE))
+    return FastBody(events=events.select(CASE, pl.exclude(CASE)), cases=cases, envelope=envelope)
+
+
+def fill_defaults(frame: pl.DataFrame, defaults: Mapping[str, Any]) -> pl.DataFrame | None:
     """Give rows without an attribute its ``<global>`` default, as the reference reader does.
 
-    r4pm applies event defaults but not trace defaults; filling both here makes either exact.
-    Identities (case and activity names, timestamps) never come from a default.
+    Identities (case and activity names, timestamps) never come from a default. ``None`` if a
+    default's type differs from the column's where it would fill a gap (the reference would then
+    hold the column as text).
     """
     fills = []
     for key, raw in defaults.items():
         if key in (CASE, ACTIVITY, TIMESTAMP):
             continue
         value = raw[0] if isinstance(raw, tuple) else raw
-        dtype = pl.Datetime("us", "UTC") if isinstance(value, datetime) else frame.schema.get(key)
-        literal = pl.lit(value, dtype=dtype)
-        fills.append(pl.col(key).fill_null(literal) if key in frame.columns else literal.alias(key))
+        dtype = _dtype_of(value)
+        if key in frame.columns:
+            if not frame[key].null_count():
+                continue
+            if frame.schema[key] != dtype:
+                return None
+            fills.append(pl.col(key).fill_null(pl.lit(value, dtype=dtype)))
+        else:
+            fills.append(pl.lit(value, dtype=dtype).alias(key))
     return frame.with_columns(fills) if fills else frame
+
+
+def _dtype_of(value: Any) -> pl.DataType:
+    if isinstance(value, datetime):
+        return pl.Datetime("us", "UTC")
+    if isinstance(value, bool):
+        return pl.Boolean()
+    if isinstance(value, int):
+        return pl.Int64()
+    if isinstance(value, float):
+        return pl.Float64()
+    return pl.Utf8()

@@ -281,7 +281,7 @@ def _json(value: Any) -> Any:
 
 
 def _read_fast(name: str) -> EventLog | None:
-    """The r4pm fast path (see ``_xes_fast``), with log attributes and globals read by ``_Reader``."""
+    """The columnar fast path (see ``_xes_fast``), with log attributes and globals read by ``_Reader``."""
     body = fast_body(name)
     if body is None:
         return None
@@ -290,9 +290,8 @@ def _read_fast(name: str) -> EventLog | None:
         envelope.run(io.BytesIO(body.envelope))
     except EventLogError:
         return None  # the whole file is read again, so the error names its own line
-    # r4pm fills a missing case or activity name from a <global> default; the reference refuses to
-    if not body.names_complete and any(ACTIVITY in scope for scope in envelope.defaults.values()):
-        return None
     events = fill_defaults(body.events, envelope.defaults["event"])
     cases = fill_defaults(body.cases, envelope.defaults["trace"])
+    if events is None or cases is None:
+        return None
     return EventLog.from_events(events, cases=cases, attributes=envelope.attributes)

@@ -112,6 +112,50 @@ def test_fast_path_reads_types_offsets_defaults_and_case_attributes(
         ('<string key="kind" value="special"/>', '<int key="ok" value="7"/>'),  # boolean and int, one event
         ('value="2024-04-01T10:00:00Z"/>', 'value="2024-04-01T10:00:00Z"/><int key="ok" value="7"/>'),
         ('<string key="kind" value="special"/>', '<date key="kind" value="2024-01-01T00:00:00Z"/>'),
+        # r4pm keeps the first of a key written twice in an element, the reference the last
+        ('<string key="kind" value="special"/>', '<string key="kind" value="x"/><string key="kind" value="y"/>'),
+        ('<string key="kind" value="special"/>', '<string key="case:kind" value="x"/>'),  # not a case column
+        ('value="b"/>', 'value="b\x01c"/>'),  # a control character: lxml refuses it
+        ('value="b"/>', 'value="b&#9;c"/>'),  # a character reference
+        ('value="b"/>', 'value="b &unknown; c"/>'),  # an undeclared entity
+        ('<string key="kind" value="special"/>', '<string key="kind"/>'),  # no value
+        ('<string key="kind" value="special"/>', '<string value="special" key="kind"/>'),  # other order
+        ('<int key="n" value="3"/>', "<int key='n' value='x'/>"),  # single quotes, bad value
+        ('<int key="n" value="3"/>', '<int  key="n"  value="3"/>'),  # two spaces: valid, reference reads it
+        ('<int key="n" value="3"/>', '<int key="n" value="3"></int>'),
+        ('<int key="n" value="3"/>', '<int key="n" value="99999999999999999999"/>'),  # beyond 64 bits
+        ('<int key="n" value="3"/>', '<int key="n" value="\u0663"/>'),  # an Arabic-Indic three
+        ("2024-01-02T03:04:05+05:30", "2024-02-30T03:04:05+05:30"),  # 30 February
+        ("2024-01-02T03:04:05+05:30", "2024-01-02T03:04:05.1234567+05:30"),  # beyond microseconds
+        ('<int key="n" value="3"/>', '<!-- a comment --><int key="n" value="3"/>'),
+        ('<int key="n" value="3"/>', '<string key="cdata"><![CDATA[x]]></string>'),
+        ('<int key="n" value="3"/>', '<unknown key="n" value="3"/>'),
+        ('<int key="n" value="3"/>', '<container key="n"><int key="v" value="3"/></container>'),
+        ('<int key="n" value="3"/>', '<event><string key="concept:name" value="nested"/></event>'),  # nested event
+        ("</trace>\n  <trace>", '</trace>\n  <string key="between" value="x"/>\n  <trace>'),  # a log attribute
+        ("</trace>\n  <trace>", "</trace>\n  <event></event>\n  <trace>"),  # an event outside a trace
+        (
+            "    </event>\n  </trace>\n  <trace>",
+            '    </event>\n    <string key="late" value="x"/>\n  </trace>\n  <trace>',
+        ),
+        (
+            '<trace>\n    <string key="concept:name" value="c2"/>',
+            '<trace id="x">\n    <string key="concept:name" value="c2"/>',
+        ),
+        ('<string key="concept:name" value="c2"/>', '<int key="concept:name" value="2"/>'),  # a typed case id
+        ('<string key="concept:name" value="b"/>', '<int key="concept:name" value="2"/>'),  # a typed activity
+        ('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>'),
+        ('<global scope="event">', '<global scope="event"><int key="kind2" value="1"/>'),
+        (
+            '<global scope="event"><string key="kind" value="plain"/>',
+            '<global scope="event"><int key="kind" value="1"/>',
+        ),
+        (
+            '<global scope="event">',
+            '<global scope="trace"><int key="opened" value="1"/></global><global scope="event">',
+        ),
+        ('<int key="n" value="3"/>', '<string key="time:offset" value="3"/>'),  # the reference's own column
+        ('value="b"/>', 'value="b\u00e9\u20ac\U0001f600"/>'),  # non-ASCII before other keys (bytes vs characters)
     ],
 )
 def test_inputs_r4pm_reads_leniently_get_the_reference_result(
@@ -119,7 +163,7 @@ def test_inputs_r4pm_reads_leniently_get_the_reference_result(
 ) -> None:
     assert old in GOOD
     path = tmp_path / "case.xes"
-    path.write_text(GOOD.replace(old, new, 1))
+    path.write_text(GOOD.replace(old, new, 1), encoding="utf-8")
     _assert_same(path, monkeypatch)
 
 
@@ -159,3 +203,63 @@ def test_body_scanned_in_pieces_of_whole_traces(tmp_path: Path, monkeypatch: pyt
     log = _assert_same(path, monkeypatch)
     assert isinstance(log, EventLog)
     assert log.events["time:offset"].to_list() == [60, 120, 0]
+
+
+def _events(count: int, extra: str = "", name: str = "a") -> str:
+    return "".join(
+        f'<event><string key="concept:name" value="{name}{i % 3}"/>'
+        f'<date key="time:timestamp" value="2024-01-01T00:{i // 60 % 60:02}:{i % 60:02}.{i % 1000:03}+01:00"/>'
+        f"{extra if i == count - 1 else ''}</event>"
+        for i in range(count)
+    )
+
+
+def test_key_beyond_the_sample_and_long_values_are_read_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # keys are sampled from the first and last events; one in the middle must still be found,
+    # and a value longer than the cut window must come out whole
+    long = "x" * 500 + " &amp; y"
+    middle = (
+        _events(_xes_fast._SAMPLE + 5)
+        + '<event><string key="concept:name" value="rare"/><date key="time:timestamp" value="2024-01-02T00:00:00Z"/>'
+        + f'<string key="note" value="{long}"/><int key="size" value="-12"/></event>'
+        + _events(_xes_fast._SAMPLE + 5)
+    )
+    text = GOOD.replace("</log>", f'<trace><string key="concept:name" value="big"/>{middle}</trace></log>')
+    path = tmp_path / "big.xes"
+    path.write_text(text)
+    assert _xes_fast.fast_body(str(path)) is not None, "the fast path should take this file"
+    log = _assert_same(path, monkeypatch)
+    assert isinstance(log, EventLog)
+    notes = log.events["note"].drop_nulls().to_list()
+    assert notes == ["x" * 500 + " & y"]
+    assert log.events["size"].drop_nulls().to_list() == [-12]
+
+
+def test_invalid_utf8_and_truncated_gzip_get_the_reference_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "latin.xes"
+    broken.write_bytes(GOOD.replace('value="b"', 'value="caf\u00e9"').encode("latin-1"))
+    assert isinstance(_assert_same(broken, monkeypatch), EventLogError)
+    cut = tmp_path / "cut.xes.gz"
+    cut.write_bytes(gzip.compress(GOOD.encode())[:-20])
+    assert isinstance(_assert_same(cut, monkeypatch), EventLogError)
+
+
+@pytest.mark.parametrize("name", ["a", "caf\u00e9 \u20ac"])
+def test_regular_logs_take_the_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The checks refuse only what they must: a plain log like the benchmark's is read in columns."""
+    path = tmp_path / "plain.xes.gz"
+    body = "\n".join(
+        f'<trace><string key="concept:name" value="c{t}"/>{_events(7, name=name)}</trace>' for t in range(50)
+    )
+    path.write_bytes(gzip.compress(f'<?xml version="1.0" encoding="UTF-8"?>\n<log>\n{body}\n</log>\n'.encode()))
+    fast = _xes_fast.fast_body(str(path))
+    assert fast is not None
+    assert fast.events.height == 350
+    assert fast.cases.height == 50
+    log = _assert_same(path, monkeypatch)
+    assert isinstance(log, EventLog)
+    assert log.events["concept:name"][0] == f"{name}0"
