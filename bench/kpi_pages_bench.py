@@ -321,16 +321,23 @@ def _uncached(session: str, times: int, moved: int) -> dict[str, dict[str, list[
 
 
 def _snapshots(*, drop: bool) -> None:
-    """Drop the dashboards' KPI snapshots, or put them one history event behind the cursor."""
+    """Drop the dashboards' KPI snapshots, or put them one history event behind the cursor.
+
+    Behind also means computed longer ago than ``REFRESH_EVERY`` (if civicflow.web.kpis has it:
+    while history keeps coming in, open periods are recomputed at most that often).
+    """
     from django.apps import apps
     from django.db.models import F
+
+    from civicflow.web import kpis
 
     with contextlib.suppress(LookupError):  # no dashboard cache in this version
         rows = apps.get_model("civicflow_web", "KpiSnapshot").objects.all()
         if drop:
             rows.delete()
         else:
-            rows.update(last_id=F("last_id") - 1)
+            ago = getattr(kpis, "REFRESH_EVERY", timedelta(0)) + timedelta(seconds=1)
+            rows.update(last_id=F("last_id") - 1, computed=F("computed") - ago)
 
 
 def _measure(base: str, session: str, requests: int, users: int, rounds: int) -> dict[str, Any]:
