@@ -7,8 +7,10 @@ read models: right for the CLI, too slow for a page view over a big history. The
 :func:`cached_figures` (and :func:`trend`), which never catch up themselves and keep computed
 figures in :class:`~civicflow.web.models.KpiSnapshot` rows:
 
-- an open period's figures hold while the KPI cursor (last history id applied) has not moved and
-  for at most ``OPEN_FOR`` (backlog ageing moves with the clock);
+- an open period's figures hold while the KPI cursor (last history id applied) has not moved, for
+  at most ``OPEN_FOR`` (backlog ageing moves with the clock); while history keeps coming in they
+  are recomputed at most every ``REFRESH_EVERY``, so a busy worker does not make every page view
+  recompute (the page says how old its figures are: :attr:`KpiFigures.history_until`);
 - a closed period's figures (its end lies before the last applied event and before now) are kept
   when the cursor moves, as long as no event applied since falls inside the period: one query for
   the earliest timestamp among the events applied since, then the rows are marked checked.
@@ -44,6 +46,7 @@ from civicflow.services import ReferenceService
 
 __all__ = [
     "OPEN_FOR",
+    "REFRESH_EVERY",
     "KpiFigures",
     "cached_current",
     "cached_figures",
@@ -57,6 +60,8 @@ _CHUNK = 2000
 _DAY = 86_400.0
 # An open period's cached figures are recomputed after this even when no history came in.
 OPEN_FOR: Final = dt.timedelta(minutes=5)
+# ... and at most this often while the read models move on (a recomputation can take a second).
+REFRESH_EVERY: Final = dt.timedelta(seconds=60)
 _AGEING_KEYS: Final = (*(f"<={days}d" for days in AGEING_BUCKETS), f">{AGEING_BUCKETS[-1]}d")  # as kpis_as_dict
 # Bumped when the cached payload's shape changes: old rows are then recomputed, not misread.
 _CODEC = 1
@@ -73,6 +78,8 @@ class KpiFigures:
     kpis: ServiceKpis
     department_ageing: Mapping[str, tuple[int, ...]]
     computed: dt.datetime
+    # the time of the last history event the figures include (None: no history applied yet)
+    history_until: dt.datetime | None = None
 
 
 def _portal_rows(service: ReferenceService, rows: KpiInput, period: Period) -> KpiInput:
@@ -226,7 +233,15 @@ def _decode(data: Mapping[str, Any], period: Period) -> ServiceKpis:
 
 
 def _fresh(snapshot: Any, last_id: int, now: dt.datetime) -> bool:
-    return bool(snapshot.last_id == last_id and now - snapshot.computed < OPEN_FOR)
+    age = now - snapshot.computed
+    return bool(age < REFRESH_EVERY or (snapshot.last_id == last_id and age < OPEN_FOR))
+
+
+def _history_until(snapshot: Any, last_id: int, applied_until: dt.datetime | None) -> dt.datetime | None:
+    if snapshot.last_id == last_id:
+        return applied_until
+    stored = snapshot.payload.get("history_until")
+    return None if stored is None else dt.datetime.fromisoformat(stored)
 
 
 def _save(rows: list[Any]) -> None:
@@ -273,26 +288,29 @@ def cached_figures(requests: Sequence[tuple[ReferenceService, Period]]) -> list[
     computed: list[KpiSnapshot] = []
     for service, period in requests:
         row = snapshots.get((service.id, period.label))
-        keep = row is not None and (
-            (row.closed and (row.last_id == last_id or earliest is None or earliest >= period.end))
-            or _fresh(row, last_id, now)
+        # a closed period still holds when nothing applied since its check falls inside it
+        holds = (
+            row is not None and row.closed and (row.last_id == last_id or earliest is None or earliest >= period.end)
         )
-        if row is not None and keep:
-            if row.last_id != last_id:
+        if row is not None and (holds or _fresh(row, last_id, now)):
+            if holds and row.last_id != last_id:
                 checked.append(row.pk)
+                row.last_id = last_id
             payload = row.payload
             results.append(
                 KpiFigures(
                     kpis=_decode(payload["kpis"], period),
                     department_ageing={k: tuple(v) for k, v in payload["department_ageing"].items()},
                     computed=row.computed,
+                    history_until=_history_until(row, last_id, applied_until),
                 )
             )
             continue
-        figures = _compute(service, period, now)
+        figures = dataclasses.replace(_compute(service, period, now), history_until=applied_until)
         results.append(figures)
         closed = applied_until is not None and period.end <= min(now, applied_until)
         payload = {
+            "history_until": None if applied_until is None else applied_until.isoformat(),
             "fingerprint": prints[service.id],
             "kpis": kpis_as_dict(figures.kpis),
             "department_ageing": {k: list(v) for k, v in figures.department_ageing.items()},
@@ -331,7 +349,8 @@ def cached_current(
 ) -> tuple[dict[str, Any], dt.datetime]:
     """A payload about the present (``compute(now)``), cached like an open period's figures.
 
-    Returns the payload and when it was computed.
+    Returns the payload and when it was computed. Like an open period's figures it is recomputed
+    when the KPI cursor has moved (at most every ``REFRESH_EVERY``) and after ``OPEN_FOR``.
     """
     from civicflow.runtime.clock import current_clock
     from civicflow.web.models import KpiSnapshot

@@ -15,7 +15,7 @@ from civicflow.runtime.clock import using_clock
 from civicflow.runtime.kpi_projection import catch_up
 from civicflow.runtime.models import KpiCase, KpiCursor, KpiStage
 from civicflow.services import service
-from civicflow.web.kpis import OPEN_FOR, cached_figures, cached_service_kpis, service_kpis
+from civicflow.web.kpis import OPEN_FOR, REFRESH_EVERY, cached_figures, cached_service_kpis, service_kpis
 from civicflow.web.models import KpiSnapshot
 from civicflow.workbench._kpi_risk import at_risk
 from support.workbench import APPLICATION, signed_in, staff
@@ -194,8 +194,21 @@ def test_closed_periods_are_kept_until_an_event_lands_in_them_open_ones_follow_t
         assert cached_figures([(PERMIT, february)])[0].computed == clock.now()
         clock.set(datetime(2025, 2, 5, 12, 1, tzinfo=UTC))
         assert cached_figures([(PERMIT, february)])[0].computed == datetime(2025, 2, 5, 12, tzinfo=UTC)
-        clock.set(datetime(2025, 2, 5, 12, tzinfo=UTC) + OPEN_FOR + timedelta(seconds=1))
-        assert cached_figures([(PERMIT, february)])[0].computed == clock.now()
+        refreshed = datetime(2025, 2, 5, 12, tzinfo=UTC) + OPEN_FOR + timedelta(seconds=1)
+        clock.set(refreshed)
+        assert cached_figures([(PERMIT, february)])[0].computed == refreshed
+
+        # while history keeps coming in, the open month is recomputed at most every REFRESH_EVERY
+        _start(clock, refreshed + timedelta(seconds=10), "BP-5")
+        catch_up()
+        clock.set(refreshed + timedelta(seconds=20))
+        stale = cached_figures([(PERMIT, february)])[0]
+        assert (stale.computed, stale.kpis.started) == (refreshed, 2)
+        assert stale.history_until == datetime(2025, 1, 20, 10, tzinfo=UTC)  # the last event applied: BP-4's
+        clock.set(refreshed + REFRESH_EVERY)
+        fresh = cached_figures([(PERMIT, february)])[0]
+        assert (fresh.computed, fresh.kpis.started) == (clock.now(), 3)
+        assert fresh.history_until == refreshed + timedelta(seconds=10)
         # the cached figures are those service_kpis computes
         assert cached_service_kpis(PERMIT, february) == service_kpis(PERMIT, february)
         assert cached_service_kpis(PERMIT, january) == service_kpis(PERMIT, january)

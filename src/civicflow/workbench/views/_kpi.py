@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from civicflow.kpi import KpiError, Period, PeriodKind
 from civicflow.runtime.clock import current_clock
 from civicflow.services import REFERENCE_SERVICES, ReferenceService
-from civicflow.web.kpis import KpiFigures, cached_current, cached_figures, read_models_updated, trend
+from civicflow.web.kpis import KpiFigures, cached_current, cached_figures, trend
 from civicflow.workbench._access import staff_required
 from civicflow.workbench._assess_chart import bar_chart
 from civicflow.workbench._kpi_export import csv_response, tables, xlsx_response
@@ -102,7 +102,6 @@ def _base_context(request: HttpRequest, choice: _Choice) -> dict[str, Any]:
         "kinds": _kind_names(),
         "errors": choice.errors,
         "error_summary": [{"href": f"#{field}", "text": text} for field, text in choice.errors.items()],
-        "updated": read_models_updated(),
     }
 
 
@@ -116,6 +115,7 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
         return render(request, "workbench/kpi.html", context, status=400)
     lang = language(request)
     figures = cached_figures([(service, choice.period) for service in REFERENCE_SERVICES])
+    context["updated"] = min((f.history_until for f in figures if f.history_until), default=None)
     columns = [headline(item.kpis) for item in figures]
     context["services"] = [(service.id, service.title.get(lang)) for service in REFERENCE_SERVICES]
     context["rows"] = [
@@ -242,6 +242,7 @@ def kpi_service(request: HttpRequest, service_id: str) -> HttpResponse:
     labels = stage_labels(service, lang)
     history = trend(service, choice.period, TREND_PERIODS)
     figures = history[-1]
+    context["updated"] = figures.history_until
     payload, risk_computed = cached_current(service, "at-risk", partial(at_risk, service))
     # stage element -> department, from the groups its tasks are offered to
     owners = {element: department_of(service, group) for element, group in stage_groups(service).items()}
