@@ -233,12 +233,12 @@ def _typed(frame: pl.DataFrame, pairs: list[tuple[str, str]]) -> pl.DataFrame | 
         for kind, key in pairs:
             text = frame[key]
             if kind == "date":
-                stamps = _dates(text)
-                if stamps is None:
-                    return None
+                stamps, offsets = _dates(text)
+                if stamps.null_count() > text.null_count():
+                    return None  # a value that is no date (say, 30 February)
                 columns.append(stamps)
                 if key == TIMESTAMP:
-                    columns.append(_offsets(text))
+                    columns.append(offsets)
             elif kind == "boolean":
                 columns.append(text == "true")
             elif kind == "string":
@@ -250,35 +250,39 @@ def _typed(frame: pl.DataFrame, pairs: list[tuple[str, str]]) -> pl.DataFrame | 
     return pl.DataFrame(columns) if columns else pl.DataFrame(height=frame.height)
 
 
-def _dates(text: pl.Series) -> pl.Series | None:
-    """UTC instants; a missing offset means UTC. None if a value is no date (say, 30 February)."""
-    stamps = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", time_unit="us", time_zone="UTC", strict=False)
-    if stamps.null_count() > text.null_count():
-        naive = pl.coalesce(
-            text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.fZ", time_unit="us", strict=False),
-            text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False),
-        )
-        stamps = stamps.fill_null(naive.dt.replace_time_zone("UTC"))
-    if stamps.null_count() > text.null_count():
-        return None
-    return stamps.alias(text.name)
+def _dates(text: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """UTC instants and the minutes east of UTC written with them (none written: UTC).
 
-
-def _offsets(text: pl.Series) -> pl.Series:
-    """Minutes east of UTC written in each timestamp (the text's last six characters, or 0)."""
-    sign = text.str.slice(-6, 1)
-    minutes = text.str.slice(-5, 2).cast(pl.Int32, strict=False) * 60 + text.str.slice(-2, 2).cast(
-        pl.Int32, strict=False
+    The grammar fixed the layout: 19 characters of date and time (parsed by polars' fast path for
+    exactly that format), then an optional fraction of up to six digits and an optional ``Z`` or
+    ``+hh:mm``, which are cut by position: a general strptime costs several times as much.
+    """
+    value = pl.col(text.name)
+    rest = value.str.slice(19)
+    sign = value.str.slice(-6, 1)
+    hours, minutes = (
+        value.str.slice(-5, 2).cast(pl.Int32, strict=False),
+        value.str.slice(-2, 2).cast(pl.Int32, strict=False),
     )
-    frame = pl.DataFrame({"sign": sign, "minutes": minutes})
     offset = (
-        pl.when(pl.col("sign") == "+")
-        .then(pl.col("minutes"))
-        .when(pl.col("sign") == "-")
-        .then(-pl.col("minutes"))
-        .otherwise(0)
+        pl.when(sign == "+").then(hours * 60 + minutes).when(sign == "-").then(-(hours * 60 + minutes)).otherwise(0)
     )
-    return frame.select(offset.cast(pl.Int32).alias(OFFSET)).to_series()
+    zone = pl.when(sign.is_in(["+", "-"])).then(6).when(rest.str.ends_with("Z")).then(1).otherwise(0)
+    fraction = (
+        pl.when(rest.str.starts_with("."))
+        .then(rest.str.slice(1, rest.str.len_bytes() - zone - 1))
+        .otherwise(pl.lit(""))
+    )
+    micros = fraction.str.pad_end(6, "0").cast(pl.Int64)
+    local = value.str.slice(0, 19).str.to_datetime("%Y-%m-%dT%H:%M:%S", time_unit="us", strict=False, cache=False)
+    instant = local + pl.duration(microseconds=micros) - pl.duration(minutes=offset)
+    frame = (
+        text.to_frame()
+        .lazy()
+        .select(instant.dt.replace_time_zone("UTC").alias(text.name), offset.cast(pl.Int32).alias(OFFSET))
+        .collect()
+    )
+    return frame[text.name], frame[OFFSET]
 
 
 def _unescaped(text: pl.Series) -> pl.Series:
