@@ -27,9 +27,16 @@ from typing import Any, Final
 
 import polars as pl
 
+try:  # ISA-L inflates about 2.5 times as fast as zlib; the result is the same
+    from isal import isal_zlib as inflate
+except ImportError:  # pragma: no cover - isal is a declared dependency; zlib is the same, slower
+    import zlib as inflate  # type: ignore[no-redef]
+
 from civicflow.mining._log import ACTIVITY, CASE, OFFSET, TIMESTAMP
 
 __all__ = ["FastBody", "fast_body", "fill_defaults"]
+
+_INFLATE_ERROR: Final[type[Exception]] = inflate.error  # type: ignore[assignment]  # isal's stub: an instance
 
 _S: Final = r"[ \t\r\n]"
 _D: Final = "[0-9]"  # \d would take other scripts' digits, which r4pm-era checks let through
@@ -142,10 +149,10 @@ def _decompressed(name: str) -> bytes | None:
     raw = Path(name).read_bytes()
     if raw[:2] != b"\x1f\x8b":
         return raw if len(raw) <= _MAX_BYTES else None
-    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    inflater = inflate.decompressobj(wbits=zlib.MAX_WBITS | 16)
     try:
         data = inflater.decompress(raw, _MAX_BYTES + 1)
-    except zlib.error:
+    except (zlib.error, _INFLATE_ERROR):
         return None
     # too large, truncated, or more than one gzip member: the streaming reader takes it
     if len(data) > _MAX_BYTES or not inflater.eof or inflater.unused_data:

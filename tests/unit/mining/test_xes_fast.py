@@ -246,6 +246,17 @@ def test_invalid_utf8_and_truncated_gzip_get_the_reference_error(
     cut = tmp_path / "cut.xes.gz"
     cut.write_bytes(gzip.compress(GOOD.encode())[:-20])
     assert isinstance(_assert_same(cut, monkeypatch), EventLogError)
+    packed = bytearray(gzip.compress(GOOD.encode()))
+    packed[len(packed) // 2] ^= 0xFF
+    corrupt = tmp_path / "corrupt.xes.gz"
+    corrupt.write_bytes(bytes(packed))
+    assert isinstance(_assert_same(corrupt, monkeypatch), EventLogError)
+    # two gzip members (concatenated files): the streaming reader reads both as one stream
+    half = len(GOOD) // 2
+    members = tmp_path / "members.xes.gz"
+    members.write_bytes(gzip.compress(GOOD[:half].encode()) + gzip.compress(GOOD[half:].encode()))
+    assert _xes_fast.fast_body(str(members)) is None
+    assert isinstance(_assert_same(members, monkeypatch), EventLog)
 
 
 @pytest.mark.parametrize("name", ["a", "caf\u00e9 \u20ac"])
