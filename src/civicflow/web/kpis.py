@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from uuid import UUID
 
 from civicflow.kpi import (
@@ -31,6 +31,7 @@ from civicflow.kpi import (
     DepartmentKpis,
     DraftRecord,
     DurationStats,
+    IncidentRecord,
     KpiDefinition,
     KpiInput,
     Period,
@@ -38,6 +39,7 @@ from civicflow.kpi import (
     SatisfactionRecord,
     ServiceKpis,
     StageKpis,
+    StageRecord,
     TaskRecord,
     compute_kpis,
     kpis_as_dict,
@@ -138,6 +140,50 @@ def _compute(service: ReferenceService, period: Period, now: dt.datetime) -> Kpi
     rows = _portal_rows(service, read_model_input(service.process_id, period), period)
     kpis = compute_kpis(_definition(service), rows, period, now=now)
     return KpiFigures(kpis=kpis, department_ageing=_department_ageing(rows.tasks, kpis.as_of), computed=now)
+
+
+def _compute_many(service: ReferenceService, periods: Sequence[Period], now: dt.datetime) -> list[KpiFigures]:
+    """The figures of several periods from one read of the read models (a trend's cold start).
+
+    The rows of the periods' span are read once; each period gets exactly the cases
+    ``read_model_input`` would read for it (open during it or started in it) with their rows, and
+    the portal rows of the span, which ``compute_kpis`` narrows to the period itself.
+    """
+    from civicflow.runtime.kpi_sources import read_model_input
+
+    if len(periods) == 1:
+        return [_compute(service, periods[0], now)]
+    span = Period(
+        kind=periods[0].kind, label="span", start=min(p.start for p in periods), end=max(p.end for p in periods)
+    )
+    rows = _portal_rows(service, read_model_input(service.process_id, span), span)
+    stages, tasks, incidents = _by_case(rows.stages), _by_case(rows.tasks), _by_case(rows.incidents)
+    definition = _definition(service)
+    found = []
+    for period in periods:
+        cases = tuple(c for c in rows.cases if c.started < period.end and (c.ended is None or c.ended >= period.start))
+        subset = dataclasses.replace(
+            rows,
+            cases=cases,
+            stages=tuple(row for case in cases for row in stages.get(case.case_id, ())),
+            tasks=tuple(row for case in cases for row in tasks.get(case.case_id, ())),
+            incidents=tuple(row for case in cases for row in incidents.get(case.case_id, ())),
+        )
+        kpis = compute_kpis(definition, subset, period, now=now)
+        found.append(
+            KpiFigures(kpis=kpis, department_ageing=_department_ageing(subset.tasks, kpis.as_of), computed=now)
+        )
+    return found
+
+
+_R = TypeVar("_R", StageRecord, TaskRecord, IncidentRecord)
+
+
+def _by_case(rows: Sequence[_R]) -> dict[str, list[_R]]:
+    found: dict[str, list[_R]] = {}
+    for row in rows:
+        found.setdefault(row.case_id, []).append(row)
+    return found
 
 
 def service_kpis(service: ReferenceService, period: Period) -> ServiceKpis:
@@ -283,48 +329,51 @@ def cached_figures(requests: Sequence[tuple[ReferenceService, Period]]) -> list[
     earliest: dt.datetime | None = None
     if behind:
         earliest = HistoryEvent.objects.filter(pk__gt=min(behind), pk__lte=last_id).aggregate(at=Min("timestamp"))["at"]
-    results: list[KpiFigures] = []
+    results: dict[int, KpiFigures] = {}
     checked: list[int] = []
-    computed: list[KpiSnapshot] = []
-    for service, period in requests:
+    missing: dict[str, list[int]] = {}  # service -> indexes of the requests to compute
+    for index, (service, period) in enumerate(requests):
         row = snapshots.get((service.id, period.label))
         # a closed period still holds when nothing applied since its check falls inside it
         holds = (
             row is not None and row.closed and (row.last_id == last_id or earliest is None or earliest >= period.end)
         )
-        if row is not None and (holds or _fresh(row, last_id, now)):
-            if holds and row.last_id != last_id:
-                checked.append(row.pk)
-                row.last_id = last_id
-            payload = row.payload
-            results.append(
-                KpiFigures(
-                    kpis=_decode(payload["kpis"], period),
-                    department_ageing={k: tuple(v) for k, v in payload["department_ageing"].items()},
-                    computed=row.computed,
-                    history_until=_history_until(row, last_id, applied_until),
+        if row is None or not (holds or _fresh(row, last_id, now)):
+            missing.setdefault(service.id, []).append(index)
+            continue
+        if holds and row.last_id != last_id:
+            checked.append(row.pk)
+            row.last_id = last_id
+        payload = row.payload
+        results[index] = KpiFigures(
+            kpis=_decode(payload["kpis"], period),
+            department_ageing={k: tuple(v) for k, v in payload["department_ageing"].items()},
+            computed=row.computed,
+            history_until=_history_until(row, last_id, applied_until),
+        )
+    computed: list[KpiSnapshot] = []
+    for indexes in missing.values():
+        service = requests[indexes[0]][0]
+        periods = [requests[index][1] for index in indexes]
+        for index, period, fresh in zip(indexes, periods, _compute_many(service, periods, now), strict=True):
+            results[index] = dataclasses.replace(fresh, history_until=applied_until)
+            payload = {
+                "history_until": None if applied_until is None else applied_until.isoformat(),
+                "fingerprint": prints[service.id],
+                "kpis": kpis_as_dict(fresh.kpis),
+                "department_ageing": {k: list(v) for k, v in fresh.department_ageing.items()},
+            }
+            closed = applied_until is not None and period.end <= min(now, applied_until)
+            computed.append(
+                KpiSnapshot(
+                    service=service.id, key=period.label, last_id=last_id, closed=closed, computed=now, payload=payload
                 )
             )
-            continue
-        figures = dataclasses.replace(_compute(service, period, now), history_until=applied_until)
-        results.append(figures)
-        closed = applied_until is not None and period.end <= min(now, applied_until)
-        payload = {
-            "history_until": None if applied_until is None else applied_until.isoformat(),
-            "fingerprint": prints[service.id],
-            "kpis": kpis_as_dict(figures.kpis),
-            "department_ageing": {k: list(v) for k, v in figures.department_ageing.items()},
-        }
-        computed.append(
-            KpiSnapshot(
-                service=service.id, key=period.label, last_id=last_id, closed=closed, computed=now, payload=payload
-            )
-        )
     if checked:
         KpiSnapshot.objects.filter(pk__in=checked).update(last_id=last_id)
     if computed:
         _save(computed)
-    return results
+    return [results[index] for index in range(len(requests))]
 
 
 def cached_service_kpis(service: ReferenceService, period: Period) -> ServiceKpis:

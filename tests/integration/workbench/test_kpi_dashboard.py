@@ -14,11 +14,12 @@ import pytest
 from django.contrib.auth.models import User
 from openpyxl import load_workbook
 
+from civicflow.engine import VirtualClock
 from civicflow.kpi import Period, PeriodKind
 from civicflow.runtime.demo import load
 from civicflow.runtime.kpi_projection import catch_up
 from civicflow.services import REFERENCE_SERVICES, service
-from civicflow.web.kpis import service_kpis
+from civicflow.web.kpis import service_kpis, trend
 from civicflow.workbench._kpi_format import headline
 from support.workbench import signed_in, staff
 
@@ -94,6 +95,18 @@ def test_service_page_shows_kpis_stages_departments_and_a_trend_of_twelve_period
     page = signed_in(manager).get("/workbench/kpi/tax_refund/?period=2025-01&department=assessment").content.decode()
     assert [row[0] for row in _cells(page, "stages")] == ["First review", "Senior decision"]
     assert [row[0] for row in _cells(page, "departments")] == ["Assessment"]
+
+
+@pytest.mark.postgres
+def test_a_trend_computed_from_one_read_equals_service_kpis_of_each_period(demo: None) -> None:
+    tax = service("tax_refund")
+    for kind, label in ((PeriodKind.MONTH, "2025-02"), (PeriodKind.WEEK, "2025-W06"), (PeriodKind.DAY, "2025-01-20")):
+        last = Period.of(kind, Period.parse(label, clock=VirtualClock(datetime.now(UTC))).start.date())
+        figures = trend(tax, last, 6)  # no snapshots yet: all six from one read of the read models
+        assert [f.kpis.period for f in figures][-1] == last
+        assert any(f.kpis.completed for f in figures) or kind is PeriodKind.DAY
+        for item in figures:
+            assert item.kpis == service_kpis(tax, item.kpis.period), item.kpis.period.label
 
 
 @pytest.mark.postgres
