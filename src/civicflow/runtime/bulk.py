@@ -11,13 +11,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from civicflow.engine import InstanceState, StartInstance, dumps_state, execute
 from civicflow.runtime.definitions import graph_for
 from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
 from civicflow.runtime.projection import collect, write
+from civicflow.runtime.rows import insert_rows
 from civicflow.runtime.step import consume_buffered, context
 
 __all__ = ["start_many"]
@@ -52,6 +53,8 @@ def start_many(definition: ProcessDefinition, variables: Sequence[Mapping[str, A
             )
             rows.append(row)
             projections.append(collect(row.pk, 0, events, now, source=StepSource(graph=graph, state=state)))
-        ProcessInstance.objects.bulk_create(rows)
+        insert_rows(ProcessInstance, rows)  # plain INSERTs (see civicflow.runtime.rows)
+        for row in rows:
+            row._state.adding, row._state.db = False, connection.alias
         write(projections, now)
     return [row.pk for row in rows]

@@ -30,8 +30,9 @@ from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.errors import CommandRefusedError, NotFoundError
 from civicflow.runtime.models import InstanceStatus, Job, ProcessInstance
 from civicflow.runtime.projection import collect, write
+from civicflow.runtime.rows import values_in
 from civicflow.runtime.step import consume_buffered, context
-from civicflow.runtime.worker._batch import _update_instances, _Work
+from civicflow.runtime.worker._batch import _INSTANCE_FIELDS, _update_instances, _Work
 
 __all__ = ["complete_jobs"]
 
@@ -52,9 +53,7 @@ def complete_jobs(items: Sequence[tuple[Job, Mapping[str, Any]]]) -> dict[int, C
         by_instance.setdefault(job.instance_id, []).append((job, dict(variables)))
     ctx = context()
     now = ctx.clock.now()
-    rows = ProcessInstance.objects.filter(pk__in=list(by_instance)).values_list(
-        "id", "definition_id", "state", "version", "event_count", "status"
-    )
+    rows = values_in(ProcessInstance, list(by_instance), _INSTANCE_FIELDS)
     work: list[_Work] = []
     pending: dict[UUID, list[tuple[Job, dict[str, Any]]]] = {}
     for instance_id, definition_id, state, version, event_count, status in rows:

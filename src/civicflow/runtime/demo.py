@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 
 from civicflow.engine import VirtualClock
 from civicflow.errors import CivicFlowError
@@ -34,6 +35,7 @@ from civicflow.runtime.clock import using_clock
 from civicflow.runtime.complete_batch import complete_jobs
 from civicflow.runtime.models import HistoryEvent, Job, JobKind, MessageSubscription, ProcessInstance, UserTask
 from civicflow.runtime.reference import deploy_reference_services
+from civicflow.runtime.rows import columns
 from civicflow.runtime.worker import claim, run_batch
 from civicflow.runtime.worker._claim import external_topics
 from civicflow.services import REFERENCE_SERVICES
@@ -279,9 +281,13 @@ def load(
                 counts[service_id] = counts.get(service_id, 0) + 1
                 batch.setdefault(service_id, []).append(_start_values(service_id, next_arrival + 1, rng, begin.year))
                 next_arrival += 1
-            for service_id, values in batch.items():
-                started.extend(bulk.start_many(definitions[service_id], values))
-            _work(clock, now, rng, plans)
+            # Demo only (one process on a virtual clock): the simulated hour commits once, its
+            # arrivals, jobs, tasks and messages alike. Every call inside is still its own step in
+            # its own atomic block (a savepoint here), and a refused one has written nothing.
+            with transaction.atomic():
+                for service_id, values in batch.items():
+                    started.extend(bulk.start_many(definitions[service_id], values))
+                _work(clock, now, rng, plans)
             if progress is not None:
                 progress(hour + 1, total_hours)
     ids = set(started)
@@ -320,10 +326,9 @@ def _work(clock: VirtualClock, now: datetime, rng: random.Random, plans: _Plans)
     # the fire-safety register answers over the external-task path
     topics = [t for t in external_topics() if t == "fire-safety-register"]  # other topics: their own workers
     if topics:
-        for job in Job.objects.filter(kind=JobKind.SERVICE, type__in=topics, lock_owner__isnull=True, pk__gt=0).exclude(
-            pk__in=list(plans.external)
-        ):
-            plans.external[job.pk] = now + _lognormal_hours(rng, 6)
+        for pk in _waiting_external(topics):
+            if pk not in plans.external:
+                plans.external[pk] = now + _lognormal_hours(rng, 6)
         due = [pk for pk, at in plans.external.items() if at <= now]
         if due:
             found = list(Job.objects.filter(pk__in=due))
@@ -332,10 +337,8 @@ def _work(clock: VirtualClock, now: datetime, rng: random.Random, plans: _Plans)
             for pk in due:
                 del plans.external[pk]
     # new user tasks and message waits get a plan
-    new_tasks = list(UserTask.objects.filter(pk__gt=plans.last_task, state="created").order_by("pk"))
-    new_subs = list(
-        MessageSubscription.objects.filter(pk__gt=plans.last_subscription, instance__isnull=False).order_by("pk")
-    )
+    new_tasks = _newer(_TASKS, "state = 'created'", plans.last_task)
+    new_subs = _newer(_SUBSCRIPTIONS, "instance_id IS NOT NULL", plans.last_subscription)
     if new_tasks or new_subs:
         needed = {t.instance_id for t in new_tasks} | {s.instance_id for s in new_subs}
         values = {pk: _vars(pk) for pk in needed}
@@ -356,30 +359,55 @@ def _work(clock: VirtualClock, now: datetime, rng: random.Random, plans: _Plans)
     due_messages = sorted(m for m in plans.messages if m[0] <= now)
     if not due_tasks and not due_messages:
         return
-    with transaction.atomic():  # one commit for the hour's work; each call is still its own step
-        for at, pk, form in due_tasks:
-            del plans.tasks[pk]
-            if form is None:
-                continue
-            clock.set(at)
-            try:
-                with transaction.atomic():
-                    services.complete_task(pk, form)
-                plans.tasks_completed += 1
-            except CivicFlowError:
-                pass  # closed meanwhile (a timer, a cancellation)
-        for item in due_messages:
-            plans.messages.remove(item)
-            at, _pk, name, correlation, message = item
-            plans.pending.discard((name, correlation))
-            clock.set(at)
-            try:
-                with transaction.atomic():
-                    services.correlate_message(name, correlation, message)
-                plans.messages_sent += 1
-            except CivicFlowError:
-                pass  # nobody waits any more (withdrawn, cancelled)
+    for at, pk, form in due_tasks:
+        del plans.tasks[pk]
+        if form is None:
+            continue
+        clock.set(at)
+        try:
+            services.complete_task(pk, form)
+            plans.tasks_completed += 1
+        except CivicFlowError:
+            pass  # closed meanwhile (a timer, a cancellation)
+    for item in due_messages:
+        plans.messages.remove(item)
+        at, _pk, name, correlation, message = item
+        plans.pending.discard((name, correlation))
+        clock.set(at)
+        try:
+            services.correlate_message(name, correlation, message)
+            plans.messages_sent += 1
+        except CivicFlowError:
+            pass  # nobody waits any more (withdrawn, cancelled)
     clock.set(now)
+
+
+# The demo polls for new tasks, subscriptions and external jobs every simulated hour: plain SQL,
+# since the ORM's query building cost more than the rest of a quiet hour.
+_TASKS = (UserTask, ("id", "instance_id", "element_id", "created"))
+_SUBSCRIPTIONS = (MessageSubscription, ("id", "name", "correlation_key", "instance_id"))
+
+
+def _newer(table: tuple[type[Model], tuple[str, ...]], condition: str, after: int) -> list[Any]:
+    """Rows of ``table`` past id ``after`` meeting ``condition``, in id order (only the fields named)."""
+    model, names = table
+    read = columns(model, names)
+    sql = f"SELECT {read.sql} FROM {model._meta.db_table} WHERE id > %s AND {condition} ORDER BY id"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [after])
+        return read.objects(cursor.fetchall())
+
+
+def _waiting_external(topics: list[str]) -> list[int]:
+    """Ids of the unlocked service jobs of ``topics`` (the external register's requests), in id order."""
+    marks = ", ".join(["%s"] * len(topics))
+    sql = (
+        f"SELECT id FROM {Job._meta.db_table} WHERE kind = %s AND type IN ({marks}) "  # noqa: S608 - names are ours
+        "AND lock_owner IS NULL AND id > 0 ORDER BY id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [JobKind.SERVICE.value, *topics])
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _vars(instance_id: Any) -> Values:

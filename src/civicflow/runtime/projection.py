@@ -6,14 +6,12 @@ database; everything else is written in a handful of bulk statements.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Model, Q
 
 from civicflow.engine import Event
 from civicflow.runtime.codec import encode_event
@@ -31,6 +29,7 @@ from civicflow.runtime.models import (
     TaskState,
     UserTask,
 )
+from civicflow.runtime.rows import delete_by_keys, insert_rows, update_by_keys
 
 __all__ = [
     "JOBS_CHANNEL",
@@ -249,29 +248,21 @@ def project(
     return p
 
 
-def _by_instance(keys: list[tuple[UUID, set[int]]]) -> Q:
-    """``(instance = a AND key IN (...)) OR ...``: several instances' rows in one statement."""
-    where = Q(pk__in=[])
-    for instance_id, instance_keys in keys:
-        where |= Q(instance_id=instance_id, key__in=instance_keys)
-    return where
-
-
 def write(
     projections: list[Projection], now: datetime, *, actor: str | None = None, job_backoff: timedelta | None = None
 ) -> None:
     """Write the rows of several instances' projections with one statement per table and kind.
 
-    A worker batch writes many instances in one transaction; a single step passes one.
+    A worker batch writes many instances in one transaction; a single step passes one. The
+    statements are plain SQL (:mod:`civicflow.runtime.rows`): the ORM's compiler cost more CPU
+    than the database spent on them.
     """
     history = [h for p in projections for h in p.history]
     insert_rows(HistoryEvent, history)
     outbox = [o for p in projections for o in p.outbox]
     if outbox:
         insert_rows(Outbox, outbox)
-    gone = [(p.instance_id, p.jobs_gone) for p in projections if p.jobs_gone]
-    if gone:
-        Job.objects.filter(_by_instance(gone)).delete()
+    delete_by_keys(Job, [(p.instance_id, p.jobs_gone) for p in projections])
     new_jobs: list[Job] = []
     for p in projections:
         for key, (retries, message) in p.jobs_failed.items():
@@ -279,66 +270,23 @@ def write(
                 p.jobs[key].retries = retries
                 continue
             due = None if retries <= 0 else now + (p.job_backoff or job_backoff or timedelta(0))
-            Job.objects.filter(instance_id=p.instance_id, key=key).update(
-                retries=retries, last_error=message, due_at=due, lock_owner=None, lock_expires_at=None
-            )
+            unlocked = {"lock_owner": None, "lock_expires_at": None}
+            update_by_keys(Job, p.instance_id, [key], retries=retries, last_error=message, due_at=due, **unlocked)
         new_jobs.extend(p.jobs.values())
         new_jobs.extend(p.deliveries)
     if new_jobs:
-        Job.objects.bulk_create(new_jobs)
+        insert_rows(Job, new_jobs)
         notify_jobs(min(j.due_at for j in new_jobs if j.due_at is not None), now)
-    subs_gone = [(p.instance_id, p.subscriptions_gone) for p in projections if p.subscriptions_gone]
-    if subs_gone:
-        MessageSubscription.objects.filter(_by_instance(subs_gone)).delete()
-        SignalSubscription.objects.filter(_by_instance(subs_gone)).delete()
-    messages = [m for p in projections for m in p.messages.values()]
-    if messages:
-        MessageSubscription.objects.bulk_create(messages)
-    signals = [s for p in projections for s in p.signals.values()]
-    if signals:
-        SignalSubscription.objects.bulk_create(signals)
+    subs_gone = [(p.instance_id, p.subscriptions_gone) for p in projections]
+    delete_by_keys(MessageSubscription, subs_gone)
+    delete_by_keys(SignalSubscription, subs_gone)
+    insert_rows(MessageSubscription, [m for p in projections for m in p.messages.values()])
+    insert_rows(SignalSubscription, [s for p in projections for s in p.signals.values()])
     for p in projections:
         _write_tasks(p, p.instance_id, now, actor)
-    incidents = [i for p in projections for i in p.incidents.values()]
-    if incidents:
-        Incident.objects.bulk_create(incidents)
+    insert_rows(Incident, [i for p in projections for i in p.incidents.values()])
     for p in projections:
-        if p.incidents_resolved:
-            Incident.objects.filter(instance_id=p.instance_id, key__in=p.incidents_resolved).update(
-                state=IncidentState.RESOLVED, resolved=now
-            )
-
-
-def insert_rows(model: type[Model], rows: Sequence[Model], *, returning_ids: bool = False) -> None:
-    """Insert ``rows`` in one statement; with ``returning_ids`` their new ids are set on them.
-
-    On PostgreSQL a plain ``INSERT ... VALUES`` with the fields' own database values: every step
-    writes these rows, and ``bulk_create`` spent twice the CPU (its compiler, typed arrays and a
-    ``RETURNING id`` mostly nobody needs). Elsewhere ``bulk_create``.
-    """
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(rows)  # sets the ids where the backend can
-        return
-    # the id column only when the rows carry one (a UUID key); else the database numbers them
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key or getattr(rows[0], f.attname) is not None]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
-    values = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    for start in range(0, len(rows), 1000):  # bounded statements for big worker batches
-        chunk = rows[start : start + 1000]
-        params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for row in chunk for f in fields]
-        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([values] * len(chunk))}"  # noqa: S608
-        with connection.cursor() as cursor:
-            if not returning_ids:
-                cursor.execute(sql, params)
-                continue
-            # PostgreSQL answers RETURNING rows of a multi-row VALUES in order (bulk_create relies on it too)
-            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(model._meta.pk.column or 'id')}", params)
-            for row, (new_id,) in zip(chunk, cursor.fetchall(), strict=True):
-                row.pk = new_id
-                row._state.adding, row._state.db = False, connection.alias
+        update_by_keys(Incident, p.instance_id, p.incidents_resolved, state=IncidentState.RESOLVED, resolved=now)
 
 
 def notify_jobs(first_due: datetime | None, now: datetime) -> None:
@@ -372,6 +320,5 @@ def _write_tasks(p: Projection, instance_id: UUID, now: datetime, actor: str | N
         ]
         insert_rows(TaskCandidate, candidates)
     for key, (state, _variables) in p.tasks_done.items():
-        UserTask.objects.filter(instance_id=instance_id, key=key).update(
-            state=state, completed=now, completed_by=actor if state == TaskState.COMPLETED else None
-        )
+        completed_by = actor if state == TaskState.COMPLETED else None
+        update_by_keys(UserTask, instance_id, [key], state=state, completed=now, completed_by=completed_by)

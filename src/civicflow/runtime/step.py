@@ -18,7 +18,6 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.db.models import Q
 
 from civicflow.engine import (
     Command,
@@ -38,12 +37,14 @@ from civicflow.runtime.definitions import RuntimeDecisions, graph_for
 from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.errors import CommandRefusedError, ConcurrencyError, NotFoundError
 from civicflow.runtime.models import BufferedMessage, InstanceStatus, ProcessDefinition, ProcessInstance
-from civicflow.runtime.projection import insert_rows, project
+from civicflow.runtime.projection import project
+from civicflow.runtime.rows import columns, get_row, insert_rows, update_instances
 from civicflow.runtime.values import decode_value
 
 __all__ = ["MAX_ATTEMPTS", "StepResult", "consume_buffered", "context", "lock_message", "run", "start"]
 
 MAX_ATTEMPTS = 10
+_STEP_FIELDS = ("id", "definition_id", "state", "version", "event_count", "status", "started")
 _DECISIONS = RuntimeDecisions()
 _IDS = UuidIds()
 
@@ -83,6 +84,20 @@ def lock_message(name: str, correlation_key: str | None) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
 
 
+def _first_buffered(name: str | None, correlation: str | None, now: datetime) -> BufferedMessage | None:
+    """The oldest unexpired buffered message for a subscription (asked for every one a step opens)."""
+    if name is None:
+        return None  # (no name matches no stored message: the column is NOT NULL)
+    read = columns(BufferedMessage)
+    where = "name = %s AND expires_at > %s" + (" AND correlation_key = %s" if correlation is not None else "")
+    params = [name, connection.ops.adapt_datetimefield_value(now), *([correlation] if correlation is not None else [])]
+    sql = f"SELECT {read.sql} FROM {BufferedMessage._meta.db_table} WHERE {where} ORDER BY id LIMIT 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found: list[BufferedMessage] = read.objects(cursor.fetchall())
+    return found[0] if found else None
+
+
 def consume_buffered(
     graph: Graph, state: InstanceState, events: list[Event], ctx: Context, *, instance_id: str, now: datetime
 ) -> list[Event]:
@@ -102,10 +117,7 @@ def consume_buffered(
         for sub in opened:
             if sub.key not in state.subscriptions:
                 continue  # an earlier delivery in this loop closed it
-            match = BufferedMessage.objects.filter(name=sub.name, expires_at__gt=now)
-            if sub.correlation is not None:
-                match = match.filter(correlation_key=sub.correlation)
-            buffered = match.order_by("id").first()
+            buffered = _first_buffered(sub.name, sub.correlation, now)
             if buffered is None:
                 continue
             command = CorrelateMessage(
@@ -187,11 +199,7 @@ def run(
 def _run_once(
     instance_id: UUID | str, command: Command, *, actor: str | None, job_backoff: timedelta | None
 ) -> StepResult:
-    row = (
-        ProcessInstance.objects.filter(pk=instance_id)
-        .only("id", "definition_id", "state", "version", "event_count", "status", "started")
-        .first()
-    )
+    row = get_row(ProcessInstance, instance_id, _STEP_FIELDS)
     if row is None:
         raise NotFoundError(f"no process instance {instance_id}", kind="instance", key=str(instance_id))
     if row.status != InstanceStatus.ACTIVE:
@@ -215,8 +223,8 @@ def _run_once(
         }
         if finished:
             changes["ended"] = now
-        updated = ProcessInstance.objects.filter(Q(pk=row.pk) & Q(version=row.version)).update(**changes)
-        if updated != 1:
+        written = (row.pk, row.version, changes["state"], changes["event_count"], changes["status"])
+        if not update_instances([(*written, changes["has_incident"], changes.get("ended"))]):
             raise _ConflictError
         source = StepSource(graph=graph, state=state, before=row.state)  # row.state: as read, before the step
         project(row.pk, row.event_count, events, now, actor=actor, job_backoff=job_backoff, source=source)

@@ -23,6 +23,7 @@ from civicflow.runtime.models import (
     TaskState,
     UserTask,
 )
+from civicflow.runtime.rows import get_row
 from civicflow.runtime.values import decode_value, plain
 
 __all__ = [
@@ -39,7 +40,7 @@ __all__ = [
 
 
 def get_instance(instance_id: UUID | str) -> ProcessInstance:
-    instance = ProcessInstance.objects.filter(pk=instance_id).first()
+    instance = get_row(ProcessInstance, instance_id)  # plain SQL: read on every case page and API call
     if instance is None:
         raise NotFoundError(f"no process instance {instance_id}", kind="instance", key=str(instance_id))
     return instance

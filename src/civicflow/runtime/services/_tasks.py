@@ -9,12 +9,13 @@ from civicflow.engine import CompleteTask
 from civicflow.runtime import step
 from civicflow.runtime.errors import CommandRefusedError, NotFoundError, TaskOwnershipError
 from civicflow.runtime.models import ProcessInstance, TaskState, UserTask
+from civicflow.runtime.rows import get_row
 
 __all__ = ["claim_task", "complete_task", "get_task", "unclaim_task"]
 
 
 def get_task(task_id: int) -> UserTask:
-    task = UserTask.objects.filter(pk=task_id).first()
+    task = get_row(UserTask, task_id)  # plain SQL: every task completion reads it
     if task is None:
         raise NotFoundError(f"no user task {task_id}", kind="task", key=task_id)
     return task

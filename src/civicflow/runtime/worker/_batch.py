@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from civicflow.engine import (
     Command,
@@ -46,11 +46,15 @@ from civicflow.runtime.definitions import graph_for
 from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.models import InstanceStatus, Job, JobKind, ProcessInstance
 from civicflow.runtime.projection import collect, write
+from civicflow.runtime.rows import update_instances, values_in
 from civicflow.runtime.step import consume_buffered, context
 
 __all__ = ["BatchResult", "run_batch"]
 
 log = logging.getLogger("civicflow.worker")
+
+# what a batch reads of each instance (plain SQL, see civicflow.runtime.rows)
+_INSTANCE_FIELDS = ("id", "definition_id", "state", "version", "event_count", "status")
 
 
 @dataclass(slots=True)
@@ -165,9 +169,7 @@ def _load(claimed: list[Job]) -> tuple[list[_Work], list[Job]]:
             single.append(job)
         else:
             by_instance.setdefault(job.instance_id, []).append(job)
-    rows = ProcessInstance.objects.filter(pk__in=list(by_instance)).values_list(
-        "id", "definition_id", "state", "version", "event_count", "status"
-    )
+    rows = values_in(ProcessInstance, list(by_instance), _INSTANCE_FIELDS)
     work = []
     for instance_id, definition_id, state, version, event_count, status in rows:
         jobs = by_instance.pop(instance_id)
@@ -192,46 +194,13 @@ def _load(claimed: list[Job]) -> tuple[list[_Work], list[Job]]:
 
 def _update_instances(items: list[_Work], now: datetime) -> set[UUID]:
     """Write every instance row with its version check; the ids that matched."""
-    table = ProcessInstance._meta.db_table
-    ended = connection.ops.adapt_datetimefield_value(now)
     rows = []
     for w in items:
         done = w.state.status.value != InstanceStatus.ACTIVE
-        rows.append(
-            (
-                str(w.instance_id),
-                w.version,
-                dumps_state(w.state),
-                w.event_count + len(w.events),
-                w.state.status.value,
-                bool(w.state.incidents),
-                ended if done else None,
-            )
-        )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            values = ", ".join(
-                ["(%s::uuid, %s::integer, %s, %s::integer, %s, %s::boolean, %s::timestamptz)"] * len(rows)
-            )
-            cursor.execute(
-                f"UPDATE {table} AS p SET state = v.state, version = p.version + 1, "  # noqa: S608 - names are ours
-                "event_count = v.event_count, status = v.status, has_incident = v.has_incident, "
-                "ended = COALESCE(v.ended, p.ended) "
-                f"FROM (VALUES {values}) AS v(id, old, state, event_count, status, has_incident, ended) "
-                "WHERE p.id = v.id AND p.version = v.old RETURNING p.id",
-                [value for row in rows for value in row],
-            )
-            return {UUID(str(r[0])) for r in cursor.fetchall()}
-        matched = set()
-        for instance_id, old, state, count, status, incident, end in rows:
-            cursor.execute(
-                f"UPDATE {table} SET state = %s, version = version + 1, event_count = %s, status = %s, "  # noqa: S608
-                "has_incident = %s, ended = COALESCE(%s, ended) WHERE id = %s AND version = %s",
-                [state, count, status, incident, end, instance_id.replace("-", ""), old],
-            )
-            if cursor.rowcount == 1:
-                matched.add(UUID(instance_id))
-        return matched
+        status, incident = w.state.status.value, bool(w.state.incidents)
+        count = w.event_count + len(w.events)
+        rows.append((w.instance_id, w.version, dumps_state(w.state), count, status, incident, now if done else None))
+    return update_instances(rows)
 
 
 def run_batch(
