@@ -54,7 +54,9 @@ def claim(owner: str, limit: int, now: datetime, lock_for: timedelta) -> list[Jo
         f"ORDER BY due_at, id LIMIT %s{skip_locked}) RETURNING {read.sql}"
     )
     params = [owner, adapt(now + lock_for), adapt(now), adapt(now), *topics, limit]
-    with transaction.atomic(), connection.cursor() as cursor:
+    # its own transaction for a worker; inside a caller's (the demo load's simulated hour) no
+    # savepoint: one statement needs none, and that caller does not go on after a failed claim
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(sql, params)
         jobs: list[Job] = read.objects(cursor.fetchall())
     # RETURNING gives no order guarantee; handlers run in due order.
