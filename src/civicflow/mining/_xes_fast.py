@@ -66,6 +66,7 @@ _ENTITIES: Final = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'
 # Keys the reference treats specially in a row (the case id column, the offset it adds).
 _RESERVED: Final = frozenset({CASE, OFFSET, "@@line"})
 _SAMPLE: Final = 2000
+_MAX_KEYS: Final = 200
 _PIECE: Final = 1 << 20
 # Most values are short: cutting a window after the key costs less than cutting the rest of the event.
 _WINDOW: Final = 64
@@ -197,6 +198,8 @@ def _cut(texts: pl.Series, pairs: list[tuple[str, str]]) -> pl.DataFrame | None:
     names = [key for _, key in pairs]
     if len(set(names)) != len(names) or _RESERVED & set(names):
         return None  # one key with two types (the reference keeps them as text) or a reserved name
+    if len(names) > _MAX_KEYS:
+        return None  # each key is one pass over the events: many keys are the streaming reader's
     if not pairs:
         return pl.DataFrame(height=texts.len())
     if (texts.str.len_bytes() != texts.str.len_chars()).any():

@@ -274,3 +274,18 @@ def test_regular_logs_take_the_fast_path(tmp_path: Path, monkeypatch: pytest.Mon
     log = _assert_same(path, monkeypatch)
     assert isinstance(log, EventLog)
     assert log.events["concept:name"][0] == f"{name}0"
+
+
+def test_many_distinct_keys_go_to_the_streaming_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one pass per key over every event: a key per event would make the fast path quadratic
+    many = "".join(
+        f'<event><string key="concept:name" value="a"/><date key="time:timestamp" value="2024-01-01T00:00:00Z"/>'
+        f'<int key="k{i}" value="{i}"/></event>'
+        for i in range(_xes_fast._MAX_KEYS + 1)
+    )
+    path = tmp_path / "keys.xes"
+    path.write_text(f'<log><trace><string key="concept:name" value="c"/>{many}</trace></log>')
+    assert _xes_fast.fast_body(str(path)) is None
+    log = _assert_same(path, monkeypatch)
+    assert isinstance(log, EventLog)
+    assert log.events.height == _xes_fast._MAX_KEYS + 1
