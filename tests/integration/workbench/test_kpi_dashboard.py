@@ -189,3 +189,17 @@ def test_pages_in_dutch(manager: User) -> None:
     assert ">Prestaties</a>" in page
     assert "Belangrijkste cijfers in 2025-01" in page
     assert "Volledigheidstoets" in page
+
+
+def test_a_page_with_its_figures_cached_costs_a_few_queries(demo: None, manager: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(manager)
+    # session, user, the KPI cursor, the snapshots; the service page: the cursor and at-risk snapshot
+    for url, queries in (("/workbench/kpi/tax_refund/?period=2025-01", 6), ("/workbench/kpi/?period=2025-01", 4)):
+        assert client.get(url).status_code == 200  # computes and keeps the figures
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        assert len(captured) == queries, [q["sql"][:80] for q in captured]
+        assert not any("runtime_kpi" in q["sql"] and "kpicursor" not in q["sql"] for q in captured)
