@@ -332,6 +332,8 @@ def fill_defaults(frame: pl.DataFrame, defaults: Mapping[str, Any]) -> pl.DataFr
     for key, raw in defaults.items():
         if key in (CASE, ACTIVITY, TIMESTAMP):
             continue
+        if key in _RESERVED:
+            return None  # the reference overwrites or drops these columns
         value = raw[0] if isinstance(raw, tuple) else raw
         dtype = _dtype_of(value)
         if key in frame.columns:

@@ -155,6 +155,7 @@ def test_fast_path_reads_types_offsets_defaults_and_case_attributes(
             '<global scope="trace"><int key="opened" value="1"/></global><global scope="event">',
         ),
         ('<int key="n" value="3"/>', '<string key="time:offset" value="3"/>'),  # the reference's own column
+        ('<global scope="event">', '<global scope="event"><int key="time:offset" value="5"/>'),
         ('value="b"/>', 'value="b\u00e9\u20ac\U0001f600"/>'),  # non-ASCII before other keys (bytes vs characters)
     ],
 )
@@ -289,3 +290,14 @@ def test_many_distinct_keys_go_to_the_streaming_reader(tmp_path: Path, monkeypat
     log = _assert_same(path, monkeypatch)
     assert isinstance(log, EventLog)
     assert log.events.height == _xes_fast._MAX_KEYS + 1
+
+
+def test_default_for_the_offset_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one offset throughout: the reference drops its offset column, default or not
+    text = GOOD.replace("+01:00", "Z").replace("+02:00", "Z")
+    text = text.replace('<global scope="event">', '<global scope="event"><int key="time:offset" value="5"/>')
+    path = tmp_path / "offset.xes"
+    path.write_text(text)
+    log = _assert_same(path, monkeypatch)
+    assert isinstance(log, EventLog)
+    assert "time:offset" not in log.events.columns
