@@ -186,8 +186,8 @@ def _columns(heads: pl.Series, bodies: pl.Series, keys: int) -> tuple[pl.DataFra
         found = _cut(bodies, event_pairs)
         if found is None or _filled(cases) + _filled(found) != keys:
             return None
-    typed_cases = _typed(cases, trace_pairs)
-    typed_events = _typed(found, event_pairs)
+    typed_cases = _typed(cases, trace_pairs, offsets=False)
+    typed_events = _typed(found, event_pairs, offsets=True)
     if typed_cases is None or typed_events is None:
         return None
     return typed_cases, typed_events
@@ -236,19 +236,22 @@ def _filled(frame: pl.DataFrame) -> int:
     return sum(frame.height - count for count in frame.null_count().row(0)) if frame.width else 0
 
 
-def _typed(frame: pl.DataFrame, pairs: list[tuple[str, str]]) -> pl.DataFrame | None:
-    """Each column in its XES type, as the reference converts it; None if a value does not convert."""
+def _typed(frame: pl.DataFrame, pairs: list[tuple[str, str]], *, offsets: bool) -> pl.DataFrame | None:
+    """Each column in its XES type, as the reference converts it; None if a value does not convert.
+
+    ``offsets``: add the timestamp's offsets column (the reference keeps them for events only).
+    """
     columns = []
     try:
         for kind, key in pairs:
             text = frame[key]
             if kind == "date":
-                stamps, offsets = _dates(text)
+                stamps, minutes = _dates(text)
                 if stamps.null_count() > text.null_count():
                     return None  # a value that is no date (say, 30 February)
                 columns.append(stamps)
-                if key == TIMESTAMP:
-                    columns.append(offsets)
+                if offsets and key == TIMESTAMP:
+                    columns.append(minutes)
             elif kind == "boolean":
                 columns.append(text == "true")
             elif kind == "string":

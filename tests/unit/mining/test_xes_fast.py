@@ -156,6 +156,7 @@ def test_fast_path_reads_types_offsets_defaults_and_case_attributes(
         ),
         ('<int key="n" value="3"/>', '<string key="time:offset" value="3"/>'),  # the reference's own column
         ('<global scope="event">', '<global scope="event"><int key="time:offset" value="5"/>'),
+        ('<date key="opened"', '<date key="time:timestamp"'),  # a trace timestamp has no offset column
         ('value="b"/>', 'value="b\u00e9\u20ac\U0001f600"/>'),  # non-ASCII before other keys (bytes vs characters)
     ],
 )
