@@ -8,7 +8,8 @@ A throw-away database ``civicflow_kpibench_<pid>`` on 127.0.0.1:5432 (dropped at
 ``--cases`` demo cases per round (``civicflow.runtime.demo``, about 50 history events a case);
 after each round the read models catch up (``civicflow.runtime.kpi_projection.catch_up``, batches
 of 5,000) and the time is printed with the events applied. Then ``civicflow kpi report`` for the
-whole period is timed. The issue's target: 10,000 new events in under 5 seconds.
+whole period is timed. The issue's target: 10,000 new events in under 5 seconds. For that target
+with a million history events, and the dashboard and transparency pages, see kpi_pages_bench.py.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ def _run(cases: int, rounds: int) -> None:
             f"({applied / seconds:,.0f} events/s; history {HistoryEvent.objects.count():,} rows)"
         )
 
-    from civicflow.cli._kpi_report import service_kpis
     from civicflow.services import REFERENCE_SERVICES
+    from civicflow.web.kpis import service_kpis
 
     period = Period.parse("2025", clock=_Fixed())
     began = time.perf_counter()
