@@ -28,6 +28,15 @@ User.objects.create_user("mona", password=PASSWORD, is_staff=True).groups.add(
     Group.objects.get_or_create(name="assessment")[0]
 )
 load(15, rng=random.Random(5), service_ids=["tax_refund"], start=datetime(2026, 9, 1, tzinfo=UTC), months=1)
+# a building permit waiting ten days in its completeness check (target five days): at risk
+from datetime import timedelta
+from civicflow.engine import VirtualClock
+from civicflow.runtime import services
+from civicflow.runtime.clock import using_clock
+with using_clock(VirtualClock(datetime.now(UTC) - timedelta(days=10))):
+    services.start_instance("building_permit", business_key="BP-LATE-1", variables={
+        "caseNumber": "BP-LATE-1", "applicantId": "citizen-1", "typeOfWork": "extension", "floorArea": 40,
+        "heritageZone": False, "commercial": False})
 catch_up()
 """
 
@@ -56,6 +65,9 @@ def test_axe_finds_no_violations_on_the_performance_pages(
     assert page.locator("#trend tbody tr").count() == 12
     assert page.locator("#stages tbody tr").count() == 4
     assert page.locator("svg.workbench-assess-chart").count() == 1
+    assert_no_violations(page, axe_source)
+    page.goto("/workbench/kpi/building_permit/?department=intake")
+    assert page.locator("#at-risk tbody tr th a").all_inner_texts() == ["BP-LATE-1"]
     assert_no_violations(page, axe_source)
     page.goto("/workbench/kpi/tax_refund/?kind=quarter&period=2026-09&department=assessment")
     assert page.locator("#kpis caption").inner_text().endswith("2026-Q3")
