@@ -68,9 +68,11 @@ class KpiStage(_CaseRow):
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=("instance_id", "key"), name="runtime_kpistage_unique_key"),)
-        # case_id: the dashboards read a period's cases' stages (kpi_sources.read_model_input)
+        # (service, element, ended): recent and open activations of a stage (the at-risk list's
+        # pace, SLA alerts) without reading the stage's whole history; case_id: the dashboards read
+        # a period's cases' stages (kpi_sources.read_model_input)
         indexes = (
-            models.Index(fields=("service", "element"), name="runtime_kpistage_element"),
+            models.Index(fields=("service", "element", "ended"), name="runtime_kpistage_ended"),
             models.Index(fields=("case_id",), name="runtime_kpistage_case"),
         )
 
