@@ -77,6 +77,8 @@ class Columns:
 
 @cache
 def _columns(model: type[Model], names: frozenset[str] | None, vendor: str) -> Columns:
+    # Kept per process and vendor: the converters depend on the value, the field and the settings
+    # only (a datetime's time zone), so one thread's connection's may serve every thread.
     meta = model._meta
     fields = [f for f in meta.concrete_fields if names is None or f.primary_key or f.attname in names]
     converters = []
