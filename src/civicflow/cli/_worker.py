@@ -97,10 +97,12 @@ def _mail_steps() -> list[Callable[[], object]]:
 def _kpi_steps() -> list[Callable[[], object]]:
     """The KPI read models follow history in batches (docs/kpi.md); page views never scan history.
 
-    Then the KPI alerts (due dates, stage SLAs), every ``CIVICFLOW_ALERT_INTERVAL`` seconds.
+    Then the KPI alerts (due dates, stage SLAs), every ``CIVICFLOW_ALERT_INTERVAL`` seconds, and the
+    dashboards' snapshots about the present, so that page views find them fresh.
     """
     from civicflow.runtime.kpi_projection import advance
     from civicflow.web.mail import every
     from civicflow.workbench import alerts_step
+    from civicflow.workbench._kpi_refresh import refresh_snapshots
 
-    return [every(1.0, advance), alerts_step()]
+    return [every(1.0, advance), alerts_step(), every(5.0, refresh_snapshots)]

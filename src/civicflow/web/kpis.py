@@ -50,6 +50,7 @@ __all__ = [
     "OPEN_FOR",
     "REFRESH_EVERY",
     "KpiFigures",
+    "behind",
     "cached_current",
     "cached_figures",
     "cached_service_kpis",
@@ -302,10 +303,11 @@ def _save(rows: list[Any]) -> None:
     )
 
 
-def cached_figures(requests: Sequence[tuple[ReferenceService, Period]]) -> list[KpiFigures]:
+def cached_figures(requests: Sequence[tuple[ReferenceService, Period]], *, refresh: bool = False) -> list[KpiFigures]:
     """The figures of each (service, period), from the snapshots where they still hold.
 
     Never applies history itself (the worker does); figures are as of :func:`read_models_updated`.
+    ``refresh`` recomputes open periods' snapshots however young (the worker's refresh step).
     """
     from django.db.models import Min
 
@@ -338,7 +340,7 @@ def cached_figures(requests: Sequence[tuple[ReferenceService, Period]]) -> list[
         holds = (
             row is not None and row.closed and (row.last_id == last_id or earliest is None or earliest >= period.end)
         )
-        if row is None or not (holds or _fresh(row, last_id, now)):
+        if row is None or not (holds or (not refresh and _fresh(row, last_id, now))):
             missing.setdefault(service.id, []).append(index)
             continue
         if holds and row.last_id != last_id:
@@ -394,7 +396,7 @@ def trend(service: ReferenceService, period: Period, count: int = 12) -> list[Kp
 
 
 def cached_current(
-    service: ReferenceService, key: str, compute: Callable[[dt.datetime], dict[str, Any]]
+    service: ReferenceService, key: str, compute: Callable[[dt.datetime], dict[str, Any]], *, refresh: bool = False
 ) -> tuple[dict[str, Any], dt.datetime]:
     """A payload about the present (``compute(now)``), cached like an open period's figures.
 
@@ -407,8 +409,24 @@ def cached_current(
     now = current_clock().now()
     last_id, _applied = _cursor()
     row = KpiSnapshot.objects.filter(service=service.id, key=key).first()
-    if row is not None and _fresh(row, last_id, now):
+    if row is not None and not refresh and _fresh(row, last_id, now):
         return row.payload, row.computed
     payload = compute(now)
     _save([KpiSnapshot(service=service.id, key=key, last_id=last_id, closed=False, computed=now, payload=payload)])
     return payload, now
+
+
+def behind(min_age: dt.timedelta) -> list[tuple[str, str]]:
+    """(service id, key) of the open snapshots the read models have moved past, computed at least
+    ``min_age`` ago, oldest first: what the worker's refresh step recomputes."""
+    from civicflow.runtime.clock import current_clock
+    from civicflow.web.models import KpiSnapshot
+
+    last_id, _applied = _cursor()
+    rows = (
+        KpiSnapshot.objects.filter(closed=False, computed__lte=current_clock().now() - min_age)
+        .exclude(last_id=last_id)
+        .order_by("computed")
+        .values_list("service", "key")
+    )
+    return list(rows)

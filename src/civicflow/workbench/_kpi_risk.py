@@ -26,7 +26,9 @@ from civicflow.runtime.models import KpiCase, KpiStage, ProcessInstance
 from civicflow.services import ReferenceService
 from civicflow.workbench._kpi_format import stage_groups
 
-__all__ = ["KEEP", "WINDOW", "at_risk"]
+__all__ = ["AT_RISK", "KEEP", "WINDOW", "at_risk"]
+
+AT_RISK: Final = "at-risk"  # the key of a service's at-risk list among the KPI snapshots
 
 WINDOW: Final = dt.timedelta(days=90)
 # Rows kept per department (hostile or huge backlogs stay bounded): the most urgent ones.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 from django.test.utils import override_settings
@@ -15,9 +16,17 @@ from civicflow.runtime.clock import using_clock
 from civicflow.runtime.kpi_projection import catch_up
 from civicflow.runtime.models import KpiCase, KpiCursor, KpiStage
 from civicflow.services import service
-from civicflow.web.kpis import OPEN_FOR, REFRESH_EVERY, cached_figures, cached_service_kpis, service_kpis
+from civicflow.web.kpis import (
+    OPEN_FOR,
+    REFRESH_EVERY,
+    cached_current,
+    cached_figures,
+    cached_service_kpis,
+    service_kpis,
+)
 from civicflow.web.models import KpiSnapshot
-from civicflow.workbench._kpi_risk import at_risk
+from civicflow.workbench._kpi_refresh import refresh_snapshots
+from civicflow.workbench._kpi_risk import AT_RISK, at_risk
 from support.workbench import APPLICATION, signed_in, staff
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +242,44 @@ def test_a_changed_definition_recomputes_cached_figures() -> None:
             cached_service_kpis(PERMIT, january)
         assert _snapshot("2025-01").computed == clock.now()
         assert _snapshot("2025-01").payload["fingerprint"] != before
+
+
+def test_the_worker_refreshes_the_snapshots_about_the_present_once_history_moved_on() -> None:
+    february = Period.of(PeriodKind.MONTH, date(2025, 2, 1))
+    future = Period.of(PeriodKind.YEAR, date(2030, 1, 1))
+    now = datetime(2025, 2, 5, 12, tzinfo=UTC)
+    clock = VirtualClock(datetime(2025, 2, 3, 10, tzinfo=UTC))
+    with using_clock(clock):
+        services.deploy(PERMIT.files(), name="reference:building_permit")
+        _start(clock, datetime(2025, 2, 3, 10, tzinfo=UTC), "BP-1")
+        catch_up()
+        clock.set(now)
+        cached_figures([(PERMIT, february), (PERMIT, future)])
+        cached_current(PERMIT, AT_RISK, partial(at_risk, PERMIT))
+        clock.set(now + timedelta(minutes=1))
+        assert refresh_snapshots() == 0  # the read models have not moved on
+
+        _start(clock, now + timedelta(seconds=70), "BP-2")
+        catch_up()
+        clock.set(now + timedelta(seconds=80))
+        assert refresh_snapshots(budget=0) == 0  # no time to spend
+        assert refresh_snapshots() == 2  # February and the at-risk list; not the year 2030
+        assert _snapshot("2025-02").computed == clock.now()
+        assert _snapshot("at-risk").computed == clock.now()
+        assert _snapshot("2030").computed == now
+        # a page view now finds fresh figures and computes nothing
+        figures = cached_figures([(PERMIT, february)])[0]
+        assert (figures.computed, figures.kpis.started) == (clock.now(), 2)
+        # steady history: a snapshot refreshed less than half REFRESH_EVERY ago waits
+        _start(clock, clock.now() + timedelta(seconds=1), "BP-3")
+        catch_up()
+        clock.set(clock.now() + REFRESH_EVERY / 2 - timedelta(seconds=2))
+        assert refresh_snapshots() == 0
+        clock.set(clock.now() + timedelta(seconds=2))
+        assert refresh_snapshots() == 2
+
+
+def test_civicflow_worker_is_given_the_refresh_step() -> None:
+    from civicflow.cli._worker import _kpi_steps  # the steps `civicflow worker` is given
+
+    assert "refresh_snapshots" in [getattr(step, "__name__", "") for step in _kpi_steps()]

@@ -34,7 +34,7 @@ from civicflow.workbench._kpi_format import (
     stage_labels,
     trend_summary,
 )
-from civicflow.workbench._kpi_risk import at_risk
+from civicflow.workbench._kpi_risk import AT_RISK, at_risk
 from civicflow.workbench.views._common import language
 
 __all__ = ["kpi_export", "kpi_overview", "kpi_service"]
@@ -243,7 +243,7 @@ def kpi_service(request: HttpRequest, service_id: str) -> HttpResponse:
     history = trend(service, choice.period, TREND_PERIODS)
     figures = history[-1]
     context["updated"] = figures.history_until
-    payload, risk_computed = cached_current(service, "at-risk", partial(at_risk, service))
+    payload, risk_computed = cached_current(service, AT_RISK, partial(at_risk, service))
     # stage element -> department, from the groups its tasks are offered to
     owners = {element: department_of(service, group) for element, group in stage_groups(service).items()}
     context.update(
