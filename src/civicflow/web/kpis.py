@@ -14,6 +14,9 @@ figures in :class:`~civicflow.web.models.KpiSnapshot` rows:
 - a closed period's figures (its end lies before the last applied event and before now) are kept
   when the cursor moves, as long as no event applied since falls inside the period: one query for
   the earliest timestamp among the events applied since, then the rows are marked checked.
+
+The worker keeps the snapshots about the present fresh (``workbench/_kpi_refresh.py``, with
+:func:`behind` and ``refresh=True``), so a page view rarely computes anything itself.
 """
 
 from __future__ import annotations
