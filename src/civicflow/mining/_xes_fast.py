@@ -176,15 +176,18 @@ def _columns(heads: pl.Series, bodies: pl.Series, keys: int) -> tuple[pl.DataFra
     """Trace and event attribute columns, or None unless every ``key=`` of the body is one value."""
     trace_pairs = _pairs(heads)
     event_pairs = _pairs(pl.concat([bodies.head(_SAMPLE), bodies.tail(_SAMPLE)]))
+    if not _usable(trace_pairs) or not _usable(event_pairs):
+        return None
     cases = _cut(heads, trace_pairs)
     found = _cut(bodies, event_pairs)
-    if cases is None or found is None:
-        return None
     if _filled(cases) + _filled(found) != keys:
         # a key the sample missed, or one written twice in an element: look at every event
-        event_pairs = _pairs(bodies)
-        found = _cut(bodies, event_pairs)
-        if found is None or _filled(cases) + _filled(found) != keys:
+        missed = [pair for pair in _pairs(bodies) if pair not in event_pairs]
+        if not missed or not _usable(event_pairs + missed):
+            return None
+        found = found.hstack(_cut(bodies, missed))
+        event_pairs += missed
+        if _filled(cases) + _filled(found) != keys:
             return None
     typed_cases = _typed(cases, trace_pairs, offsets=False)
     typed_events = _typed(found, event_pairs, offsets=True)
@@ -193,13 +196,16 @@ def _columns(heads: pl.Series, bodies: pl.Series, keys: int) -> tuple[pl.DataFra
     return typed_cases, typed_events
 
 
-def _cut(texts: pl.Series, pairs: list[tuple[str, str]]) -> pl.DataFrame | None:
+def _usable(pairs: list[tuple[str, str]]) -> bool:
+    """One type per key (the reference keeps mixed types as text), no reserved name, not too many."""
+    names = {key for _, key in pairs}
+    # each key is one pass over the events: many keys are the streaming reader's
+    return len(names) == len(pairs) and not _RESERVED & names and len(names) <= _MAX_KEYS
+
+
+def _cut(texts: pl.Series, pairs: list[tuple[str, str]]) -> pl.DataFrame:
     """One text column per key: the value of its first ``<type key="k" value="...``."""
     names = [key for _, key in pairs]
-    if len(set(names)) != len(names) or _RESERVED & set(names):
-        return None  # one key with two types (the reference keeps them as text) or a reserved name
-    if len(names) > _MAX_KEYS:
-        return None  # each key is one pass over the events: many keys are the streaming reader's
     if not pairs:
         return pl.DataFrame(height=texts.len())
     if (texts.str.len_bytes() != texts.str.len_chars()).any():
