@@ -26,20 +26,16 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar
-from uuid import UUID
 
 from civicflow.kpi import (
     AGEING_BUCKETS,
-    Channel,
     DepartmentKpis,
-    DraftRecord,
     DurationStats,
     IncidentRecord,
     KpiDefinition,
     KpiInput,
     Period,
     Ratio,
-    SatisfactionRecord,
     ServiceKpis,
     StageKpis,
     StageRecord,
@@ -62,7 +58,6 @@ __all__ = [
     "trend",
 ]
 
-_CHUNK = 2000
 _DAY = 86_400.0
 # An open period's cached figures are recomputed after this even when no history came in.
 OPEN_FOR: Final = dt.timedelta(minutes=5)
@@ -88,31 +83,22 @@ class KpiFigures:
     history_until: dt.datetime | None = None
 
 
-def _portal_rows(service: ReferenceService, rows: KpiInput, period: Period) -> KpiInput:
-    """Channel of each case (an Application row: online), unsubmitted drafts and satisfaction answers."""
-    from civicflow.portal.models import Application, Draft, SatisfactionResponse
+# The portal's rows (each case's channel, unsubmitted drafts, satisfaction answers) live in a layer
+# above this one: the portal registers a function that adds them when Django starts (PortalConfig.ready).
+PortalRows = Callable[[ReferenceService, KpiInput, Period], KpiInput]
+_row_sources: list[PortalRows] = []
 
-    ids = [UUID(case.case_id) for case in rows.cases]
-    online: set[str] = set()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        online |= {
-            str(i) for i in Application.objects.filter(instance_id__in=chunk).values_list("instance_id", flat=True)
-        }
-    drafts = Draft.objects.filter(service=service.id, expires__gte=period.start, expires__lt=period.end)
-    answers = SatisfactionResponse.objects.filter(
-        service=service.id, answered_at__gte=period.start, answered_at__lt=period.end
-    )
-    return dataclasses.replace(
-        rows,
-        cases=tuple(
-            dataclasses.replace(case, channel=Channel.ONLINE) if case.case_id in online else case for case in rows.cases
-        ),
-        drafts=tuple(DraftRecord(service=service.process_id, created=d.created, expires=d.expires) for d in drafts),
-        answers=tuple(
-            SatisfactionRecord(service=service.process_id, score=a.score, answered=a.answered_at) for a in answers
-        ),
-    )
+
+def add_row_source(source: PortalRows) -> None:
+    """Have ``source`` add rows from above the web layer to every KPI input (idempotent)."""
+    if source not in _row_sources:
+        _row_sources.append(source)
+
+
+def _portal_rows(service: ReferenceService, rows: KpiInput, period: Period) -> KpiInput:
+    for source in _row_sources:
+        rows = source(service, rows, period)
+    return rows
 
 
 def _definition(service: ReferenceService) -> KpiDefinition:

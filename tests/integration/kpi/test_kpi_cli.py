@@ -46,3 +46,25 @@ def test_report_json_and_table_for_one_service_and_month() -> None:
     assert table.output.startswith("tax_refund: 2025-01 (as of 2025-02-01 00:00 UTC)")
     assert "First review" in table.output
     assert f"Started                      {january.count()}" in table.output
+
+
+def test_cases_applied_for_in_the_portal_count_as_digital_take_up() -> None:
+    """The portal adds its rows (registered when the app starts): an Application makes a case online."""
+    from civicflow.portal.models import Application
+
+    load(8, rng=random.Random(4), service_ids=["tax_refund"], start=datetime(2025, 1, 6, tzinfo=UTC), months=1)
+    january = ProcessInstance.objects.filter(
+        definition__process_id="tax_refund",
+        started__gte=datetime(2025, 1, 1, tzinfo=UTC),
+        started__lt=datetime(2025, 2, 1, tzinfo=UTC),
+    )
+    online = list(january.order_by("started")[:3])
+    for number, instance in enumerate(online):
+        Application.objects.create(
+            reference=f"TR-{number}", service="tax_refund", instance_id=instance.id, secret_hash="x" * 64,
+            created=instance.started,
+        )  # fmt: skip
+    result = CliRunner().invoke(app, ["kpi", "report", "--service", "tax_refund", "--period", "2025-01", "--json"])
+    assert result.exit_code == 0, result.output
+    (report,) = json.loads(result.output)
+    assert report["digital_take_up"] == {**report["digital_take_up"], "numerator": 3, "denominator": january.count()}
