@@ -22,7 +22,6 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from civicflow.portal import _transparency_files as files
-from civicflow.portal._transparency_chart import month_chart
 from civicflow.portal._transparency_figures import (
     MEASURES,
     SUPPRESSION_THRESHOLD,
@@ -36,6 +35,7 @@ from civicflow.portal._transparency_figures import (
 from civicflow.runtime.clock import current_clock
 from civicflow.services import REFERENCE_SERVICES, ReferenceService
 from civicflow.web._agency import agency_from_settings
+from civicflow.web.charts import bar_chart
 
 __all__ = ["catalogue", "csv_file", "csv_metadata", "index", "json_file", "schema", "service_page"]
 
@@ -141,7 +141,9 @@ def _section(measure: Measure, data: Series, language: str) -> dict[str, Any]:
         "method": measure.method.get(language),
         "base_label": measure.base_label.get(language) if measure.base_label else None,
         "months": months,
-        "chart": month_chart(values, ceiling=ceiling, caption=caption),
+        "chart": bar_chart(
+            values, ceiling=ceiling, top_label=caption, css_class="portal-transparency-chart", font_size=15
+        ),
         "summary": _summary(measure, months),
     }
 

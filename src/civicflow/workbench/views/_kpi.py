@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET
 from civicflow.kpi import KpiError, Period, PeriodKind
 from civicflow.runtime.clock import current_clock
 from civicflow.services import REFERENCE_SERVICES, ReferenceService
+from civicflow.web.charts import bar_chart
 from civicflow.web.kpis import KpiFigures, cached_current, cached_figures, trend
 from civicflow.workbench._access import staff_required
-from civicflow.workbench._assess_chart import bar_chart
 from civicflow.workbench._kpi_export import csv_response, tables, xlsx_response
 from civicflow.workbench._kpi_format import (
     ageing_labels,
