@@ -10,24 +10,29 @@ silent step, so the figures compare exactly:
     log fitness   = 1 - sum(cost) / sum(best_worst)        (weighted by cases)
 
 where ``best_worst`` is the cost of aligning the empty trace (the cheapest run of the model) plus
-10 000 per event. The search is A* over (marking, trace position) with a consistent heuristic:
-every remaining event whose activity no transition structurally reachable from the marked places
-carries must become a log move. Each variant is aligned once; a variant whose search visits more
-than ``max_states`` states is reported as not aligned instead of hanging.
+10 000 per event. The search is A* over (marking, trace position) with a consistent heuristic.
+When the net's reachability graph is small (most discovered models: bpic2012's has 722 markings)
+the heuristic is the exact number of deviations still needed, computed per trace by backward bit
+sets over the graph, plus a lower bound on the silent steps, and a state's moves come in order of
+what they can cost (partial expansion); otherwise every remaining event whose activity no
+transition structurally reachable from the marked places carries must become a log move. Each
+variant is aligned once; a variant whose search visits more than ``max_states`` states is
+reported as not aligned instead of hanging.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 from civicflow.mining._columns import LogLike
 from civicflow.mining._compiled_net import CompiledNet, ConformanceError, compile_net
 from civicflow.mining._petri import PetriNet
-from civicflow.mining._reachability import UNREACHABLE, CostBound
+from civicflow.mining._reachability import UNREACHABLE, CostBound, DeviationLevels, ReachabilityGraph
 from civicflow.mining._silent_steps import SilentSteps
 from civicflow.mining._token_replay import log_variants
 
@@ -115,9 +120,15 @@ class AlignmentResult:
 
 
 _EXPAND, _MODEL_MOVES = 0, 1
+# the graph search's deferred entries (model moves into the next lower level, every other move)
+# and which moves _GraphSearch._moves yields
+_MODEL, _REST, _TIGHT, _ALL = 2, 3, 4, 5
 _State = tuple[bytes, int]
 # how a state was reached: (previous state, move kind, transition or event index, marking fired from)
 _Step = tuple[_State, MoveKind, int, bytes]
+_S = TypeVar("_S", _State, int)
+# (marking index reached, position reached, cost, move, transition or event index, marking fired from)
+_Successor = tuple[int, int, int, MoveKind, int, bytes]
 
 
 class _Aligner:
@@ -130,6 +141,8 @@ class _Aligner:
         )
         self._visible = tuple(t for t, label in enumerate(net.labels) if label is not None)
         self._empty_cost: int | None = None
+        if self.bounds.levels is not None and self.bounds.graph is not None:
+            self._graph = _GraphSearch(self, self.bounds.levels, self.bounds.graph)
 
     def empty_cost(self) -> int:
         """The cost of the cheapest run of the model (aligning the empty trace)."""
@@ -141,6 +154,11 @@ class _Aligner:
         return self._empty_cost
 
     def search(self, trace: tuple[str, ...]) -> tuple[int, list[tuple[MoveKind, int]], int] | None:
+        if self.bounds.levels is not None:
+            return self._graph.search(trace)
+        return self._search(trace)
+
+    def _search(self, trace: tuple[str, ...]) -> tuple[int, list[tuple[MoveKind, int]], int] | None:
         """A* over (marking, position): (cost, moves as (kind, transition or event index), states) or None.
 
         A move is a log move, or a visible transition (synchronous or model move) together with the
@@ -210,6 +228,11 @@ class _Aligner:
         return None
 
     def _moves(self, parent: dict[_State, _Step], state: _State) -> list[tuple[MoveKind, int]]:
+        return self._moves_by(parent, state, lambda previous: previous[0])
+
+    def _moves_by(
+        self, parent: Mapping[_S, tuple[_S, MoveKind, int, bytes]], state: _S, marking: Callable[[_S], bytes]
+    ) -> list[tuple[MoveKind, int]]:
         """The moves ending in ``state``, with the silent transitions before each visible one spelled out."""
         path = self.silent.path
         moves: list[tuple[MoveKind, int]] = []
@@ -217,9 +240,220 @@ class _Aligner:
             previous, kind, ref, via = parent[state]
             moves.append((kind, ref))
             if kind is not MoveKind.LOG and self.net.labels[ref] is not None:
-                moves.extend((MoveKind.MODEL, t) for t in reversed(path(previous[0], via, ref)))
+                moves.extend((MoveKind.MODEL, t) for t in reversed(path(marking(previous), via, ref)))
             state = previous
         return moves[::-1]
+
+
+class _GraphSearch:
+    """A* on a small enumerated reachability graph, with the exact deviations to go as the bound.
+
+    States are integers ``marking index * (n + 1) + position``; the moves out of a marking (silent
+    steps then a visible transition) are computed once per net. The bound is the exact count of
+    deviations still needed (:class:`DeviationLevels`) in units of 10 000 plus the fewest silent
+    transitions to the final marking; the deferred model moves of a state are keyed by the
+    cheapest state they can reach, so they are generated only where a model move can pay.
+    """
+
+    def __init__(self, aligner: _Aligner, levels: DeviationLevels, graph: ReachabilityGraph) -> None:
+        net = aligner.net
+        self.aligner = aligner
+        self.levels = levels
+        self.order = graph.order
+        self.index = graph.index
+        end = aligner.bounds.to_end
+        self.tau_end = [end(marking)[1] for marking in graph.order]
+        self.final = graph.index.get(net.final, -1)
+        # per marking, the silent transitions out of it, as moves: (marking reached, cost, transition, from)
+        self.silent_out: list[list[tuple[int, int, int, bytes]]] = [[] for _ in graph.order]
+        for source, t, target in graph.edges:
+            if net.labels[t] is None and self.tau_end[target] < UNREACHABLE:
+                self.silent_out[source].append((target, SILENT_COST, t, graph.order[source]))
+        self._sync: dict[tuple[int, str], list[tuple[int, int, int, bytes]]] = {}
+        self._model: dict[int, list[tuple[int, int, int, bytes]]] = {}
+        self._fitting_bounds(net, graph)
+
+    def _fitting_bounds(self, net: CompiledNet, graph: ReachabilityGraph) -> None:
+        """Silent firings a fitting rest of a trace needs at least, from tables over the graph.
+
+        ``enable[a][u]``: fewest silent steps from marking u until a transition carrying ``a`` is
+        enabled; ``between[a][b]``: the fewest from any marking a transition carrying ``a`` leads
+        to until ``b`` is enabled (``b`` None: until the final marking). A rest aligned without
+        deviations fires its events in order, so it needs the sum of those along the trace.
+        """
+        size = len(graph.order)
+        silent_in: list[list[int]] = [[] for _ in range(size)]
+        enabled: dict[str, list[int]] = {label: [] for label in net.by_label}
+        after: dict[str, set[int]] = {label: set() for label in net.by_label}
+        for source, t, target in graph.edges:
+            if (label := net.labels[t]) is None:
+                silent_in[target].append(source)
+            else:
+                enabled[label].append(source)
+                after[label].add(target)
+
+        def distances(sources: list[int]) -> list[int]:
+            dist = [UNREACHABLE] * size
+            frontier = list(dict.fromkeys(sources))
+            for v in frontier:
+                dist[v] = 0
+            while frontier:
+                following = []
+                for v in frontier:
+                    for w in silent_in[v]:
+                        if dist[w] == UNREACHABLE:
+                            dist[w] = dist[v] + 1
+                            following.append(w)
+                frontier = following
+            return dist
+
+        self.enable = {label: distances(sources) for label, sources in enabled.items()}
+        self.silent_final = distances([self.final] if self.final >= 0 else [])
+        ends: dict[str | None, list[int]] = {None: self.silent_final}
+        ends.update(self.enable)
+        self.between = {
+            a: {b: min((dist[v] for v in targets), default=UNREACHABLE) for b, dist in ends.items()}
+            for a, targets in after.items()
+        }
+
+    def _steps(self, u: int, transitions: tuple[int, ...]) -> list[tuple[int, int, int, bytes]]:
+        """(marking reached, cost of the silent firings, transition, marking it fired from) per visible firing."""
+        toward = self.aligner.silent.steps_toward
+        index, marking = self.index, self.order[u]
+        return [
+            (index[after], taus * SILENT_COST, t, via)
+            for t in transitions
+            for _, after, taus, via in toward(marking, t)
+        ]
+
+    def search(self, trace: tuple[str, ...]) -> tuple[int, list[tuple[MoveKind, int]], int] | None:
+        """A* with partial expansion: a state first yields the moves that keep its deviations to go.
+
+        Those are synchronous moves into the same level, log moves into the next lower one, and
+        (deferred, as they are many) model moves into the next lower one; each keeps ``f``'s
+        deviations. Every other move costs a level more, so all of them wait in one deferred entry
+        keyed by that. Beyond the last level built, a state yields all its moves at once.
+        """
+        n = len(trace)
+        width = n + 1
+        levels, modelled = self.levels.levels(trace)
+        beyond = len(levels)
+        tau_end = self.tau_end
+        max_states = self.aligner.max_states
+
+        def to_go(u: int, i: int) -> int:
+            bit = 1 << u
+            for d, level in enumerate(levels):
+                if level[i] & bit:
+                    return d
+            return beyond
+
+        # fitting[i]: silent firings the events after i need at least when all are synchronous
+        fitting = [0] * width
+        enable = [self.enable.get(label) for label in trace]
+        if n and all(e is not None for e in enable):
+            fitting[n - 1] = self.between[trace[n - 1]][None]
+            for i in range(n - 2, -1, -1):
+                fitting[i] = min(UNREACHABLE, fitting[i + 1] + self.between[trace[i]][trace[i + 1]])
+        silent_final = self.silent_final
+        cap = DEVIATION_COST - 1
+
+        def h(v: int, j: int) -> int:
+            """Deviations to go in 10 000s, plus silent firings: for a fitting rest, the sum above."""
+            d = to_go(v, j)
+            if d:
+                return d * DEVIATION_COST + tau_end[v] * SILENT_COST
+            if j == n:
+                taus = silent_final[v]
+            else:
+                need = enable[j]
+                taus = need[v] + fitting[j] if need is not None else UNREACHABLE
+            return max(tau_end[v], min(taus, cap)) * SILENT_COST
+
+        u0 = self.index[self.aligner.net.initial]
+        if tau_end[u0] >= UNREACHABLE:
+            return None
+        best: dict[int, int] = {u0 * width: 0}
+        parent: dict[int, tuple[int, MoveKind, int, bytes]] = {}
+        closed: set[int] = set()
+        # entries: (f, -position, -g, state, kind); ties go deeper into the trace, then further along
+        queue = [(h(u0, 0), 0, 0, u0 * width, _EXPAND)]
+        push, pop = heapq.heappush, heapq.heappop
+        try:
+            while queue:
+                _, neg_i, neg_g, state, kind = pop(queue)
+                i, g = -neg_i, -neg_g
+                u = state // width
+                d = to_go(u, i)
+                if kind == _EXPAND:
+                    if state in closed:
+                        continue
+                    closed.add(state)
+                    if len(closed) > max_states:
+                        return None
+                    if i == n and u == self.final:
+                        return g, self.aligner._moves_by(parent, state, self._marking_of(width)), len(closed)
+                    if d >= beyond:  # no level to steer by: every move now, model moves deferred
+                        moves = self._moves(trace, levels, u, i, d=-1, which=_ALL)
+                        push(queue, (g + DEVIATION_COST, neg_i, neg_g, state, _MODEL))
+                    else:
+                        moves = self._moves(trace, levels, u, i, d=d, which=_TIGHT)
+                        if d and modelled[d][i] >> u & 1:
+                            push(queue, (g + DEVIATION_COST * d, neg_i, neg_g, state, _MODEL))
+                        push(queue, (g + DEVIATION_COST * (d + 1), neg_i, neg_g, state, _REST))
+                elif kind == _MODEL:
+                    moves = self._model_moves(u, i, levels[d - 1][i] if 0 < d < beyond else -1)
+                else:
+                    moves = self._moves(trace, levels, u, i, d=d, which=_REST)
+                    moves += self._model_moves(u, i, ~levels[d - 1][i] if d else -1)
+                for v, j, cost, move, ref, via in moves:
+                    key = v * width + j
+                    new_g = g + cost
+                    if key in closed or best.get(key, new_g + 1) <= new_g:
+                        continue
+                    best[key] = new_g
+                    parent[key] = (state, move, ref, via)
+                    push(queue, (new_g + h(v, j), -j, -new_g, key, _EXPAND))
+        except ConformanceError:
+            return None
+        return None
+
+    def _moves(
+        self, trace: tuple[str, ...], levels: list[list[int]], u: int, i: int, *, d: int, which: int
+    ) -> list[_Successor]:
+        """Synchronous and log moves from (u, i) (silent ones at the end): those keeping the level
+        (``_TIGHT``), the others (``_REST``) or all (``_ALL``); ``d`` is the level of (u, i)."""
+        n = len(trace)
+        moves: list[_Successor] = []
+        if i == n:
+            steps, j, kind = self.silent_out[u], n, MoveKind.MODEL
+        else:
+            label = trace[i]
+            cached = self._sync.get((u, label))
+            if cached is None:
+                cached = self._sync[(u, label)] = self._steps(u, self.aligner.net.by_label.get(label, ()))
+            steps = cached
+            j, kind = i + 1, MoveKind.SYNC
+            if which == _ALL or (d > 0 and levels[d - 1][j] >> u & 1) == (which == _TIGHT):
+                moves.append((u, j, DEVIATION_COST, MoveKind.LOG, i, b""))
+        if which == _ALL:
+            moves.extend((v, j, cost, kind, t, via) for v, cost, t, via in steps)
+        else:
+            keep = levels[d][j] if which == _TIGHT else ~levels[d][j]
+            moves.extend((v, j, cost, kind, t, via) for v, cost, t, via in steps if keep >> v & 1)
+        return moves
+
+    def _model_moves(self, u: int, i: int, into: int) -> list[_Successor]:
+        """Visible model moves from (u, i) whose marking is in the bit set ``into``."""
+        steps = self._model.get(u)
+        if steps is None:
+            steps = self._model[u] = self._steps(u, self.aligner._visible)
+        cost = DEVIATION_COST
+        return [(v, i, cost + taus, MoveKind.MODEL, t, via) for v, taus, t, via in steps if into >> v & 1]
+
+    def _marking_of(self, width: int) -> Callable[[int], bytes]:
+        order = self.order
+        return lambda state: order[state // width]
 
 
 def align_trace(
