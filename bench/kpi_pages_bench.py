@@ -27,7 +27,9 @@ Run from the repository root (a smoke run first, then the real one):
    is requested once (the first figure), ``--requests`` times in a row, then by ``--users``
    concurrent clients ``--rounds`` times each in random order. The figure is the server's own
    time (``Server-Timing: app;dur=``); p95 is held to 300 ms. A page whose URL answers 404 is
-   reported as absent, so the benchmark runs against whatever pages exist.
+   reported as absent, so the benchmark runs against whatever pages exist. With ``--live S``
+   history arrives meanwhile (a finished case copied to start now every S seconds), so the
+   worker moves the KPI cursor and refreshes the dashboards' snapshots as on a live system.
 """
 
 from __future__ import annotations
@@ -166,18 +168,7 @@ def _seed(cases: int, events: int, shift_weeks: int, data: Path, staff: int) -> 
     )
     web_bench._setup(str(data), staff)  # signed-in staff sessions, an Application per case
     with connection.cursor() as cur:
-        cur.execute(
-            "CREATE UNLOGGED TABLE kpibench_base AS SELECT coalesce(max(id), 0) AS last_id FROM runtime_historyevent"
-        )
-        # each instance with its case's root; a case is copied whole, and only once it has finished
-        cur.execute(
-            "CREATE UNLOGGED TABLE kpibench_tree AS WITH RECURSIVE t(id, root) AS ("
-            " SELECT id, id FROM runtime_processinstance WHERE parent_id IS NULL"
-            " UNION ALL SELECT c.id, t.root FROM runtime_processinstance c JOIN t ON c.parent_id = t.id)"
-            " SELECT t.id, t.root, r.ended IS NOT NULL AS finished, r.started AS root_started"
-            " FROM t JOIN runtime_processinstance r ON r.id = t.root"
-        )
-        cur.execute("CREATE UNIQUE INDEX ON kpibench_tree (id)")
+        _case_tables(cur)
         cur.execute("SELECT count(*) FROM runtime_historyevent")
         total = int(cur.fetchone()[0])
         copy = 0
@@ -189,6 +180,54 @@ def _seed(cases: int, events: int, shift_weeks: int, data: Path, staff: int) -> 
             print(f"  copy {copy}: history {total:,} rows ({time.monotonic() - t0:.1f} s)", flush=True)
         _portal_extras(cur)
     return {"copies": copy, "base_cases": result.cases, "base_history": result.history_rows}
+
+
+def _case_tables(cur: Any) -> None:
+    """``kpibench_base``: the last history id copies are made from; ``kpibench_tree``: each instance with its case."""
+    cur.execute(
+        "CREATE UNLOGGED TABLE IF NOT EXISTS kpibench_base AS"
+        " SELECT coalesce(max(id), 0) AS last_id FROM runtime_historyevent"
+    )
+    # each instance with its case's root; a case is copied whole, and only once it has finished
+    cur.execute(
+        "CREATE UNLOGGED TABLE IF NOT EXISTS kpibench_tree AS WITH RECURSIVE t(id, root) AS ("
+        " SELECT id, id FROM runtime_processinstance WHERE parent_id IS NULL"
+        " UNION ALL SELECT c.id, t.root FROM runtime_processinstance c JOIN t ON c.parent_id = t.id)"
+        " SELECT t.id, t.root, r.ended IS NOT NULL AS finished, r.started AS root_started"
+        " FROM t JOIN runtime_processinstance r ON r.id = t.root"
+    )
+    cur.execute("CREATE UNIQUE INDEX IF NOT EXISTS kpibench_tree_id ON kpibench_tree (id)")
+
+
+class _Live(threading.Thread):
+    """History arriving while pages are served: every ``every`` seconds one finished case is copied
+    to start now (about 55 events; its later events lie in the coming days). The worker applies
+    them, moving the KPI cursor, as on a live system."""
+
+    def __init__(self, every: float) -> None:
+        super().__init__(daemon=True)
+        self.every, self.stop, self.events = every, threading.Event(), 0
+
+    def run(self) -> None:
+        from django.db import connection, transaction
+
+        try:
+            with connection.cursor() as cur:
+                _case_tables(cur)
+                cur.execute(
+                    "SELECT root, min(root_started) FROM kpibench_tree WHERE finished AND root_started > now() - "
+                    "interval '100 days' GROUP BY root ORDER BY md5(root::text) LIMIT 1000"
+                )
+                roots = cur.fetchall()
+                for n, (root, started) in enumerate(roots):
+                    if self.stop.wait(self.every):
+                        break
+                    tag = f"l{os.getpid()}x{n}"
+                    shift = started - datetime.now(UTC)  # subtracted: the copy starts now
+                    with transaction.atomic():
+                        self.events += _copy_cases(cur, tag, shift, "t.root = %(root)s", {"root": root}, None)
+        finally:
+            connection.close()
 
 
 def _portal_extras(cur: Any) -> None:
@@ -388,8 +427,9 @@ def _measure(base: str, session: str, requests: int, users: int, rounds: int) ->
 def _report(measured: dict[str, Any], uncached: dict[str, dict[str, list[float]]]) -> tuple[list[str], dict[str, Any]]:
     head = "| page | URL | after a new event: median / max ms | no snapshots: median / max ms | first ms | requests"
     lines = [
-        head + " | errors | sequential p50 / p95 ms | concurrent p50 / p95 ms | client p95 ms | p95 < 300 ms |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        head + " | errors | sequential p50 / p95 ms | concurrent p50 / p95 ms | max ms (over 300) | client p95 ms"
+        " | p95 < 300 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     figures: dict[str, Any] = {}
     for kind, (path, first, status) in measured["urls"].items():
@@ -399,6 +439,8 @@ def _report(measured: dict[str, Any], uncached: dict[str, dict[str, list[float]]
         seq = sorted(r[0] for r in phases["seq"] if r[2] < 400)
         conc = sorted(r[0] for r in phases["conc"] if r[2] < 400)
         client = sorted(r[1] for r in everything if r[2] < 400)
+        served = [r[0] for r in everything if r[2] < 400]
+        slowest, over = max(served, default=float("nan")), sum(1 for ms in served if ms >= TARGET_MS)
         worst = max(pick(seq, 0.95), pick(conc, 0.95)) if seq and conc else float("nan")
         met = "yes" if worst < TARGET_MS else "**no**"
         moved, cold = uncached.get(kind, {}).get("moved", []), uncached.get(kind, {}).get("cold", [])
@@ -412,13 +454,15 @@ def _report(measured: dict[str, Any], uncached: dict[str, dict[str, list[float]]
             "errors": errors,
             "sequential": [pick(seq, 0.5), pick(seq, 0.95)],
             "concurrent": [pick(conc, 0.5), pick(conc, 0.95)],
+            "max": slowest,
+            "over_target": over,
             "client_p95": pick(client, 0.95),
         }
         lines.append(
             f"| {kind} | `{path}` | {_median_max(moved)} | {_median_max(cold)} | {first:.0f} ({status}) "
             f"| {len(everything)} | {errors} "
             f"| {pick(seq, 0.5):.1f} / {pick(seq, 0.95):.1f} | {pick(conc, 0.5):.1f} / {pick(conc, 0.95):.1f} "
-            f"| {pick(client, 0.95):.1f} | {met} |"
+            f"| {slowest:.0f} ({over}) | {pick(client, 0.95):.1f} | {met} |"
         )
     return lines, figures
 
@@ -442,16 +486,25 @@ def _serve(name: str, env: dict[str, str], opts: argparse.Namespace, session: st
         began = time.monotonic()
         left = drain(name)
         print(f"  worker fired the overdue jobs in {time.monotonic() - began:.0f} s ({left} still due)", flush=True)
+        live = _Live(opts.live) if opts.live else None
+        if live is not None:
+            live.start()
+            time.sleep(3 * opts.live)  # the worker has applied some and the cursor moves
         load_before = os.getloadavg()
         measured = _measure(base, session, opts.requests, opts.users, opts.rounds)
         load_after = os.getloadavg()
+        if live is not None:
+            live.stop.set()
+            live.join()
+            print(f"  live history: {live.events:,} events arrived while serving", flush=True)
+            measured["live_events"] = live.events
     finally:
         server.terminate()
         server.wait(timeout=60)
     lines, figures = _report(measured, uncached)
     print("\n".join(lines))
     print(f"  load average (1/5/15 min) before {_load(load_before)}, after {_load(load_after)}")
-    return {"pages": figures, "load_average": [load_before, load_after]}
+    return {"pages": figures, "load_average": [load_before, load_after], "live_events": measured.get("live_events", 0)}
 
 
 def _load(values: tuple[float, float, float]) -> str:
@@ -469,6 +522,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10, help="each concurrent client's requests per page")
     parser.add_argument("--moved", type=int, default=5, help="requests per page with snapshots one event behind")
     parser.add_argument("--cold", type=int, default=3, help="requests per page with no snapshots")
+    parser.add_argument("--live", type=float, default=0, help="seconds between cases arriving while served (0: none)")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--json", help="also write the figures to this file")
