@@ -10,9 +10,10 @@ with only the five scalar types, every typed value in the syntax both readers gi
 (lxml refuses them), only the five predefined entity references, trace attributes before the
 events, no comments, CDATA, lists, containers or ids. The body is then split into traces and
 events and each attribute key is cut out of them column by column. What is counted must add up:
-one value per ``key=`` in the body, so a repeated key (the reference keeps the last, a cut the
-first) or a key missed by the sample falls to a full key scan and then to the reference. Any doubt
-returns ``None``, and the streaming reader reads the file and reports errors with their line.
+one value per ``key=`` in the body; keys are sampled from the first and last events, a key the
+sample missed is looked for in every event, and a key repeated in one element (the reference keeps
+the last, a cut the first) leaves the file to the reference. Any doubt returns ``None``, and the
+streaming reader reads the file and reports errors with their line.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ __all__ = ["FastBody", "fast_body", "fill_defaults"]
 _INFLATE_ERROR: Final[type[Exception]] = inflate.error  # type: ignore[assignment]  # isal's stub: an instance
 
 _S: Final = r"[ \t\r\n]"
-_D: Final = "[0-9]"  # \d would take other scripts' digits, which r4pm-era checks let through
+_D: Final = "[0-9]"  # ASCII digits: \d takes other scripts' digits too
 _DATE: Final = (
     rf"{_D}{{4}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]{_D}|3[01])T(?:[01]{_D}|2[0-3]):[0-5]{_D}:[0-5]{_D}"
     rf"(?:\.{_D}{{1,6}})?(?:Z|[+-](?:0{_D}|1[0-4]):[0-5]{_D})?"
