@@ -7,10 +7,13 @@ above the runtime and are added by the caller (``civicflow.cli.kpi``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import F, FloatField, Func, Q
 
 from civicflow.kpi import (
     CaseOutcome,
@@ -28,7 +31,7 @@ from civicflow.mining import BusinessCalendar
 from civicflow.runtime.models import KpiCase, KpiIncident, KpiStage, KpiTask
 from civicflow.services import ReferenceService
 
-__all__ = ["definition_for", "read_model_input"]
+__all__ = ["definition_for", "read_model_input", "timestamps"]
 
 _CHUNK = 2000  # bounded IN lists on big periods
 
@@ -63,48 +66,91 @@ def _chunks(ids: list[UUID]) -> Iterable[list[UUID]]:
         yield ids[start : start + _CHUNK]
 
 
+def _epoch(name: str) -> Func:
+    return Func(F(name), template="EXTRACT(EPOCH FROM %(expressions)s)::float8", output_field=FloatField())
+
+
+def timestamps(*names: str) -> tuple[tuple[Any, ...], Callable[[Any], dt.datetime]]:
+    """``values_list`` arguments reading the timestamp columns ``names`` cheaply, and the function
+    that turns a non-null value they return into the aware datetime Django's own read would give.
+
+    On PostgreSQL as epoch seconds (float8: microseconds survive the round trip), so psycopg's C
+    float loader reads them and no Python timestamp loader runs per value; elsewhere as Django
+    reads them.
+    """
+    if connection.vendor != "postgresql":
+        return names, _same
+    return tuple(_epoch(name) for name in names), _from_epoch
+
+
+def _same(value: Any) -> dt.datetime:
+    assert isinstance(value, dt.datetime)
+    return value
+
+
+def _from_epoch(value: Any) -> dt.datetime:
+    return dt.datetime.fromtimestamp(value, dt.UTC)
+
+
+def _optional(at: Callable[[Any], dt.datetime], value: Any) -> dt.datetime | None:
+    return None if value is None else at(value)
+
+
 def read_model_input(process_id: str, period: Period) -> KpiInput:
-    """Cases of ``process_id`` open during or started in ``period``, with their stages, tasks, incidents."""
+    """Cases of ``process_id`` open during or started in ``period``, with their stages, tasks, incidents.
+
+    Read as plain tuples (``values_list``), timestamps as epoch seconds on PostgreSQL: building
+    model instances and Django's timestamp loader took about half of a dashboard recomputation.
+    """
+    times, at = timestamps("started", "ended")
     cases = [
         CaseRecord(
-            case_id=str(row.instance_id),
-            service=row.service,
-            started=row.started,
-            ended=row.ended,
-            outcome=CaseOutcome(row.outcome),
+            case_id=str(case_id),
+            service=process_id,
+            started=at(started),
+            ended=_optional(at, ended),
+            outcome=CaseOutcome(outcome),
         )
-        for row in KpiCase.objects.filter(service=process_id, started__lt=period.end).filter(
-            Q(ended__isnull=True) | Q(ended__gte=period.start)
-        )
+        for case_id, started, ended, outcome in KpiCase.objects.filter(service=process_id, started__lt=period.end)
+        .filter(Q(ended__isnull=True) | Q(ended__gte=period.start))
+        .values_list("instance_id", *times, "outcome")
     ]
     ids = [UUID(case.case_id) for case in cases]
     stages: list[StageRecord] = []
     tasks: list[TaskRecord] = []
     incidents: list[IncidentRecord] = []
+    task_times, _at = timestamps("created", "completed", "canceled")
+    (raised,), _at = timestamps("raised")
     for chunk in _chunks(ids):
         stages += [
             StageRecord(
-                case_id=str(row.case_id),
-                element=row.element,
-                started=row.started,
-                ended=row.ended,
-                terminated=row.terminated,
+                case_id=str(case_id),
+                element=element,
+                started=at(started),
+                ended=_optional(at, ended),
+                terminated=ended_by,
             )
-            for row in KpiStage.objects.filter(case_id__in=chunk)
+            for case_id, element, started, ended, ended_by in KpiStage.objects.filter(case_id__in=chunk).values_list(
+                "case_id", "element", *times, "terminated"
+            )
         ]
         tasks += [
             TaskRecord(
-                case_id=str(row.case_id),
-                task_type=row.task_type,
-                department=row.department,
-                created=row.created,
-                completed=row.completed,
-                canceled=row.canceled,
+                case_id=str(case_id),
+                task_type=task_type,
+                department=department,
+                created=at(created),
+                completed=_optional(at, completed),
+                canceled=_optional(at, canceled),
             )
-            for row in KpiTask.objects.filter(case_id__in=chunk)
+            for case_id, task_type, department, created, completed, canceled in KpiTask.objects.filter(
+                case_id__in=chunk
+            ).values_list("case_id", "task_type", "department", *task_times)
         ]
         incidents += [
-            IncidentRecord(case_id=str(row.case_id), element=row.element, raised=row.raised)
-            for row in KpiIncident.objects.filter(case_id__in=chunk)
+            IncidentRecord(case_id=str(case_id), element=element, raised=at(when))
+            for case_id, element, when in KpiIncident.objects.filter(case_id__in=chunk).values_list(
+                "case_id", "element", raised
+            )
         ]
     return KpiInput(cases=tuple(cases), stages=tuple(stages), tasks=tuple(tasks), incidents=tuple(incidents))

@@ -15,8 +15,12 @@ figures in :class:`~civicflow.web.models.KpiSnapshot` rows:
   when the cursor moves, as long as no event applied since falls inside the period: one query for
   the earliest timestamp among the events applied since, then the rows are marked checked.
 
-The worker keeps the snapshots about the present fresh (``workbench/_kpi_refresh.py``, with
-:func:`behind` and ``refresh=True``), so a page view rarely computes anything itself.
+A page view never recomputes a snapshot that is out of date: it serves it (stale-while-revalidate,
+:attr:`KpiFigures.stale`, the page says the figures are being updated) and leaves it to the worker
+(``workbench/_kpi_refresh.py``: :func:`behind`, :func:`due`, ``refresh=True``). A closed period's
+snapshot that an event landed in is reopened (``closed=False``), which is how it is marked for the
+worker. Only a (service, period) with no usable snapshot at all is computed in the request, and the
+worker pre-computes the periods the pages show by default, so that is rare.
 """
 
 from __future__ import annotations
@@ -53,9 +57,11 @@ __all__ = [
     "cached_current",
     "cached_figures",
     "cached_service_kpis",
+    "due",
     "read_models_updated",
     "service_kpis",
     "trend",
+    "trend_periods",
 ]
 
 _DAY = 86_400.0
@@ -81,6 +87,8 @@ class KpiFigures:
     computed: dt.datetime
     # the time of the last history event the figures include (None: no history applied yet)
     history_until: dt.datetime | None = None
+    # out of date: served while the worker recomputes them
+    stale: bool = False
 
 
 # The portal's rows (each case's channel, unsubmitted drafts, satisfaction answers) live in a layer
@@ -292,21 +300,28 @@ def _save(rows: list[Any]) -> None:
     )
 
 
-def cached_figures(requests: Sequence[tuple[ReferenceService, Period]], *, refresh: bool = False) -> list[KpiFigures]:
-    """The figures of each (service, period), from the snapshots where they still hold.
+@dataclasses.dataclass(slots=True, kw_only=True)
+class _Found:
+    """The snapshots found for some requests, and what each request's snapshot is worth."""
 
-    Never applies history itself (the worker does); figures are as of :func:`read_models_updated`.
-    ``refresh`` recomputes open periods' snapshots however young (the worker's refresh step).
-    """
+    now: dt.datetime
+    last_id: int
+    applied_until: dt.datetime | None
+    prints: dict[str, str]
+    rows: dict[int, Any]  # request index -> snapshot row with the current fingerprint
+    holds: set[int]  # closed periods no event applied since falls in
+    checked: list[int]  # pks of closed rows to mark checked up to the cursor
+
+
+def _lookup(requests: Sequence[tuple[ReferenceService, Period]]) -> _Found:
     from django.db.models import Min
 
     from civicflow.runtime.clock import current_clock
     from civicflow.runtime.models import HistoryEvent
     from civicflow.web.models import KpiSnapshot
 
-    now = current_clock().now()
     last_id, applied_until = _cursor()
-    prints = {service.id: _fingerprint(service) for service, _period in requests}
+    prints = {service.id: _fingerprint(service) for service in {s.id: s for s, _p in requests}.values()}
     wanted = {(service.id, period.label) for service, period in requests}
     snapshots = {
         (row.service, row.key): row
@@ -315,32 +330,80 @@ def cached_figures(requests: Sequence[tuple[ReferenceService, Period]], *, refre
         ).exclude(key="at-risk")
         if (row.service, row.key) in wanted and row.payload.get("fingerprint") == prints[row.service]
     }
-    behind = [row.last_id for row in snapshots.values() if row.closed and row.last_id < last_id]
+    behind_rows = [row.last_id for row in snapshots.values() if row.closed and row.last_id < last_id]
     # the earliest moment any event applied since the oldest closed snapshot happened at
     earliest: dt.datetime | None = None
-    if behind:
-        earliest = HistoryEvent.objects.filter(pk__gt=min(behind), pk__lte=last_id).aggregate(at=Min("timestamp"))["at"]
-    results: dict[int, KpiFigures] = {}
-    checked: list[int] = []
-    missing: dict[str, list[int]] = {}  # service -> indexes of the requests to compute
+    if behind_rows:
+        earliest = HistoryEvent.objects.filter(pk__gt=min(behind_rows), pk__lte=last_id).aggregate(at=Min("timestamp"))[
+            "at"
+        ]
+    found = _Found(
+        now=current_clock().now(),
+        last_id=last_id,
+        applied_until=applied_until,
+        prints=prints,
+        rows={},
+        holds=set(),
+        checked=[],
+    )
     for index, (service, period) in enumerate(requests):
         row = snapshots.get((service.id, period.label))
+        if row is None:
+            continue
+        found.rows[index] = row
         # a closed period still holds when nothing applied since its check falls inside it
-        holds = (
-            row is not None and row.closed and (row.last_id == last_id or earliest is None or earliest >= period.end)
-        )
-        if row is None or not (holds or (not refresh and _fresh(row, last_id, now))):
+        if row.closed and (row.last_id == last_id or earliest is None or earliest >= period.end):
+            found.holds.add(index)
+            if row.last_id != last_id:
+                found.checked.append(row.pk)
+                row.last_id = last_id
+    return found
+
+
+def _current(found: _Found, index: int, *, refresh: bool) -> bool:
+    """Whether request ``index``'s snapshot may be served as it is."""
+    row = found.rows[index]
+    return index in found.holds or (not refresh and _fresh(row, found.last_id, found.now))
+
+
+def due(requests: Sequence[tuple[ReferenceService, Period]]) -> list[int]:
+    """Indexes of the requests whose snapshot is missing or out of date: what the worker computes."""
+    found = _lookup(requests)
+    return [i for i in range(len(requests)) if i not in found.rows or not _current(found, i, refresh=False)]
+
+
+def cached_figures(
+    requests: Sequence[tuple[ReferenceService, Period]], *, refresh: bool = False, serve_stale: bool = True
+) -> list[KpiFigures]:
+    """The figures of each (service, period), from the snapshots.
+
+    Never applies history itself (the worker does); figures are as of :func:`read_models_updated`.
+    A snapshot that is out of date is served as it is (``stale``) and left to the worker; only
+    requests without a snapshot are computed, unless ``serve_stale`` is false. ``refresh``
+    recomputes open periods' snapshots however young (the worker's refresh step).
+    """
+    from civicflow.web.models import KpiSnapshot
+
+    found = _lookup(requests)
+    now, last_id, applied_until = found.now, found.last_id, found.applied_until
+    results: dict[int, KpiFigures] = {}
+    reopen: list[int] = []
+    missing: dict[str, list[int]] = {}  # service -> indexes of the requests to compute
+    for index, (service, period) in enumerate(requests):
+        row = found.rows.get(index)
+        current = row is not None and _current(found, index, refresh=refresh)
+        if row is None or not (current or (serve_stale and not refresh)):
             missing.setdefault(service.id, []).append(index)
             continue
-        if holds and row.last_id != last_id:
-            checked.append(row.pk)
-            row.last_id = last_id
+        if not current and row.closed:
+            reopen.append(row.pk)  # an event landed in it: the worker's behind() now finds it
         payload = row.payload
         results[index] = KpiFigures(
             kpis=_decode(payload["kpis"], period),
             department_ageing={k: tuple(v) for k, v in payload["department_ageing"].items()},
             computed=row.computed,
             history_until=_history_until(row, last_id, applied_until),
+            stale=not current,
         )
     computed: list[KpiSnapshot] = []
     for indexes in missing.values():
@@ -350,7 +413,7 @@ def cached_figures(requests: Sequence[tuple[ReferenceService, Period]], *, refre
             results[index] = dataclasses.replace(fresh, history_until=applied_until)
             payload = {
                 "history_until": None if applied_until is None else applied_until.isoformat(),
-                "fingerprint": prints[service.id],
+                "fingerprint": found.prints[service.id],
                 "kpis": kpis_as_dict(fresh.kpis),
                 "department_ageing": {k: list(v) for k, v in fresh.department_ageing.items()},
             }
@@ -360,8 +423,10 @@ def cached_figures(requests: Sequence[tuple[ReferenceService, Period]], *, refre
                     service=service.id, key=period.label, last_id=last_id, closed=closed, computed=now, payload=payload
                 )
             )
-    if checked:
-        KpiSnapshot.objects.filter(pk__in=checked).update(last_id=last_id)
+    if found.checked:
+        KpiSnapshot.objects.filter(pk__in=found.checked).update(last_id=last_id)
+    if reopen:
+        KpiSnapshot.objects.filter(pk__in=reopen).update(closed=False)
     if computed:
         _save(computed)
     return [results[index] for index in range(len(requests))]
@@ -373,15 +438,20 @@ def cached_service_kpis(service: ReferenceService, period: Period) -> ServiceKpi
     return figures.kpis
 
 
-def trend(service: ReferenceService, period: Period, count: int = 12) -> list[KpiFigures]:
-    """The figures of the ``count`` periods of ``period``'s kind up to and including it, oldest first."""
+def trend_periods(period: Period, count: int = 12) -> list[Period]:
+    """The ``count`` periods of ``period``'s kind up to and including it, oldest first."""
     periods = [period]
     while len(periods) < count:
         try:
             periods.insert(0, Period.of(period.kind, periods[0].start.date() - dt.timedelta(days=1)))
         except (OverflowError, ValueError):  # before year 1: fewer periods
             break
-    return cached_figures([(service, item) for item in periods])
+    return periods
+
+
+def trend(service: ReferenceService, period: Period, count: int = 12) -> list[KpiFigures]:
+    """The figures of the ``count`` periods of ``period``'s kind up to and including it, oldest first."""
+    return cached_figures([(service, item) for item in trend_periods(period, count)])
 
 
 def cached_current(
@@ -389,8 +459,10 @@ def cached_current(
 ) -> tuple[dict[str, Any], dt.datetime]:
     """A payload about the present (``compute(now)``), cached like an open period's figures.
 
-    Returns the payload and when it was computed. Like an open period's figures it is recomputed
-    when the KPI cursor has moved (at most every ``REFRESH_EVERY``) and after ``OPEN_FOR``.
+    Returns the payload and when it was computed. Like an open period's figures it is out of date
+    once the KPI cursor has moved (at most every ``REFRESH_EVERY``) and after ``OPEN_FOR``; it is
+    then still served, and the worker recomputes it (:func:`behind`). Computed here only when
+    there is no row yet, or with ``refresh``.
     """
     from civicflow.runtime.clock import current_clock
     from civicflow.web.models import KpiSnapshot
@@ -398,7 +470,7 @@ def cached_current(
     now = current_clock().now()
     last_id, _applied = _cursor()
     row = KpiSnapshot.objects.filter(service=service.id, key=key).first()
-    if row is not None and not refresh and _fresh(row, last_id, now):
+    if row is not None and not refresh:
         return row.payload, row.computed
     payload = compute(now)
     _save([KpiSnapshot(service=service.id, key=key, last_id=last_id, closed=False, computed=now, payload=payload)])
@@ -406,15 +478,20 @@ def cached_current(
 
 
 def behind(min_age: dt.timedelta) -> list[tuple[str, str]]:
-    """(service id, key) of the open snapshots the read models have moved past, computed at least
-    ``min_age`` ago, oldest first: what the worker's refresh step recomputes."""
+    """(service id, key) of the open snapshots out of date, stalest first: what the worker's refresh
+    step recomputes. Out of date: the read models have moved past it and it was computed at least
+    ``min_age`` ago, or it is ``OPEN_FOR`` old (this includes the closed snapshots a page view
+    reopened because an event landed in their period)."""
+    from django.db.models import Q
+
     from civicflow.runtime.clock import current_clock
     from civicflow.web.models import KpiSnapshot
 
     last_id, _applied = _cursor()
+    now = current_clock().now()
     rows = (
-        KpiSnapshot.objects.filter(closed=False, computed__lte=current_clock().now() - min_age)
-        .exclude(last_id=last_id)
+        KpiSnapshot.objects.filter(closed=False)
+        .filter((~Q(last_id=last_id) & Q(computed__lte=now - min_age)) | Q(computed__lte=now - OPEN_FOR))
         .order_by("computed")
         .values_list("service", "key")
     )

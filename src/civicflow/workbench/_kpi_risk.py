@@ -22,6 +22,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from civicflow.kpi import nearest_rank, parse_target
+from civicflow.runtime.kpi_sources import timestamps
 from civicflow.runtime.models import KpiCase, KpiStage, ProcessInstance
 from civicflow.services import ReferenceService
 from civicflow.workbench._kpi_format import stage_groups
@@ -46,26 +47,27 @@ def _medians(
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Per stage: the median duration of its recent activations, and the median remaining time."""
     since = now - WINDOW
+    (started_at, ended_at), at = timestamps("started", "ended")
     durations: defaultdict[str, list[float]] = defaultdict(list)
     finished = KpiStage.objects.filter(
         service=service.process_id, element__in=elements, terminated=False, ended__gte=since, ended__lte=now
-    ).values_list("element", "started", "ended")
+    ).values_list("element", started_at, ended_at)
     for element, started, ended in finished:
         if ended is not None:  # always: the filter asks for an end
-            durations[element].append((ended - started).total_seconds())
+            durations[element].append((at(ended) - at(started)).total_seconds())
     completed = {
-        case_id: ended
+        case_id: at(ended)
         for case_id, ended in KpiCase.objects.filter(
             service=service.process_id, outcome="completed", ended__gte=since, ended__lte=now
-        ).values_list("instance_id", "ended")
+        ).values_list("instance_id", ended_at)
         if ended is not None
     }
     remaining: defaultdict[str, list[float]] = defaultdict(list)
     for chunk in _chunks(list(completed)):
         for case_id, element, started in KpiStage.objects.filter(
             case_id__in=chunk, element__in=elements, terminated=False
-        ).values_list("case_id", "element", "started"):
-            remaining[element].append((completed[case_id] - started).total_seconds())
+        ).values_list("case_id", "element", started_at):
+            remaining[element].append((completed[case_id] - at(started)).total_seconds())
 
     def median(values: dict[str, list[float]]) -> dict[str, float]:
         return {key: m for key, items in values.items() if (m := nearest_rank(items, 50)) is not None}
@@ -83,15 +85,20 @@ def at_risk(service: ReferenceService, now: dt.datetime) -> dict[str, Any]:
     elements = sorted(targets)
     stage_median, remaining_median = _medians(service, elements, now)
     departments = stage_groups(service)
-    open_rows = list(
-        KpiStage.objects.filter(
+    (started_at,), at = timestamps("started")
+    open_rows = [
+        (case_id, element, at(started))
+        for case_id, element, started in KpiStage.objects.filter(
             service=service.process_id, element__in=elements, ended__isnull=True, started__lte=now
-        ).values_list("case_id", "element", "started")
-    )
+        ).values_list("case_id", "element", started_at)
+    ]
     case_started: dict[UUID, dt.datetime] = {}
     for chunk in _chunks(sorted({case_id for case_id, _e, _s in open_rows})):
         case_started.update(
-            KpiCase.objects.filter(instance_id__in=chunk, ended__isnull=True).values_list("instance_id", "started")
+            (case_id, at(started))
+            for case_id, started in KpiCase.objects.filter(instance_id__in=chunk, ended__isnull=True).values_list(
+                "instance_id", started_at
+            )
         )
     rows: list[dict[str, Any]] = []
     for case_id, element, started in open_rows:

@@ -19,14 +19,14 @@ from civicflow.services import service
 from civicflow.web.kpis import (
     OPEN_FOR,
     REFRESH_EVERY,
-    cached_current,
+    behind,
     cached_figures,
     cached_service_kpis,
     service_kpis,
 )
 from civicflow.web.models import KpiSnapshot
 from civicflow.workbench._kpi_refresh import refresh_snapshots
-from civicflow.workbench._kpi_risk import AT_RISK, at_risk
+from civicflow.workbench._kpi_risk import at_risk
 from support.workbench import APPLICATION, signed_in, staff
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +165,10 @@ def _snapshot(label: str) -> KpiSnapshot:
     return KpiSnapshot.objects.get(service=PERMIT.id, key=label)
 
 
+# what the worker does with a snapshot that is out of date (a page view serves it as it is)
+recompute = partial(cached_figures, serve_stale=False)
+
+
 @pytest.mark.postgres  # the upsert of snapshots (ON CONFLICT) on both databases
 def test_closed_periods_are_kept_until_an_event_lands_in_them_open_ones_follow_the_cursor() -> None:
     january = Period.of(PeriodKind.MONTH, date(2025, 1, 1))
@@ -182,40 +186,50 @@ def test_closed_periods_are_kept_until_an_event_lands_in_them_open_ones_follow_t
         assert not _snapshot("2025-02").closed
         computed = _snapshot("2025-01").computed
 
-        # new history after January: January's figures stay, February's are recomputed
+        # new history after January: January's figures stay, February's are out of date: a page
+        # view serves them as they are (the worker recomputes them), a recomputation finds BP-3
         _start(clock, datetime(2025, 2, 5, 10, tzinfo=UTC), "BP-3")
         catch_up()
         clock.set(datetime(2025, 2, 5, 11, tzinfo=UTC))
         first, open_month = cached_figures([(PERMIT, january), (PERMIT, february)])
+        assert (first.stale, open_month.stale, open_month.kpis.started) == (False, True, 1)
+        first, open_month = recompute([(PERMIT, january), (PERMIT, february)])
         assert (first.kpis.started, open_month.kpis.started) == (1, 2)
         assert _snapshot("2025-01").computed == computed
         assert _snapshot("2025-01").last_id == KpiCursor.objects.get().last_id  # checked up to the cursor
 
-        # a late event inside January (history ids keep growing, timestamps need not)
+        # a late event inside January (history ids keep growing, timestamps need not): a page view
+        # serves January's figures marked stale and reopens the snapshot for the worker
         _start(clock, datetime(2025, 1, 20, 10, tzinfo=UTC), "BP-4")
         catch_up()
         clock.set(datetime(2025, 2, 5, 12, tzinfo=UTC))
-        assert cached_service_kpis(PERMIT, january).started == 2
+        late = cached_figures([(PERMIT, january)])[0]
+        assert (late.stale, late.kpis.started, late.computed) == (True, 1, computed)
+        assert not _snapshot("2025-01").closed
+        assert (PERMIT.id, "2025-01") in behind(REFRESH_EVERY / 2)
+        assert recompute([(PERMIT, january)])[0].kpis.started == 2
         assert _snapshot("2025-01").computed == clock.now()
 
-        # the cursor moved: the open month is recomputed; then, with no new history, reused for
-        # OPEN_FOR, then recomputed again (its backlog ageing moves with the clock)
-        assert cached_figures([(PERMIT, february)])[0].computed == clock.now()
+        # the cursor moved: the open month is out of date; recomputed, then with no new history
+        # current for OPEN_FOR, then out of date again (its backlog ageing moves with the clock)
+        assert recompute([(PERMIT, february)])[0].computed == clock.now()
         clock.set(datetime(2025, 2, 5, 12, 1, tzinfo=UTC))
-        assert cached_figures([(PERMIT, february)])[0].computed == datetime(2025, 2, 5, 12, tzinfo=UTC)
+        assert recompute([(PERMIT, february)])[0].computed == datetime(2025, 2, 5, 12, tzinfo=UTC)
         refreshed = datetime(2025, 2, 5, 12, tzinfo=UTC) + OPEN_FOR + timedelta(seconds=1)
         clock.set(refreshed)
-        assert cached_figures([(PERMIT, february)])[0].computed == refreshed
+        assert cached_figures([(PERMIT, february)])[0].stale
+        assert (PERMIT.id, "2025-02") in behind(REFRESH_EVERY / 2)
+        assert recompute([(PERMIT, february)])[0].computed == refreshed
 
         # while history keeps coming in, the open month is recomputed at most every REFRESH_EVERY
         _start(clock, refreshed + timedelta(seconds=10), "BP-5")
         catch_up()
         clock.set(refreshed + timedelta(seconds=20))
-        stale = cached_figures([(PERMIT, february)])[0]
-        assert (stale.computed, stale.kpis.started) == (refreshed, 2)
+        stale = recompute([(PERMIT, february)])[0]
+        assert (stale.computed, stale.kpis.started, stale.stale) == (refreshed, 2, False)
         assert stale.history_until == datetime(2025, 1, 20, 10, tzinfo=UTC)  # the last event applied: BP-4's
         clock.set(refreshed + REFRESH_EVERY)
-        fresh = cached_figures([(PERMIT, february)])[0]
+        fresh = recompute([(PERMIT, february)])[0]
         assert (fresh.computed, fresh.kpis.started) == (clock.now(), 3)
         assert fresh.history_until == refreshed + timedelta(seconds=10)
         # the cached figures are those service_kpis computes
@@ -254,29 +268,31 @@ def test_the_worker_refreshes_the_snapshots_about_the_present_once_history_moved
         _start(clock, datetime(2025, 2, 3, 10, tzinfo=UTC), "BP-1")
         catch_up()
         clock.set(now)
-        cached_figures([(PERMIT, february), (PERMIT, future)])
-        cached_current(PERMIT, AT_RISK, partial(at_risk, PERMIT))
+        cached_figures([(PERMIT, future)])  # a period someone typed
+        assert refresh_snapshots(budget=0) == 0  # no time to spend
+        assert refresh_snapshots(budget=600) > 0  # the standard periods and at-risk lists, pre-computed
+        assert _snapshot("2025-02").computed == _snapshot("at-risk").computed == now
         clock.set(now + timedelta(minutes=1))
-        assert refresh_snapshots() == 0  # the read models have not moved on
+        assert refresh_snapshots(budget=600) == 0  # the read models have not moved on
 
         _start(clock, now + timedelta(seconds=70), "BP-2")
         catch_up()
         clock.set(now + timedelta(seconds=80))
-        assert refresh_snapshots(budget=0) == 0  # no time to spend
-        assert refresh_snapshots() == 2  # February and the at-risk list; not the year 2030
-        assert _snapshot("2025-02").computed == clock.now()
-        assert _snapshot("at-risk").computed == clock.now()
-        assert _snapshot("2030").computed == now
+        assert refresh_snapshots(budget=600) > 0
+        for key in ("2025-02", "2025-W06", "2025-02-05", "2025-Q1", "2025", "at-risk", "2030"):
+            assert _snapshot(key).computed == clock.now(), key
+        assert _snapshot("2025-01").computed == now  # closed: no event since fell in it
         # a page view now finds fresh figures and computes nothing
         figures = cached_figures([(PERMIT, february)])[0]
-        assert (figures.computed, figures.kpis.started) == (clock.now(), 2)
+        assert (figures.computed, figures.kpis.started, figures.stale) == (clock.now(), 2, False)
         # steady history: a snapshot refreshed less than half REFRESH_EVERY ago waits
         _start(clock, clock.now() + timedelta(seconds=1), "BP-3")
         catch_up()
         clock.set(clock.now() + REFRESH_EVERY / 2 - timedelta(seconds=2))
-        assert refresh_snapshots() == 0
+        assert refresh_snapshots(budget=600) == 0
         clock.set(clock.now() + timedelta(seconds=2))
-        assert refresh_snapshots() == 2
+        assert refresh_snapshots(budget=600) > 0
+        assert _snapshot("2025-02").computed == clock.now()
 
 
 def test_civicflow_worker_is_given_the_refresh_step() -> None:

@@ -2,7 +2,8 @@
 
 All staff may see them: the figures are aggregates, and the at-risk list shows case references
 and stages only. Figures come from the cached snapshots (``civicflow.web.kpis``): a page view
-never replays history, the worker keeps the read models up to date.
+never replays history and serves out-of-date snapshots as they are ("being updated"); the worker
+keeps the read models and the snapshots up to date.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
     lang = language(request)
     figures = cached_figures([(service, choice.period) for service in REFERENCE_SERVICES])
     context["updated"] = min((f.history_until for f in figures if f.history_until), default=None)
+    context["updating"] = any(f.stale for f in figures)
     columns = [headline(item.kpis) for item in figures]
     context["services"] = [(service.id, service.title.get(lang)) for service in REFERENCE_SERVICES]
     context["rows"] = [
@@ -243,6 +245,7 @@ def kpi_service(request: HttpRequest, service_id: str) -> HttpResponse:
     history = trend(service, choice.period, TREND_PERIODS)
     figures = history[-1]
     context["updated"] = figures.history_until
+    context["updating"] = any(item.stale for item in history)
     payload, risk_computed = cached_current(service, AT_RISK, partial(at_risk, service))
     # stage element -> department, from the groups its tasks are offered to
     owners = {element: department_of(service, group) for element, group in stage_groups(service).items()}
