@@ -13,7 +13,8 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import F, FloatField, Func, Q
+from django.db.models import F, FloatField, Func, Q, TextField
+from django.db.models.functions import Cast
 
 from civicflow.kpi import (
     CaseOutcome,
@@ -83,6 +84,12 @@ def timestamps(*names: str) -> tuple[tuple[Any, ...], Callable[[Any], dt.datetim
     return tuple(_epoch(name) for name in names), _from_epoch
 
 
+def _case_ids(name: str) -> Any:
+    """A uuid column as its text (PostgreSQL: no uuid loader, no converter per value; the same
+    text as ``str(uuid)``), else as Django reads it (``str()`` is applied to it either way)."""
+    return Cast(name, output_field=TextField()) if connection.vendor == "postgresql" else name
+
+
 def _same(value: Any) -> dt.datetime:
     assert isinstance(value, dt.datetime)
     return value
@@ -113,7 +120,7 @@ def read_model_input(process_id: str, period: Period) -> KpiInput:
         )
         for case_id, started, ended, outcome in KpiCase.objects.filter(service=process_id, started__lt=period.end)
         .filter(Q(ended__isnull=True) | Q(ended__gte=period.start))
-        .values_list("instance_id", *times, "outcome")
+        .values_list(_case_ids("instance_id"), *times, "outcome")
     ]
     ids = [UUID(case.case_id) for case in cases]
     stages: list[StageRecord] = []
@@ -121,6 +128,7 @@ def read_model_input(process_id: str, period: Period) -> KpiInput:
     incidents: list[IncidentRecord] = []
     task_times, _at = timestamps("created", "completed", "canceled")
     (raised,), _at = timestamps("raised")
+    case_column = _case_ids("case_id")
     for chunk in _chunks(ids):
         stages += [
             StageRecord(
@@ -131,7 +139,7 @@ def read_model_input(process_id: str, period: Period) -> KpiInput:
                 terminated=ended_by,
             )
             for case_id, element, started, ended, ended_by in KpiStage.objects.filter(case_id__in=chunk).values_list(
-                "case_id", "element", *times, "terminated"
+                case_column, "element", *times, "terminated"
             )
         ]
         tasks += [
@@ -145,12 +153,12 @@ def read_model_input(process_id: str, period: Period) -> KpiInput:
             )
             for case_id, task_type, department, created, completed, canceled in KpiTask.objects.filter(
                 case_id__in=chunk
-            ).values_list("case_id", "task_type", "department", *task_times)
+            ).values_list(case_column, "task_type", "department", *task_times)
         ]
         incidents += [
             IncidentRecord(case_id=str(case_id), element=element, raised=at(when))
             for case_id, element, when in KpiIncident.objects.filter(case_id__in=chunk).values_list(
-                "case_id", "element", raised
+                case_column, "element", raised
             )
         ]
     return KpiInput(cases=tuple(cases), stages=tuple(stages), tasks=tuple(tasks), incidents=tuple(incidents))
