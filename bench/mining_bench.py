@@ -254,6 +254,9 @@ def main() -> int:
     parser.add_argument("--logs", nargs="*", default=["bpic2012", "generated"])
     parser.add_argument("--limit", type=float, default=900, help="seconds (wall clock) per step and process")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--libs", nargs="*", default=["civicflow", "pm4py"], help="run only these sides (pm4py's long runs apart)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--log", help=argparse.SUPPRESS)
@@ -268,10 +271,15 @@ def main() -> int:
     rows: list[dict[str, Any]] = []
     for name in args.logs:
         for step in args.steps:
-            ours = measure(sys.executable, "civicflow", step, logs[name], args.rounds, args.limit)
+            skipped = {"error": "not run (--libs)"}
+            ours = skipped
+            if "civicflow" in args.libs:
+                ours = measure(sys.executable, "civicflow", step, logs[name], args.rounds, args.limit)
             peers = ["import_r4pm", "import_default"] if step == "import" else [step]
             for peer in peers:
-                theirs = measure(args.pm4py_python, "pm4py", peer, logs[name], args.rounds, args.limit)
+                theirs = skipped
+                if "pm4py" in args.libs:
+                    theirs = measure(args.pm4py_python, "pm4py", peer, logs[name], args.rounds, args.limit)
                 target = IMPORT_TARGETS.get(peer, targets.get(step))
                 row = {"log": name, "step": peer if step == "import" else step, "civicflow": ours, "pm4py": theirs}
                 if "cpu" in ours and "cpu_before_stop" in theirs:

@@ -245,6 +245,32 @@ class _Aligner:
         return moves[::-1]
 
 
+# (marking index reached, cost, transition, marking it fired from)
+_Step4 = tuple[int, int, int, bytes]
+
+
+class _Fan:
+    """The moves out of one marking, grouped by the marking they reach (also kept as a bit set)."""
+
+    __slots__ = ("_by_target", "_mask")
+
+    def __init__(self, steps: list[_Step4]) -> None:
+        self._by_target: dict[int, list[_Step4]] = {}
+        for step in steps:
+            self._by_target.setdefault(step[0], []).append(step)
+        self._mask = sum(1 << v for v in self._by_target)
+
+    def into(self, markings: int) -> list[_Step4]:
+        """The moves reaching a marking in the bit set ``markings`` (-1: all)."""
+        common = self._mask & markings
+        found: list[_Step4] = []
+        while common:
+            low = common & -common
+            found.extend(self._by_target[low.bit_length() - 1])
+            common ^= low
+        return found
+
+
 class _GraphSearch:
     """A* on a small enumerated reachability graph, with the exact deviations to go as the bound.
 
@@ -265,12 +291,13 @@ class _GraphSearch:
         self.tau_end = [end(marking)[1] for marking in graph.order]
         self.final = graph.index.get(net.final, -1)
         # per marking, the silent transitions out of it, as moves: (marking reached, cost, transition, from)
-        self.silent_out: list[list[tuple[int, int, int, bytes]]] = [[] for _ in graph.order]
+        silent_out: list[list[_Step4]] = [[] for _ in graph.order]
         for source, t, target in graph.edges:
             if net.labels[t] is None and self.tau_end[target] < UNREACHABLE:
-                self.silent_out[source].append((target, SILENT_COST, t, graph.order[source]))
-        self._sync: dict[tuple[int, str], list[tuple[int, int, int, bytes]]] = {}
-        self._model: dict[int, list[tuple[int, int, int, bytes]]] = {}
+                silent_out[source].append((target, SILENT_COST, t, graph.order[source]))
+        self.silent_out = [_Fan(steps) for steps in silent_out]
+        self._sync: dict[tuple[int, str], _Fan] = {}
+        self._model: dict[int, _Fan] = {}
         self._fitting_bounds(net, graph)
 
     def _fitting_bounds(self, net: CompiledNet, graph: ReachabilityGraph) -> None:
@@ -316,15 +343,17 @@ class _GraphSearch:
             for a, targets in after.items()
         }
 
-    def _steps(self, u: int, transitions: tuple[int, ...]) -> list[tuple[int, int, int, bytes]]:
+    def _steps(self, u: int, transitions: tuple[int, ...]) -> _Fan:
         """(marking reached, cost of the silent firings, transition, marking it fired from) per visible firing."""
         toward = self.aligner.silent.steps_toward
         index, marking = self.index, self.order[u]
-        return [
-            (index[after], taus * SILENT_COST, t, via)
-            for t in transitions
-            for _, after, taus, via in toward(marking, t)
-        ]
+        return _Fan(
+            [
+                (index[after], taus * SILENT_COST, t, via)
+                for t in transitions
+                for _, after, taus, via in toward(marking, t)
+            ]
+        )
 
     def search(self, trace: tuple[str, ...]) -> tuple[int, list[tuple[MoveKind, int]], int] | None:
         """A* with partial expansion: a state first yields the moves that keep its deviations to go.
@@ -436,11 +465,8 @@ class _GraphSearch:
             j, kind = i + 1, MoveKind.SYNC
             if which == _ALL or (d > 0 and levels[d - 1][j] >> u & 1) == (which == _TIGHT):
                 moves.append((u, j, DEVIATION_COST, MoveKind.LOG, i, b""))
-        if which == _ALL:
-            moves.extend((v, j, cost, kind, t, via) for v, cost, t, via in steps)
-        else:
-            keep = levels[d][j] if which == _TIGHT else ~levels[d][j]
-            moves.extend((v, j, cost, kind, t, via) for v, cost, t, via in steps if keep >> v & 1)
+        keep = -1 if which == _ALL else levels[d][j] if which == _TIGHT else ~levels[d][j]
+        moves.extend((v, j, cost, kind, t, via) for v, cost, t, via in steps.into(keep))
         return moves
 
     def _model_moves(self, u: int, i: int, into: int) -> list[_Successor]:
@@ -449,7 +475,7 @@ class _GraphSearch:
         if steps is None:
             steps = self._model[u] = self._steps(u, self.aligner._visible)
         cost = DEVIATION_COST
-        return [(v, i, cost + taus, MoveKind.MODEL, t, via) for v, taus, t, via in steps if into >> v & 1]
+        return [(v, i, cost + taus, MoveKind.MODEL, t, via) for v, taus, t, via in steps.into(into)]
 
     def _marking_of(self, width: int) -> Callable[[int], bytes]:
         order = self.order

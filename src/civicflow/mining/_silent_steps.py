@@ -27,6 +27,7 @@ CLOSURE_LIMIT = 20_000
 # Token replay's searches are a heuristic (as pm4py's are): they give up much sooner, because a
 # search that finds nothing visits every marking up to its limit, for every event it is tried for.
 REPLAY_LIMIT = 2_000
+PATH_CACHE_LIMIT = 200_000
 
 # (transition, marking after it, silent firings before it, marking it fired from)
 VisibleStep = tuple[int, bytes, int, bytes]
@@ -46,6 +47,8 @@ class SilentSteps:
         self._allowed: dict[bytes, frozenset[str]] = {}
         self._filling: dict[tuple[bytes, tuple[tuple[int, int], ...], int], list[int] | None] = {}
         self._to_place: dict[int, frozenset[int]] = {}
+        # alignments spell out the same silent stretches for many variants
+        self._paths: dict[tuple[bytes, bytes, int], list[int]] = {}
 
     def _search(
         self,
@@ -141,11 +144,18 @@ class SilentSteps:
 
     def path(self, start: bytes, target: bytes, toward: int) -> list[int]:
         """The fewest silent transitions from ``start`` to ``target`` on the way to firing ``toward``."""
+        key = (start, target, toward)
+        cached = self._paths.get(key)
+        if cached is not None:
+            return cached
         allowed = self._relevant[toward] if self.safe else None
         parents, found = self._search(start, allowed, lambda m: m == target, strict=True)
         if found is None:
             raise ConformanceError("no silent path between two markings of an alignment")  # a defect, not input
-        return self._path(parents, found)
+        if len(self._paths) >= PATH_CACHE_LIMIT:
+            self._paths.clear()
+        path = self._paths[key] = self._path(parents, found)
+        return path
 
     def steps_toward(self, marking: bytes, transition: int) -> tuple[VisibleStep, ...]:
         """Firings of the visible ``transition`` after the fewest silent steps, one per marking reached.
