@@ -369,7 +369,16 @@ def _current(found: _Found, index: int, *, refresh: bool) -> bool:
 def due(requests: Sequence[tuple[ReferenceService, Period]]) -> list[int]:
     """Indexes of the requests whose snapshot is missing or out of date: what the worker computes."""
     found = _lookup(requests)
+    _mark_checked(found)
     return [i for i in range(len(requests)) if i not in found.rows or not _current(found, i, refresh=False)]
+
+
+def _mark_checked(found: _Found) -> None:
+    """Closed snapshots found to hold are checked up to the cursor: the next look starts there."""
+    from civicflow.web.models import KpiSnapshot
+
+    if found.checked:
+        KpiSnapshot.objects.filter(pk__in=found.checked).update(last_id=found.last_id)
 
 
 def cached_figures(
@@ -423,8 +432,7 @@ def cached_figures(
                     service=service.id, key=period.label, last_id=last_id, closed=closed, computed=now, payload=payload
                 )
             )
-    if found.checked:
-        KpiSnapshot.objects.filter(pk__in=found.checked).update(last_id=last_id)
+    _mark_checked(found)
     if reopen:
         KpiSnapshot.objects.filter(pk__in=reopen).update(closed=False)
     if computed:

@@ -282,6 +282,7 @@ def test_the_worker_refreshes_the_snapshots_about_the_present_once_history_moved
         for key in ("2025-02", "2025-W06", "2025-02-05", "2025-Q1", "2025", "at-risk", "2030"):
             assert _snapshot(key).computed == clock.now(), key
         assert _snapshot("2025-01").computed == now  # closed: no event since fell in it
+        assert _snapshot("2025-01").last_id == KpiCursor.objects.get().last_id  # checked up to the cursor
         # a page view now finds fresh figures and computes nothing
         figures = cached_figures([(PERMIT, february)])[0]
         assert (figures.computed, figures.kpis.started, figures.stale) == (clock.now(), 2, False)
