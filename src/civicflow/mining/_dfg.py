@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from civicflow.mining._columns import ACTIVITY, CASE, LIFECYCLE, TIMESTAMP, LogLike, events_of, seconds
-from civicflow.mining._stats import boundary_counts
 
 __all__ = ["DirectlyFollowsGraph", "directly_follows", "directly_follows_graph", "edge_durations"]
 
@@ -54,12 +53,56 @@ def directly_follows(log: LogLike, *, lifecycle_aware: bool = True) -> pl.DataFr
 
     Sorted by frequency descending, then source and target.
     """
-    return _edge_table(edge_durations(log, lifecycle_aware=lifecycle_aware))
+    events = events_of(log)
+    if lifecycle_aware:
+        events = _complete_only(events)
+    return _edge_table(_Coded.of(events))
 
 
-def _edge_table(pairs: pl.DataFrame) -> pl.DataFrame:
+@dataclass(frozen=True, slots=True)
+class _Coded:
+    """The events as small integers: each activity's code and where each case starts.
+
+    Grouping by two activity strings per edge hashes both for every event; with the few distinct
+    activities numbered once, an edge is one integer (source code * width + target code) and the
+    graph's group-bys run on integers, about twice as fast on a real log. Code ``len(names)``
+    stands for a missing activity, so nulls group as they do by name.
+    """
+
+    names: list[str | None]
+    frame: pl.DataFrame  # code (UInt64), first (a case's first event), time
+
+    @classmethod
+    def of(cls, events: pl.DataFrame) -> _Coded:
+        activity = events.get_column(ACTIVITY)
+        known = activity.unique(maintain_order=True).drop_nulls()
+        code = activity.cast(pl.Enum(known)).to_physical().cast(pl.UInt64).fill_null(len(known))
+        case = events.get_column(CASE)
+        first = (case != case.shift(1)).fill_null(value=True)
+        frame = pl.DataFrame({"code": code, "first": first, "time": events.get_column(TIMESTAMP)})
+        return cls([*known.to_list(), None], frame)
+
+    def decode(self, codes: pl.Expr) -> pl.Expr:
+        return codes.replace_strict(range(len(self.names)), self.names, return_dtype=pl.Utf8)
+
+    def counts(self, rows: pl.DataFrame) -> dict[str, int]:
+        """``{activity: rows}`` of ``rows`` (a frame with ``code``), most frequent first, then by name."""
+        counts = rows.group_by("code").len().select(self.decode(pl.col("code")).alias(ACTIVITY), "len")
+        counts = counts.sort(["len", ACTIVITY], descending=[True, False])
+        return dict(zip(counts[ACTIVITY].to_list(), counts["len"].to_list(), strict=True))
+
+
+def _edge_table(coded: _Coded) -> pl.DataFrame:
+    width = len(coded.names)
+    code, time = pl.col("code"), pl.col("time")
+    pairs = coded.frame.select(
+        (code * width + code.shift(-1)).alias("edge"),
+        seconds(time.shift(-1) - time).alias("duration"),
+        pl.col("first").shift(-1).alias("next_first"),
+    ).filter(~pl.col("next_first").fill_null(value=True))
+    edge = pl.col("edge")
     return (
-        pairs.group_by("source", "target")
+        pairs.group_by("edge")
         .agg(
             pl.len().alias("frequency"),
             pl.col("duration").mean().alias("mean"),
@@ -67,6 +110,16 @@ def _edge_table(pairs: pl.DataFrame) -> pl.DataFrame:
             pl.col("duration").quantile(0.9, "linear").alias("p90"),
             pl.col("duration").min().alias("min"),
             pl.col("duration").max().alias("max"),
+        )
+        .select(
+            coded.decode(edge // width).alias("source"),
+            coded.decode(edge % width).alias("target"),
+            pl.col("frequency").cast(pl.UInt32),
+            "mean",
+            "median",
+            "p90",
+            "min",
+            "max",
         )
         .sort(["frequency", "source", "target"], descending=[True, False, False])
     )
@@ -92,11 +145,12 @@ def directly_follows_graph(log: LogLike, *, lifecycle_aware: bool = True) -> Dir
     events = events_of(log)
     if lifecycle_aware:
         events = _complete_only(events)
-    counts = events.group_by(ACTIVITY).len().sort(["len", ACTIVITY], descending=[True, False])
-    # events are sorted once (events_of); the parts below reuse that order instead of re-sorting
+    coded = _Coded.of(events)
+    frame = coded.frame
+    last = pl.col("first").shift(-1).fill_null(value=True)
     return DirectlyFollowsGraph(
-        activities=dict(zip(counts[ACTIVITY].to_list(), counts["len"].to_list(), strict=True)),
-        edges=_edge_table(_pairs(events)),
-        start_activities=boundary_counts(events, first=True),
-        end_activities=boundary_counts(events, first=False),
+        activities=coded.counts(frame),
+        edges=_edge_table(coded),
+        start_activities=coded.counts(frame.filter(pl.col("first"))),
+        end_activities=coded.counts(frame.filter(last)),
     )
