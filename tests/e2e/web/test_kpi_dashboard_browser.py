@@ -38,6 +38,10 @@ with using_clock(VirtualClock(datetime.now(UTC) - timedelta(days=10))):
         "caseNumber": "BP-LATE-1", "applicantId": "citizen-1", "typeOfWork": "extension", "floorArea": 40,
         "heritageZone": False, "commercial": False})
 catch_up()
+# the worker may have pre-computed snapshots before this history existed; pages would serve those
+# (stale-while-revalidate) until its next refresh: start from none, as after a deploy
+from civicflow.web.models import KpiSnapshot
+KpiSnapshot.objects.all().delete()
 """
 
 
