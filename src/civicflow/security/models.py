@@ -1,0 +1,58 @@
+"""The audit trail's tables: the entries, the one head row appends lock, and the signed checkpoints."""
+
+from __future__ import annotations
+
+from django.db import models
+
+__all__ = ["AuditCheckpoint", "AuditEntry", "AuditHead"]
+
+
+class AuditHead(models.Model):
+    """The chain's head: appends lock this one row, so there is exactly one chain.
+
+    ``history_id`` is how far the runtime history has been copied into the chain.
+    """
+
+    name = models.CharField(max_length=16, primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    history_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
+
+
+class AuditEntry(models.Model):
+    """One entry of the hash chain; never updated. ``details`` holds references, never personal values."""
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=255)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_ref = models.CharField(max_length=255)
+    details = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ("seq",)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_ref}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed head (Ed25519 over the canonical ``{seq, head, at}``), published on the transparency page."""
+
+    seq = models.BigIntegerField(unique=True)
+    head = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    signature = models.CharField(max_length=128)
+    key_id = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ("seq",)
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"
