@@ -114,7 +114,8 @@ def test_an_inserted_entry_is_named() -> None:
 
 def test_reordered_entries_are_named() -> None:
     entries = _chain(5)
-    swapped = [*entries[:1], dataclasses.replace(entries[2], seq=2), dataclasses.replace(entries[1], seq=3), *entries[3:]]
+    second, third = dataclasses.replace(entries[2], seq=2), dataclasses.replace(entries[1], seq=3)
+    swapped = [entries[0], second, third, *entries[3:]]
     assert verify_chain(swapped) == Problem(seq=2, fault=Fault.MOVED)
     assert "was inserted or moved" in Problem(seq=2, fault=Fault.MOVED).message()
 
