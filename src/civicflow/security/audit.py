@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicflow.security._chain import (
+    GENESIS,
     Checkpoint,
     Entry,
     Fault,
@@ -27,7 +28,7 @@ from civicflow.security._chain import (
 from civicflow.security._keys import signing_key
 from civicflow.security.models import AuditCheckpoint, AuditEntry, AuditHead
 
-__all__ = ["NewEntry", "Report", "append", "checkpoint", "record", "verify"]
+__all__ = ["NewEntry", "Report", "append", "checkpoint", "history_cursor", "record", "verify"]
 
 _HEAD = "head"
 
@@ -47,6 +48,12 @@ class NewEntry:
     at: datetime | None = None
 
 
+def _locked_head() -> AuditHead:
+    """The head row, locked; recreated if a test's flush (or an operator) removed the migration's row."""
+    head, _created = AuditHead.objects.select_for_update().get_or_create(name=_HEAD, defaults={"hash": GENESIS})
+    return head
+
+
 def append(items: Sequence[NewEntry], *, history_id: int | None = None) -> int:
     """Append ``items`` to the chain in the caller's transaction; the new head's seq.
 
@@ -55,7 +62,7 @@ def append(items: Sequence[NewEntry], *, history_id: int | None = None) -> int:
     """
     now = timezone.now()
     with transaction.atomic():
-        head = AuditHead.objects.select_for_update().get(name=_HEAD)
+        head = _locked_head()
         seq, prev = head.seq, head.hash
         rows = []
         for item in items:
@@ -81,6 +88,11 @@ def append(items: Sequence[NewEntry], *, history_id: int | None = None) -> int:
     return seq
 
 
+def history_cursor() -> int:
+    """The last runtime history id copied into the chain (locks the head: call inside a transaction)."""
+    return _locked_head().history_id
+
+
 def record(*, actor: str, action: str, obj: tuple[str, str], details: Mapping[str, Any] | None = None) -> int:
     """Append one entry for a staff or citizen action: ``obj`` is (object type, reference)."""
     object_type, object_ref = obj
@@ -89,12 +101,13 @@ def record(*, actor: str, action: str, obj: tuple[str, str], details: Mapping[st
     )
 
 
-def checkpoint() -> AuditCheckpoint | None:
-    """Sign the current head (None when the chain is empty or the head is already signed)."""
+def checkpoint(*, min_entries: int = 1) -> AuditCheckpoint | None:
+    """Sign the current head if at least ``min_entries`` entries follow the last checkpoint; else None."""
     key = signing_key()
     with transaction.atomic():
-        head = AuditHead.objects.select_for_update().get(name=_HEAD)
-        if head.seq == 0 or AuditCheckpoint.objects.filter(seq=head.seq).exists():
+        head = _locked_head()
+        signed_seq = AuditCheckpoint.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        if head.seq - signed_seq < max(min_entries, 1):
             return None
         at = timezone.now().astimezone(UTC)
         signed = sign_checkpoint(key, seq=head.seq, head=head.hash, at=iso(at))
