@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
+from civicflow.cli._audit_step import audit_steps
 from civicflow.cli._common import setup_django
 from civicflow.runtime.errors import RuntimeServiceError
 
@@ -70,7 +71,8 @@ def run_worker(
                 signal.signal(sig, lambda *_a: stop.set())
             run_publisher(stop)
             return 0
-        Worker(options, periodic=[*(periodic_steps() if publish else ()), *_mail_steps(), *_kpi_steps()]).run()
+        steps = [*(periodic_steps() if publish else ()), *_mail_steps(), *_kpi_steps(), *audit_steps()]
+        Worker(options, periodic=steps).run()
     finally:
         for consumer in consumers:
             consumer.stop()

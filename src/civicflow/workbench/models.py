@@ -77,3 +77,38 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"alert {self.key}"
+
+
+class SignInThrottle(models.Model):
+    """Failed staff sign-ins counted per key (``account:<username>`` or ``address:<ip>``).
+
+    Kept in the database, not the cache: the default cache is per process, and a lockout must hold
+    across every web process. ``failures`` counts within the window that began at ``window_start``;
+    reaching the limit sets ``locked_until`` and starts a fresh count.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sign-in throttle {self.key}: {self.failures}"
+
+
+class StaffTOTP(models.Model):
+    """A member of staff's TOTP second factor (RFC 6238, 30-second steps, 6 digits).
+
+    The secret is stored as base32 text: no key-encryption key exists yet (another part of issue
+    #11 adds one and will seal this field). ``confirmed`` is set once the user has entered a right
+    code; until then the secret is an enrolment in progress. ``last_step`` is the highest time step
+    whose code was accepted: a code is good once.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_totp")
+    secret = models.CharField(max_length=64)
+    confirmed = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"TOTP of {self.user_id}: {'on' if self.confirmed else 'enrolling'}"

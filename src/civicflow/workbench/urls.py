@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from civicflow.workbench import views
+from civicflow.workbench.views._auth import sign_in_code, two_factor
 from civicflow.workbench.views._documents import document
 
 app_name = "workbench"
@@ -12,7 +13,9 @@ app_name = "workbench"
 urlpatterns = [
     path("", views.inbox, name="index"),
     path("sign-in", views.SignInView.as_view(), name="login"),
+    path("sign-in/code", sign_in_code, name="sign_in_code"),
     path("sign-out", views.SignOutView.as_view(), name="logout"),
+    path("account/two-factor", two_factor, name="two_factor"),
     path("tasks/<int:task_id>", views.task, name="task"),
     path("tasks/<int:task_id>/claim", views.claim, name="claim"),
     path("tasks/<int:task_id>/unclaim", views.unclaim, name="unclaim"),
