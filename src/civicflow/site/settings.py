@@ -152,6 +152,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # local staff accounts (docs/security.md): Argon2id first; older PBKDF2 hashes still verify and are
 # rehashed with Argon2 at the next sign-in
@@ -175,7 +176,6 @@ CIVICFLOW_SIGNIN_WINDOW = _positive("CIVICFLOW_SIGNIN_WINDOW", 900)  # seconds
 CIVICFLOW_SIGNIN_LOCK = _positive("CIVICFLOW_SIGNIN_LOCK", 900)  # seconds
 CIVICFLOW_STAFF_REQUIRE_TOTP = _flag("CIVICFLOW_STAFF_REQUIRE_TOTP")
 WORKBENCH_SESSION_AGE = 8 * 60 * 60  # a staff session lasts a working day
-CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -188,11 +188,11 @@ EMAIL_USE_TLS = os.environ.get("CIVICFLOW_SMTP_STARTTLS") == "1"
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("CIVICFLOW_MAIL_FROM", "civicflow@localhost")
 # links in mail the worker sends (portal notices, staff digests): no request to take the host from
+PUBLIC_URL = os.environ.get("CIVICFLOW_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 # Secure cookies whenever the site is reached over https; `make serve` on http://127.0.0.1 keeps
 # working because its public address is plain http (browsers drop Secure cookies there)
 CIVICFLOW_SECURE_COOKIES = _flag("CIVICFLOW_SECURE_COOKIES", default=PUBLIC_URL.startswith("https://"))
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = CIVICFLOW_SECURE_COOKIES
-PUBLIC_URL = os.environ.get("CIVICFLOW_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 X_FRAME_OPTIONS = "DENY"
 # civicflow.web: a form posted with a stale token gets the design system's 403 page
 CSRF_FAILURE_VIEW = "civicflow.web.views.csrf_failure"
