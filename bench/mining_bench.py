@@ -58,8 +58,9 @@ def _civicflow(step: str, log_path: str) -> tuple[float, Any]:
     def replay() -> float:
         return mining.token_replay(events, mining.read_pnml(NET), precision=False).fitness
 
-    def alignments() -> float:
-        return mining.align(events, mining.read_pnml(NET)).log_fitness
+    def alignments() -> str:
+        result = mining.align(events, mining.read_pnml(NET))
+        return f"{result.log_fitness} ({result.not_aligned} variants not aligned)"
 
     if step == "import":
         start = time.process_time()
