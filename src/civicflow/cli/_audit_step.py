@@ -53,6 +53,7 @@ class AuditFollower:
     def advance(self) -> int:
         from django.db import transaction
 
+        from civicflow.runtime.kpi_projection import _contiguous  # the same gap rule as the KPI projection
         from civicflow.runtime.models import HistoryEvent
         from civicflow.security.audit import NewEntry, append, history_cursor
 
@@ -88,15 +89,6 @@ class AuditFollower:
             append(entries, history_id=rows[-1][0])
             self._gap = None
         return len(rows)
-
-
-def _contiguous(rows: list[_Row], last_id: int) -> int:
-    expected = last_id + 1
-    for index, row in enumerate(rows):
-        if row[0] != expected:
-            return index
-        expected += 1
-    return len(rows)
 
 
 _FOLLOWER = AuditFollower()

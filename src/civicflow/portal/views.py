@@ -41,6 +41,7 @@ from civicflow.runtime import services
 from civicflow.runtime.errors import RuntimeServiceError
 from civicflow.runtime.forms import form_for_key
 from civicflow.runtime.models import TaskState
+from civicflow.security import audit
 
 DRAFT_DAYS = 30
 logger = logging.getLogger(__name__)
@@ -130,6 +131,9 @@ def _submit(request: HttpRequest, guide: Guide, values: dict[str, Any], language
         application.instance_id = instance.pk
         application.save()
         _notify.queue_confirmation(application)
+        actor = f"citizen:{account.pk}" if account else "citizen:anonymous"
+        details = {"service": guide.service.id, "instance": str(instance.pk)}
+        audit.record(actor=actor, action="ApplicationSubmitted", obj=("application", reference), details=details)
     draft_id = request.session.pop(f"portal:{guide.service.id}:draft", None)
     if draft_id:
         Draft.objects.filter(pk=draft_id).delete()

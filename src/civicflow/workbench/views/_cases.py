@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from civicflow.runtime.models import ProcessInstance, TaskState, UserTask
+from civicflow.security import audit
 from civicflow.workbench._access import may_see_instance, staff_required
 from civicflow.workbench._timeline import active_elements, timeline
 from civicflow.workbench.models import Comment
@@ -49,7 +50,10 @@ def _page(
 @require_safe
 @staff_required
 def case(request: HttpRequest, instance_id: UUID) -> HttpResponse:
-    return _page(request, _instance(request.user, instance_id))
+    instance = _instance(request.user, instance_id)
+    # the page shows the case's data: a read of personal data, so it is audited
+    audit.record(actor=f"user:{request.user.pk}", action="CaseViewed", obj=("instance", str(instance.pk)))
+    return _page(request, instance)
 
 
 @require_POST

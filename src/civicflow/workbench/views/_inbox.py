@@ -9,6 +9,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from civicflow.runtime import services
 from civicflow.runtime.errors import RuntimeServiceError
 from civicflow.runtime.models import ProcessDefinition, UserTask
+from civicflow.security import audit
 from civicflow.workbench._access import departments, staff_required, visible_task, visible_tasks
 from civicflow.workbench._filters import Priority, Sort, Status, read_filter
 from civicflow.workbench.views._common import back_to
@@ -118,7 +120,9 @@ def _task_url(task_id: int) -> str:
 def claim(request: HttpRequest, task_id: int) -> HttpResponse:
     task = visible_task(request.user, task_id)
     try:
-        services.claim_task(task.pk, request.user.get_username())
+        with transaction.atomic():
+            services.claim_task(task.pk, request.user.get_username())
+            audit.record(actor=f"user:{request.user.pk}", action="TaskClaimed", obj=("task", str(task.pk)))
     except RuntimeServiceError:
         messages.error(request, _("This task is already claimed by someone else."))
     else:
@@ -162,9 +166,14 @@ def delegate(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, _("Choose a colleague from your department."))
         return redirect(_task_url(task.pk))
     try:
-        if task.assignee is not None:
-            services.unclaim_task(task.pk, me)
-        services.claim_task(task.pk, colleague)
+        with transaction.atomic():
+            if task.assignee is not None:
+                services.unclaim_task(task.pk, me)
+            services.claim_task(task.pk, colleague)
+            to = get_user_model().objects.get(username=colleague).pk  # a reference, not the name
+            audit.record(
+                actor=f"user:{request.user.pk}", action="TaskDelegated", obj=("task", str(task.pk)), details={"to": to}
+            )
     except RuntimeServiceError:
         messages.error(request, _("Only the person who claimed this task can give it to a colleague."))
         return redirect(_task_url(task.pk))
