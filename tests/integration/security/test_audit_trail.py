@@ -235,3 +235,16 @@ def test_concurrent_appends_keep_one_chain() -> None:
     report = verify()
     assert report.problem is None
     assert report.entries == 100
+
+
+def test_the_worker_steps_follow_history_and_sign_a_checkpoint() -> None:
+    from civicflow.cli._audit_step import audit_steps
+    from civicflow.security.models import AuditCheckpoint
+
+    load(2, rng=random.Random(9), start=datetime(2025, 1, 6, tzinfo=UTC), months=1)
+    follow, sign_by_time, _sign_by_count = audit_steps(seconds=300.0, entries=10_000)
+    assert follow() == HistoryEvent.objects.count()
+    sign_by_time()
+    point = AuditCheckpoint.objects.get()
+    assert point.seq == AuditEntry.objects.count()
+    assert verify().problem is None
