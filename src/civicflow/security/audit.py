@@ -167,7 +167,11 @@ def verify(on_progress: Callable[[int], None] | None = None) -> Report:
     # past a broken chain the checkpoints cannot be compared: the chain's problem comes first anyway
     if points:  # no key is read (or generated) to verify nothing
         key = signing_key().public_key()
-        problems.extend(p for p in verify_checkpoints(points, tally.heads, key) if chain is None or p.seq < chain.seq)
+        for problem in verify_checkpoints(points, tally.heads, key):
+            if problem.fault is Fault.MISSING:  # signed for, then cut off: name the first entry gone
+                problem = Problem(seq=tally.last_seq + 1, fault=Fault.MISSING)
+            if chain is None or problem.seq < chain.seq:
+                problems.append(problem)
     stored_head = AuditHead.objects.filter(name=_HEAD).values_list("seq", flat=True).first() or 0
     if chain is None and stored_head > tally.last_seq:
         problems.append(Problem(seq=tally.last_seq + 1, fault=Fault.MISSING))  # the tail was cut off

@@ -103,6 +103,12 @@ def test_a_cut_off_tail_is_named(trail: int) -> None:
     assert _verify_cli() == (1, "civicflow: error: audit entry #31 is missing")
 
 
+def test_a_cut_off_tail_with_the_head_moved_back_is_caught_by_the_checkpoint(trail: int) -> None:
+    _sql("DELETE FROM security_auditentry WHERE seq > 30")
+    _sql("UPDATE security_audithead SET seq = 30, hash = (SELECT hash FROM security_auditentry WHERE seq = 30)")
+    assert _verify_cli() == (1, "civicflow: error: audit entry #31 is missing")
+
+
 def test_a_forged_entry_is_named(trail: int) -> None:
     _sql(
         "INSERT INTO security_auditentry (seq, at, actor, action, object_type, object_ref, details, prev_hash, hash)"
