@@ -7,10 +7,13 @@ from django.urls import include, path
 
 from civicflow.site.health import healthz
 from civicflow.site.metrics import metrics
+from civicflow.workbench.views._auth import admin_sign_in
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
+    # staff sign in through the workbench (lockout, TOTP), never through the admin's own form
+    path("admin/login/", admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("civicflow.api.urls")),
     # Django's set_language view: the language switch posts here with `next` (keeps the place)

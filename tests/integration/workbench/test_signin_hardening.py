@@ -149,3 +149,18 @@ def test_non_staff_accounts_use_the_same_lockout(db: Any) -> None:
     for n in range(5):
         attempt("citizen-ish", "wrong", address=f"192.0.2.{n + 80}")
     assert not signed_in(attempt("citizen-ish", PASSWORD, address="192.0.2.90"))
+
+
+def test_the_admin_login_form_is_replaced_by_the_workbench_sign_in(caseworker: User) -> None:
+    client = Client()
+    response = client.post("/admin/login/?next=/admin/", {"username": "ingrid", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/workbench/sign-in?next=%2Fadmin%2F"
+    assert "_auth_user_id" not in client.session
+    chain = client.get("/admin/", follow=True).redirect_chain
+    assert chain[-1] == ("/workbench/sign-in?next=%2Fadmin%2F", 302)
+
+
+def test_a_sign_in_from_the_admin_goes_back_to_the_admin(caseworker: User) -> None:
+    response = Client().post("/workbench/sign-in?next=/admin/", {"username": "ingrid", "password": PASSWORD})
+    assert response["Location"] == "/admin/"
