@@ -17,8 +17,16 @@ from support.workbench import PASSWORD
 pytestmark = pytest.mark.e2e
 
 TEXT = {
-    "en": {"code": "Enter your sign-in code", "wrong": "Enter a correct code from your authenticator app"},
-    "nl": {"code": "Vul uw inlogcode in", "wrong": "Vul een juiste code uit uw authenticator-app in"},
+    "en": {
+        "code": "Enter your sign-in code",
+        "wrong": "Enter a correct code from your authenticator app",
+        "menu": "Two-factor sign-in",
+    },
+    "nl": {
+        "code": "Vul uw inlogcode in",
+        "wrong": "Vul een juiste code uit uw authenticator-app in",
+        "menu": "Inloggen in twee stappen",
+    },
 }
 
 
@@ -44,7 +52,9 @@ def test_turn_on_two_factor_and_sign_in_with_a_code(
     make_staff(platform, username)
     page = new_page(language, bypass_csp=True)  # axe is injected inline, which the CSP forbids
     sign_in(page, username)
-    page.goto("/workbench/account/two-factor")
+    page.locator("#workbench-navigation a[href='/workbench/account/two-factor']").click()
+    page.wait_for_url("**/workbench/account/two-factor")
+    assert page.locator("#workbench-navigation [aria-current=page]").inner_text() == TEXT[language]["menu"]
     assert page.locator("html").get_attribute("lang") == language
     assert_no_violations(page, axe_source)
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
