@@ -37,7 +37,9 @@ LARGE = 100_000
 
 # Token replay beyond 0.01 of pm4py, one line per log, with the figures seen (the conformance
 # owner's to resolve; xfail is strict, so a fix shows up as an unexpected pass):
-TOKEN_REPLAY_KNOWN: dict[str, str] = {}
+TOKEN_REPLAY_KNOWN: dict[str, str] = {
+    "pm4py__bpic2012": "ours 0.99636 vs pm4py 0.98098: pm4py's greedy silent steps leave more tokens missing/remaining",
+}
 
 pytestmark = pytest.mark.skipif(not LOGS.is_dir(), reason=f"shared event logs not found at {LOGS}")
 
