@@ -64,8 +64,11 @@ def test_axe_finds_no_violations_on_the_alerts_page(
     sign_in(page, alerted["user"])
     page.goto("/workbench/alerts")
     assert page.locator("html").get_attribute("lang") == language
+    # the task nearing its due date and the zoning review below 80% (other tests sharing the platform
+    # may have raised alerts of their own for the same departments, so only these rows are counted)
     rows = page.locator("#open-alerts tbody tr")
-    assert rows.count() == 2  # the task nearing its due date, the zoning review below 80%
+    assert rows.filter(has_text="BP-AL-1").count() == 1
+    assert rows.filter(has_text={"en": "Zoning review", "nl": "Toets ruimtelijke ordening"}[language]).count() == 1
     text = page.locator("#open-alerts").inner_text()
     assert {"en": "Zoning review (Building permit): 60%", "nl": "Toets ruimtelijke ordening (Omgevingsvergunning"}[
         language
@@ -89,7 +92,7 @@ def test_the_alerts_page_by_keyboard_without_javascript(new_page: Any, sign_in: 
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("/workbench/alerts")
-    link = page.locator("#open-alerts a", has_text="Check completeness")
+    link = page.locator("#open-alerts a", has_text="BP-AL-1")
     link.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
