@@ -1,10 +1,13 @@
 """Token-based replay: fitness from missing and remaining tokens, precision from escaping edges.
 
-Replay follows Berti and van der Aalst's description (pm4py's default variant): an event fires a
-transition with its label; when none is enabled, the fewest silent transitions that enable one
-fire first; failing that, the missing tokens are created and counted. At the end silent
-transitions may lead to the final marking, which is then consumed. Events whose activity no
-transition carries are skipped without penalty, as pm4py does.
+Replay follows Berti and van der Aalst's description as pm4py 2.7 implements it (its default
+variant, the reference of the fitness cross-checks): an event fires a transition with its label;
+when none is enabled, silent transitions on the shortest silent paths from the marked places to the
+lacking input places fire greedily (two levels deep), and are kept even when they did not help;
+whatever is still lacking is created and counted as missing. At the end silent paths toward the
+final places fire until each holds a token; the final marking is then consumed. Events whose
+activity no transition carries are skipped without penalty, as pm4py does. The counts agree with
+pm4py's per variant on bpic2012 (docs/mining.md, "Token replay").
 
     trace fitness = 1/2 (1 - missing/consumed) + 1/2 (1 - remaining/produced)
 
@@ -91,7 +94,10 @@ class _Replayer:
     def __init__(self, net: CompiledNet) -> None:
         self.net = net
         self.silent = SilentSteps(net)
-        self._final: dict[bytes, list[int] | None] = {}
+        self._paths = _place_paths(net)
+        self._steps: dict[tuple[bytes, str], tuple[bytes, int, int, int]] = {}
+        self._ends: dict[bytes, tuple[int, int, int, int]] = {}
+        self._final_places = tuple(p for p, f in enumerate(net.final) if f)
 
     def _fire_silent(self, marking: bytes, path: list[int]) -> tuple[bytes, int, int]:
         """Fire silent transitions: (marking, tokens consumed, tokens produced)."""
@@ -122,12 +128,7 @@ class _Replayer:
                     if marking[place] < weight and (path := self.silent.filling(marking, net.pre[enabled], place)):
                         marking, c, p = self._fire_silent(marking, path)
                         consumed, produced = consumed + c, produced + p
-                tokens = bytearray(marking)
-                for place, weight in net.pre[enabled]:
-                    if tokens[place] < weight:
-                        missing += weight - tokens[place]
-                        tokens[place] = weight
-                marking = bytes(tokens)
+                marking, missing = _add_missing(marking, net.pre[enabled])
         consumed += sum(w for _, w in net.pre[enabled])
         produced += sum(w for _, w in net.post[enabled])
         return net.fire(marking, enabled), missing, consumed, produced
@@ -135,36 +136,164 @@ class _Replayer:
     def _deficit(self, marking: bytes, transition: int) -> int:
         return sum(max(0, w - marking[p]) for p, w in self.net.pre[transition])
 
-    def finish(self, marking: bytes) -> tuple[int, int, int, int]:
-        """Silent steps to the final marking if possible, then consume it: (missing, consumed, remaining, produced)."""
-        net = self.net
-        consumed = produced = 0
-        if marking != net.final:
-            if marking not in self._final:
-                self._final[marking] = self.silent.to_final(marking)
-            path = self._final[marking]
-            if path is not None:
-                marking, consumed, produced = self._fire_silent(marking, path)
-            else:
-                # as for a transition: silent steps that fill some final places save missing tokens
-                needs = tuple((p, f) for p, f in enumerate(net.final) if f)
-                for place, tokens in needs:
-                    if marking[place] < tokens and (path := self.silent.filling(marking, needs, place)):
-                        marking, c, p = self._fire_silent(marking, path)
-                        consumed, produced = consumed + c, produced + p
-        missing = sum(max(0, f - m) for m, f in zip(marking, net.final, strict=True))
-        consumed += sum(net.final)
-        remaining = sum(max(0, m - f) for m, f in zip(marking, net.final, strict=True))
-        return missing, consumed, remaining, produced
-
     def replay(self, activities: Sequence[str]) -> tuple[int, int, int, int]:
+        """Fitness counts with pm4py's silent-step heuristic (:meth:`greedy_step`, :meth:`greedy_finish`)."""
         marking = self.net.initial
         missing, consumed, produced = 0, 0, sum(marking)
         for activity in activities:
-            marking, m, c, p = self.step(marking, activity)
+            key = (marking, activity)
+            found = self._steps.get(key)
+            if found is None:
+                found = self._steps[key] = self.greedy_step(marking, activity)
+            marking, m, c, p = found
             missing, consumed, produced = missing + m, consumed + c, produced + p
-        m, c, remaining, p = self.finish(marking)
+        end = self._ends.get(marking)
+        if end is None:
+            end = self._ends[marking] = self.greedy_finish(marking)
+        m, c, remaining, p = end
         return missing + m, consumed + c, remaining, produced + p
+
+    # pm4py's token replay (the reference of issue #9) does not search markings: it fires silent
+    # transitions along the shortest silent paths from marked places to the places that lack tokens,
+    # greedily and at most two levels deep, and keeps what it fired even when that did not help.
+    # Fitness follows that behaviour (docs/mining.md, "Token replay"); precision keeps the search.
+
+    def _groups(self, marking: bytes, targets: Sequence[int]) -> list[tuple[int, ...]]:
+        """Silent paths from each marked place to each target, in place order, shortest first (stable)."""
+        groups: list[tuple[int, ...]] = []
+        for source, tokens in enumerate(marking):
+            if tokens:
+                paths = self._paths[source]
+                groups.extend(paths[target] for target in targets if target in paths)
+        groups.sort(key=len)
+        return groups
+
+    def _fire_counted(self, marking: bytes, t: int, counts: list[int]) -> bytes:
+        counts[0] += sum(w for _, w in self.net.pre[t])
+        counts[1] += sum(w for _, w in self.net.post[t])
+        return self.net.fire(marking, t)
+
+    def _hidden(self, t: int, marking: bytes, depth: int, visited: set[int], counts: list[int]) -> bytes:
+        """Silent firings toward enabling ``t`` (pm4py's ``apply_hidden_trans``): the marking after them."""
+        net = self.net
+        if depth >= 2 or t in visited:
+            return marking
+        visited.add(t)
+        lacking = sorted(p for p, w in net.pre[t] if marking[p] < w)
+        groups = self._groups(marking, lacking)
+        if not groups:
+            return marking
+        # round robin over the paths; stops when ``t`` is enabled or a whole path fired nothing
+        index = [0] * len(groups)
+        z = 0
+        while not net.enabled(marking, t):
+            g = z % len(groups)
+            changed = False
+            while index[g] < len(groups[g]):
+                t3 = groups[g][index[g]]
+                if t3 != t and t3 not in visited and net.enabled(marking, t3):
+                    marking = self._fire_counted(marking, t3, counts)
+                    visited.add(t3)
+                    changed = True
+                index[g] += 1
+                if net.enabled(marking, t):
+                    break
+            if not changed:
+                break
+            z += 1
+        if not net.enabled(marking, t):
+            for group in self._groups(marking, lacking):
+                for t4 in group:
+                    if t4 == t or t4 in visited:
+                        continue
+                    if not net.enabled(marking, t4):
+                        marking = self._hidden(t4, marking, depth + 1, visited, counts)
+                    if net.enabled(marking, t4):
+                        marking = self._fire_counted(marking, t4, counts)
+                        visited.add(t4)
+        return marking
+
+    def greedy_step(self, marking: bytes, activity: str) -> tuple[bytes, int, int, int]:
+        """Replay one event as pm4py does: (marking, missing, consumed, produced)."""
+        net = self.net
+        candidates = net.by_label.get(activity)
+        if candidates is None:
+            return marking, 0, 0, 0
+        t = next((c for c in candidates if net.enabled(marking, c)), candidates[0])
+        counts = [0, 0]
+        missing = 0
+        if not net.enabled(marking, t):
+            marking = self._hidden(t, marking, 0, set(), counts)
+        if not net.enabled(marking, t):
+            marking, missing = _add_missing(marking, net.pre[t])
+        marking = self._fire_counted(marking, t, counts)
+        return marking, missing, counts[0], counts[1]
+
+    def greedy_finish(self, marking: bytes) -> tuple[int, int, int, int]:
+        """pm4py's end of a trace: silent paths toward the final places, then consume the final marking."""
+        net = self.net
+        finals = self._final_places
+        counts = [0, 0]
+
+        def reached(m: bytes) -> bool:  # pm4py stops once every final place holds a token
+            return all(m[p] for p in finals)
+
+        for _ in range(5):
+            if reached(marking):
+                break
+            for group in self._groups(marking, finals):
+                for t in group:
+                    if net.enabled(marking, t):
+                        marking = self._fire_counted(marking, t, counts)
+                if reached(marking):
+                    break
+        if not reached(marking) and len(finals) == 1:
+            sink = finals[0]
+            connections = sorted(
+                (self._paths[p][sink] for p, tokens in enumerate(marking) if tokens and sink in self._paths[p]), key=len
+            )
+            for _ in range(5):
+                for path in connections:
+                    for t in path:
+                        if not net.enabled(marking, t):
+                            break
+                        marking = self._fire_counted(marking, t, counts)
+        missing = sum(max(0, f - m) for m, f in zip(marking, net.final, strict=True))
+        remaining = sum(max(0, m - f) for m, f in zip(marking, net.final, strict=True))
+        return missing, counts[0] + sum(net.final), remaining, counts[1]
+
+
+def _add_missing(marking: bytes, needs: Sequence[tuple[int, int]]) -> tuple[bytes, int]:
+    """Create the tokens ``needs`` lacks: (marking, tokens created)."""
+    tokens = bytearray(marking)
+    missing = 0
+    for place, weight in needs:
+        if tokens[place] < weight:
+            missing += weight - tokens[place]
+            tokens[place] = weight
+    return bytes(tokens), missing
+
+
+def _place_paths(net: CompiledNet) -> tuple[dict[int, tuple[int, ...]], ...]:
+    """Per place, the fewest silent transitions leading to every place they reach (itself by a cycle)."""
+    labels = net.labels
+    result = []
+    for start in range(len(net.places)):
+        paths: dict[int, tuple[int, ...]] = {}
+        frontier: list[tuple[int, tuple[int, ...]]] = [(start, ())]
+        while frontier:
+            following = []
+            for place, path in frontier:
+                for t in net.consumers[place]:
+                    if labels[t] is not None:
+                        continue
+                    for target, _ in net.post[t]:
+                        if target not in paths:
+                            paths[target] = (*path, t)
+                            following.append((target, paths[target]))
+            frontier = following
+        result.append(paths)
+    return tuple(result)
 
 
 def _precision(replayer: _Replayer, variants: Sequence[tuple[tuple[str, ...], int]]) -> float:

@@ -37,9 +37,7 @@ LARGE = 100_000
 
 # Token replay beyond 0.01 of pm4py, one line per log, with the figures seen (the conformance
 # owner's to resolve; xfail is strict, so a fix shows up as an unexpected pass):
-TOKEN_REPLAY_KNOWN: dict[str, str] = {
-    "pm4py__bpic2012": "ours 0.99636 vs pm4py 0.98098: pm4py's greedy silent steps leave more tokens missing/remaining",
-}
+TOKEN_REPLAY_KNOWN: dict[str, str] = {}
 
 pytestmark = pytest.mark.skipif(not LOGS.is_dir(), reason=f"shared event logs not found at {LOGS}")
 
@@ -122,3 +120,5 @@ def test_token_replay_fitness_within_a_hundredth(
     events, net = _conformance_input(figures, log)
     result = token_replay(events, net, precision=False)
     assert result.fitness == pytest.approx(figures["token_replay"]["log_fitness"], abs=0.01)
+    assert result.average_trace_fitness == pytest.approx(figures["token_replay"]["average_trace_fitness"], abs=0.01)
+    assert result.fitting_traces_share * 100 == pytest.approx(figures["token_replay"]["perc_fit_traces"], abs=1)
