@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install lint assets
+.PHONY: serve test install lint assets audit
 
 # Front-end assets (docs/web.md): npm ci from package-lock.json, then the build script writes
 # src/civicflow/web/static/civicflow/ (gitignored). Rebuilt when the lock or the sources change.
@@ -33,6 +33,14 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/mypy src/civicflow/runtime src/civicflow/connectors
 	$(BIN)/lint-imports
+	$(BIN)/bandit -c pyproject.toml -r src -lll -q
+
+# Code and dependency scanning (docs/security.md). Not part of lint/test: pip-audit needs the network
+# (PyPI's advisory database); the locks are fully pinned, so no resolver runs (--no-deps --disable-pip).
+audit: install
+	$(BIN)/bandit -c pyproject.toml -r src -q
+	$(BIN)/pip-audit --strict --disable-pip --no-deps -r requirements/base.lock
+	$(BIN)/pip-audit --strict --disable-pip --no-deps -r requirements/dev.lock
 
 test: lint assets
 	$(BIN)/pytest
