@@ -122,3 +122,16 @@ def test_token_replay_fitness_within_a_hundredth(
     assert result.fitness == pytest.approx(figures["token_replay"]["log_fitness"], abs=0.01)
     assert result.average_trace_fitness == pytest.approx(figures["token_replay"]["average_trace_fitness"], abs=0.01)
     assert result.fitting_traces_share * 100 == pytest.approx(figures["token_replay"]["perc_fit_traces"], abs=1)
+
+
+def test_token_replay_counts_of_the_most_frequent_variants(case: tuple[dict[str, Any], EventLog]) -> None:
+    """Missing, consumed, remaining and produced tokens per variant, as pm4py counted them."""
+    figures, log = case
+    top = figures["token_replay"].get("top_variants")
+    if not top:
+        pytest.skip(f"no per-variant token replay counts for {figures['log']} (bench/pm4py_fixtures.py --refresh)")
+    events, net = _conformance_input(figures, log)
+    result = token_replay(events, net, precision=False)
+    ours = {v.activities: [v.count, v.missing, v.consumed, v.remaining, v.produced] for v in result.variants}
+    theirs = {tuple(activities): counts for activities, *counts in top}
+    assert {variant: ours.get(variant) for variant in theirs} == theirs
