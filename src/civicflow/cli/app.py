@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from civicflow import __version__
-from civicflow.cli import audit, bpmn, demo, dmn, feel, gdpr, kpi, mine, token
+from civicflow.cli import audit, bpmn, demo, dmn, feel, gdpr, keys, kpi, mine, token
 from civicflow.cli._common import EXIT_NOT_AVAILABLE, fail, setup_django
 from civicflow.errors import CivicFlowError, NotAvailableError
 
@@ -28,6 +28,7 @@ app.add_typer(dmn.app, name="dmn")
 app.add_typer(mine.app, name="mine")
 app.add_typer(kpi.app, name="kpi")
 app.add_typer(audit.app, name="audit")
+app.add_typer(keys.app, name="keys")
 app.add_typer(gdpr.app, name="gdpr")
 app.add_typer(token.app, name="token")
 app.add_typer(demo.app, name="demo")

@@ -1,10 +1,10 @@
-"""The audit trail's tables: the entries, the one head row appends lock, and the signed checkpoints."""
+"""The audit trail's tables (entries, the one head row appends lock, signed checkpoints) and subjects' data keys."""
 
 from __future__ import annotations
 
 from django.db import models
 
-__all__ = ["AuditCheckpoint", "AuditEntry", "AuditHead"]
+__all__ = ["AuditCheckpoint", "AuditEntry", "AuditHead", "SubjectKey"]
 
 
 class AuditHead(models.Model):
@@ -56,3 +56,20 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint #{self.seq}"
+
+
+class SubjectKey(models.Model):
+    """One subject's data key, wrapped by a KEK. Shredding empties ``wrapped_dek``: their sealed values are gone.
+
+    ``subject_ref`` is an HMAC of the subject's identifier (see ``_keys_kek``), never the identifier.
+    """
+
+    subject_ref = models.CharField(max_length=64, unique=True)
+    wrapped_dek = models.CharField(max_length=128, blank=True)
+    kek_id = models.CharField(max_length=16, blank=True, db_index=True)
+    created = models.DateTimeField()
+    shredded_at = models.DateTimeField(null=True, blank=True)
+    legal_hold = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"subject key {self.subject_ref[:12]}"
