@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hmac
 import logging
 import os
@@ -93,7 +94,13 @@ def _instance_key(env: str) -> bytes:
 
 
 def _configured(env: str) -> bytes:
-    value = os.environ.get(env, "").strip()
+    return _load(env, os.environ.get(env, "").strip(), str(settings.INSTANCE_DIR))
+
+
+@functools.lru_cache(maxsize=16)
+def _load(env: str, value: str, _instance_dir: str) -> bytes:
+    # cached per configured value, so sealing does not read a key file per call; a changed
+    # variable (or instance folder) is a new cache entry
     return _parse(value, env) if value else _instance_key(env)
 
 
@@ -102,7 +109,7 @@ def kek_ring() -> KekRing:
     by_id = {current.kek_id: current}
     for item in os.environ.get(PREVIOUS_ENV, "").split(","):
         if item.strip():
-            kek = Kek(_parse(item, PREVIOUS_ENV))
+            kek = Kek(_load(PREVIOUS_ENV, item.strip(), ""))
             by_id.setdefault(kek.kek_id, kek)
     return KekRing(current=current, by_id=by_id)
 

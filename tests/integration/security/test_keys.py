@@ -100,6 +100,9 @@ def test_rotation_rewraps_and_old_tokens_still_open(monkeypatch: pytest.MonkeyPa
     assert result.exit_code == 0, result.output
     assert f"rewrapped 6 data key(s) under KEK {Kek(new).kek_id}" in result.output
     assert json.loads(runner.invoke(app, ["keys", "rotate", "--json"]).output)["rewrapped"] == 0  # idempotent
+    with pytest.raises(keys.SealingError, match="not the current one"):
+        keys.rewrap(old_id)
+    assert keys.rewrap(Kek(new).kek_id) == 0
     monkeypatch.delenv("CIVICFLOW_KEK_PREVIOUS")  # the old KEK is retired
     for i in range(1, 7):
         assert keys.open(f"subject-{i}", "name", tokens[f"subject-{i}"]) == f"name {i}".encode()
