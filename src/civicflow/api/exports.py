@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from xml.etree import ElementTree as ET
+from xml.etree import ElementTree as ET  # writes XML only; parsing goes through defusedxml  # nosec B405
 
 from civicflow.runtime.mining_log import LIFECYCLE_TRANSITIONS as _LIFECYCLE
 from civicflow.runtime.mining_log import activity_of, lifecycle_rows

@@ -8,7 +8,7 @@ runtime) sees one service that is either whole or gone.
 from __future__ import annotations
 
 import signal
-import subprocess
+import subprocess  # starts our own gunicorn and worker  # nosec B404
 import sys
 import time
 from types import FrameType
@@ -21,8 +21,8 @@ _GRACE_SECONDS = 20.0
 def supervise(gunicorn_argv: list[str], worker_argv: list[str]) -> int:
     """Run both commands until one exits or a signal arrives; returns gunicorn's exit status."""
     children = [
-        subprocess.Popen(gunicorn_argv),  # noqa: S603 - fixed argv from our own options
-        subprocess.Popen(worker_argv),  # noqa: S603
+        subprocess.Popen(gunicorn_argv),  # noqa: S603 - fixed argv from our own options  # nosec B603
+        subprocess.Popen(worker_argv),  # noqa: S603  # fixed argv from our own options, no shell  # nosec B603
     ]
     stopping: list[int] = []
 

@@ -48,7 +48,7 @@ def load(
 
         result = run_load(
             cases,
-            rng=random.Random(seed),  # noqa: S311 - simulation, not security
+            rng=random.Random(seed),  # noqa: S311 - simulation, not security  # nosec B311
             service_ids=service,
             months=months,
             progress=progress,

@@ -66,7 +66,7 @@ def deliver_due(
     opts = options or DeliveryOptions()
     delivered = 0
     for d in _claim(now(), opts):
-        assert d.subscription is not None  # filtered above; dead letters of service tasks have none
+        assert d.subscription is not None  # filtered above; dead letters of service tasks have none # nosec B101
         attempts = d.attempts + 1
         try:
             response = send_signed(

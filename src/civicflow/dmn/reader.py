@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator as PyIterator
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError  # types only; parsing goes through defusedxml  # nosec B405
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException

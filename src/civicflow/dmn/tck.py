@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError  # types only; parsing goes through defusedxml  # nosec B405
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException

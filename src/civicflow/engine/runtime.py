@@ -46,7 +46,7 @@ class InMemoryRuntime:
     @property
     def clock(self) -> VirtualClock:
         clock = self.ctx.clock
-        assert isinstance(clock, VirtualClock)
+        assert isinstance(clock, VirtualClock)  # invariant narrowed for mypy, not a security check  # nosec B101
         return clock
 
     def send(self, command: cmd.Command) -> list[ev.Event]:

@@ -85,7 +85,7 @@ def parse_timer(kind: str, value: Any, now: datetime) -> TimerValue:
         start = parse_instant(parts[1], now)
         step = parts[2] if cycle.interval is not None else _exact_text(parse_instant(parts[2], now) - start)
         return TimerValue(start, left, step)
-    assert cycle.interval is not None  # parse_cycle gives a start, an interval or a cron
+    assert cycle.interval is not None  # parse_cycle gives a start, an interval or a cron # nosec B101
     due = add_iso_duration(now, parts[1])
     if cycle.end is None:
         return TimerValue(due, left, parts[1])

@@ -52,7 +52,7 @@ def issue_permit(job: Job) -> dict[str, Any]:
     content = html.encode()
     name = f"{case}-permit.html"
     meta.update({"name": name, "mediaType": "text/html", "sha256": hashlib.sha256(content).hexdigest()})
-    assert job.instance_id is not None  # a service task's job always belongs to an instance
+    assert job.instance_id is not None  # a service task's job always belongs to an instance # nosec B101
     IssuedDocument.objects.update_or_create(
         instance_id=job.instance_id,
         kind=PERMIT,

@@ -104,7 +104,7 @@ def values_in(model: type[Model], pks: Collection[Any], names: Sequence[str]) ->
     keys = [meta.pk.get_db_prep_value(meta.pk.to_python(pk), connection) for pk in pks]
     marks = ", ".join(["%s"] * len(keys))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {read.sql} FROM {_q(meta.db_table)} WHERE {_column(meta.pk)} IN ({marks})", keys)  # noqa: S608
+        cursor.execute(f"SELECT {read.sql} FROM {_q(meta.db_table)} WHERE {_column(meta.pk)} IN ({marks})", keys)  # noqa: S608 - our own table and column names; values are bound parameters  # nosec B608
         found = cursor.fetchall()
     return [tuple(values[i] for i in at) for values in map(read.values, found)]
 
@@ -121,7 +121,7 @@ def get_row(model: type[M], pk: Any, names: Collection[str] | None = None) -> M 
     except Exception:  # noqa: BLE001 - a malformed key: the ORM raises its own error for it
         return model._default_manager.filter(pk=pk).only(*read.names).first()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {read.sql} FROM {_q(meta.db_table)} WHERE {_column(meta.pk)} = %s", [key])  # noqa: S608
+        cursor.execute(f"SELECT {read.sql} FROM {_q(meta.db_table)} WHERE {_column(meta.pk)} = %s", [key])  # noqa: S608 - our own table and column names; values are bound parameters  # nosec B608
         found = cursor.fetchone()
     if found is None:
         return None
@@ -181,7 +181,7 @@ def _insert(model: type[Model], with_pk: bool, returning: bool, vendor: str) -> 
         for f in fields
     )
     return _Insert(
-        head=f"INSERT INTO {_q(model._meta.db_table)} ({', '.join(_column(f) for f in fields)}) VALUES ",  # noqa: S608
+        head=f"INSERT INTO {_q(model._meta.db_table)} ({', '.join(_column(f) for f in fields)}) VALUES ",  # noqa: S608 - our own table and column names; values are bound parameters  # nosec B608
         row="(" + ", ".join(["%s"] * len(fields)) + ")",
         tail=f" RETURNING {_column(model._meta.pk)}" if returning else "",
         specs=specs,
@@ -259,7 +259,7 @@ def delete_by_keys(model: type[Model], keys: Sequence[tuple[Any, Collection[int]
         return 0
     where, params = _keys_where(model, keys)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {_q(model._meta.db_table)} WHERE {where}", params)  # noqa: S608
+        cursor.execute(f"DELETE FROM {_q(model._meta.db_table)} WHERE {where}", params)  # noqa: S608 - our own table and column names; values are bound parameters  # nosec B608
         deleted: int = cursor.rowcount
     return deleted
 
@@ -273,7 +273,7 @@ def update_by_keys(model: type[Model], instance_id: Any, keys: Collection[int], 
     where, params = _keys_where(model, [(instance_id, keys)])
     values = [f.get_db_prep_save(value, connection) for f, value in zip(fields, changes.values(), strict=True)]
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_q(model._meta.db_table)} SET {sets} WHERE {where}", [*values, *params])  # noqa: S608
+        cursor.execute(f"UPDATE {_q(model._meta.db_table)} SET {sets} WHERE {where}", [*values, *params])  # noqa: S608 - our own table and column names; values are bound parameters  # nosec B608
         updated: int = cursor.rowcount
     return updated
 
@@ -292,7 +292,7 @@ def update_instances(rows: Sequence[InstanceRow]) -> set[UUID]:
                 ["(%s::uuid, %s::integer, %s, %s::integer, %s, %s::boolean, %s::timestamptz)"] * len(rows)
             )
             cursor.execute(
-                f"UPDATE {table} AS p SET state = v.state, version = p.version + 1, "  # noqa: S608 - names are ours
+                f"UPDATE {table} AS p SET state = v.state, version = p.version + 1, "  # noqa: S608 - names are ours  # nosec B608
                 "event_count = v.event_count, status = v.status, has_incident = v.has_incident, "
                 "ended = COALESCE(v.ended, p.ended) "
                 f"FROM (VALUES {values}) AS v(id, old, state, event_count, status, has_incident, ended) "
@@ -303,7 +303,7 @@ def update_instances(rows: Sequence[InstanceRow]) -> set[UUID]:
         matched = set()
         for instance_id, old, state, count, status, incident, end in rows:
             cursor.execute(
-                f"UPDATE {table} SET state = %s, version = version + 1, event_count = %s, status = %s, "  # noqa: S608
+                f"UPDATE {table} SET state = %s, version = version + 1, event_count = %s, status = %s, "  # noqa: S608 - our own table and column names; values are bound parameters  # nosec B608
                 "has_incident = %s, ended = COALESCE(%s, ended) WHERE id = %s AND version = %s",
                 [state, count, status, incident, adapt(end), instance_id.hex, old],
             )

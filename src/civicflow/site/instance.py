@@ -12,7 +12,7 @@ from pathlib import Path
 
 __all__ = ["instance_dir", "secret_key"]
 
-_SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+_SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret  # nosec B105
 
 
 def instance_dir(environ: dict[str, str] | None = None) -> Path:

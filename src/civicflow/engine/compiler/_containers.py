@@ -111,7 +111,7 @@ def compile_container(
         if k is NodeKind.CATCH and node.trigger is Trigger.LINK and node.link:
             links.append((node.link, n.id))
         if k is NodeKind.EVENT_SUB_PROCESS:
-            assert isinstance(n, m.SubProcess)
+            assert isinstance(n, m.SubProcess)  # invariant narrowed for mypy, not a security check  # nosec B101
             event_starts.extend(s.id for s in n.flow_elements if isinstance(s, m.StartEvent) and s.event_definitions)
         ctx.nodes[n.id] = node
         if isinstance(n, m.SubProcess):

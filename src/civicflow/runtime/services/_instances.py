@@ -33,12 +33,12 @@ def definition_for(process_id: str, version: int | None = None) -> ProcessDefini
     with connection.cursor() as cursor:
         if version is None:
             cursor.execute(
-                f"SELECT id FROM {table} WHERE process_id = %s ORDER BY version DESC LIMIT 1",  # noqa: S608 - our table
+                f"SELECT id FROM {table} WHERE process_id = %s ORDER BY version DESC LIMIT 1",  # noqa: S608 - our table  # nosec B608
                 [process_id],
             )
         else:
             cursor.execute(
-                f"SELECT id FROM {table} WHERE process_id = %s AND version = %s",  # noqa: S608 - our table
+                f"SELECT id FROM {table} WHERE process_id = %s AND version = %s",  # noqa: S608 - our table  # nosec B608
                 [process_id, version],
             )
         row = cursor.fetchone()

@@ -88,7 +88,7 @@ def _waiting(name: str, key: str | None) -> list[Any]:
     read = columns(MessageSubscription, ("instance_id",))
     matches = "s.correlation_key IS NULL" + (" OR s.correlation_key = %s" if key is not None else "")
     sql = (
-        f"SELECT {read.on('s')} FROM {subs} s "  # noqa: S608 - names are ours
+        f"SELECT {read.on('s')} FROM {subs} s "  # noqa: S608 - names are ours  # nosec B608
         f"JOIN {instances} p ON p.id = s.instance_id WHERE s.name = %s AND p.status = %s AND ({matches}) ORDER BY s.id"
     )
     with connection.cursor() as cursor:

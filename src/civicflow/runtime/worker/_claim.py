@@ -48,7 +48,7 @@ def claim(owner: str, limit: int, now: datetime, lock_for: timedelta) -> list[Jo
     external, topics = _not_external()
     read = columns(Job)  # the rows as Job objects, without the cost of a raw queryset
     sql = (
-        f"UPDATE {table} SET lock_owner = %s, lock_expires_at = %s, attempts = attempts + 1 "  # noqa: S608 - names are ours
+        f"UPDATE {table} SET lock_owner = %s, lock_expires_at = %s, attempts = attempts + 1 "  # noqa: S608 - names are ours  # nosec B608
         f"WHERE id IN (SELECT id FROM {table} WHERE due_at <= %s "
         f"AND (lock_expires_at IS NULL OR lock_expires_at < %s) {external}"
         f"ORDER BY due_at, id LIMIT %s{skip_locked}) RETURNING {read.sql}"
