@@ -12,7 +12,8 @@ tests/fixtures/pm4py/<log>.json with pm4py's figures over *all* events (pm4py ig
 lifecycle:transition): the directly-follows counts, start and end activities, the per-edge median
 durations, the variants (a SHA-256 of the sorted variant table plus the most frequent ones in
 full), and, for the Petri net pm4py's inductive miner discovers (exported next to the JSON as
-<log>.pnml so that CivicFlow replays the very same net), token-replay and alignment fitness.
+<log>.pnml so that CivicFlow replays the very same net), token-replay and alignment fitness
+(token replay with pm4py's missing/consumed/remaining/produced counts of the most frequent variants).
 A conformance step that does not finish within its time limit is recorded as not finished.
 Logs are read with pm4py's own Python importer (``iterparse``), not r4pm, so the cross-check
 does not share a parser with civicflow.mining.read_xes.
