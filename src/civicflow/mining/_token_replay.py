@@ -109,7 +109,7 @@ class _Replayer:
         return marking, consumed, produced
 
     def step(self, marking: bytes, activity: str) -> tuple[bytes, int, int, int]:
-        """Replay one event: (marking, missing, consumed, produced)."""
+        """One event, fewest silent firings first (for precision): (marking, missing, consumed, produced)."""
         net = self.net
         candidates = net.by_label.get(activity)
         if candidates is None:
