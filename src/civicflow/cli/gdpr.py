@@ -22,10 +22,7 @@ __all__ = ["app"]
 
 app = typer.Typer(help="Data subject rights: access export and erasure.", no_args_is_help=True)
 
-_SECURITY_MEASURES = (
-    "see docs/security.md: personal values sealed per subject (crypto-shredding), tamper-evident audit trail "
-    "of staff access, role-based access, TLS and CSRF/CSP in the web interfaces"
-)
+_SECURITY_MEASURES = "see docs/security.md (the technical and organisational measures in place)"
 _NOT_SET = "not set: this service's metadata states no retention period"
 
 

@@ -121,7 +121,7 @@ def records_text(records: Sequence[Mapping[str, Any]]) -> str:
             f"  legal basis: {record['legal_basis']}",
             "  categories of data (personal): " + ", ".join(record["data_categories"]),
             "  recipients (departments): " + (", ".join(record["recipients"]["departments"]) or "none"),
-            "  recipients (external systems, by job topic): "
+            "  case data passed to connectors and workers (job topics; internal or external): "
             + (", ".join(record["recipients"]["external_topics"]) or "none"),
             "  received from outside (messages): " + (", ".join(record["recipients"]["inbound_messages"]) or "none"),
             f"  retention: {record['retention']}",
