@@ -29,6 +29,8 @@ from civicflow.runtime.models import UserTask
 
 user = User.objects.create_user("ingrid", password=PASSWORD, is_staff=True)
 user.groups.add(Group.objects.get_or_create(name="intake")[0])
+# incidents and deploy are process administrators' pages (civicflow.security.policy)
+user.groups.add(Group.objects.get_or_create(name="process-admins")[0])
 ids = {}
 for key in ("BP-E2E-1", "BP-E2E-2"):
     case = services.start_instance(

@@ -17,8 +17,9 @@ from support.workbench import signed_in
 
 pytestmark = pytest.mark.django_db
 
-INBOX_QUERIES = 7  # session, user, count, departments, notification setting, services, the page
-TASK_QUERIES = 8  # session, user, task with case, variables, form, candidates, colleagues, documents
+INBOX_QUERIES = 7  # session, user, count, groups (role and departments), notification setting, services, the page
+# session, user, groups (the policy's role), task with case, variables, form, candidates, colleagues, documents
+TASK_QUERIES = 9
 
 
 def _queries(client: Client, url: str) -> int:

@@ -58,6 +58,8 @@ def test_signed_in_account_without_staff_flag_is_refused(intake_task: UserTask) 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
 def test_every_page_renders_in_both_languages(intake_task: UserTask, caseworker: Any, language: str) -> None:
+    # incidents and deploy are the process administrators' (civicflow.security.policy)
+    caseworker.groups.add(Group.objects.get_or_create(name="process-admins")[0])
     client = signed_in(caseworker, language)
     for url in _page_urls(intake_task):
         response = client.get(url)
@@ -257,7 +259,7 @@ def test_comments(permit_case: ProcessInstance, caseworker: Any) -> None:
     assert "Called the applicant &lt;b&gt;today&lt;/b&gt;" in html
 
 
-def test_incidents_list_and_retry(permit_case: ProcessInstance, caseworker: Any) -> None:
+def test_incidents_list_and_retry(permit_case: ProcessInstance) -> None:
     incident = Incident.objects.create(
         instance=permit_case,
         key=999,
@@ -267,7 +269,8 @@ def test_incidents_list_and_retry(permit_case: ProcessInstance, caseworker: Any)
         message="connection refused",
         created=timezone.now(),
     )
-    client = signed_in(caseworker)
+    assert signed_in(staff("ingrid", "intake")).get(reverse("workbench:incidents")).status_code == 403
+    client = signed_in(staff("paul", "process-admins"))
     html = client.get(reverse("workbench:incidents")).content.decode()
     assert "connection refused" in html
     response = client.post(reverse("workbench:retry", args=[incident.pk]))
@@ -277,7 +280,8 @@ def test_incidents_list_and_retry(permit_case: ProcessInstance, caseworker: Any)
 
 
 def test_deploy_page_versions_and_validation_report(permit_case: ProcessInstance, caseworker: Any) -> None:
-    client = signed_in(caseworker)
+    assert signed_in(caseworker).get(reverse("workbench:deploy")).status_code == 403
+    client = signed_in(staff("paul", "process-admins"))
     html = client.get(reverse("workbench:deploy")).content.decode()
     assert "building_permit" in html
     nothing = client.post(reverse("workbench:deploy"), {})

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from civicflow.workbench._access import staff_required
+from civicflow.security import policy
+from civicflow.workbench._access import requires
 from civicflow.workbench._alerts import describe
 from civicflow.workbench.models import Alert, AlertKind
 
@@ -39,10 +40,10 @@ def _rows(alerts: QuerySet[Alert]) -> list[_Row]:
 
 
 @require_safe
-@staff_required
+@requires("view_alerts")
 def alerts(request: HttpRequest) -> HttpResponse:
     mine = Alert.objects.all()
-    if not request.user.is_superuser:
+    if policy.scope(request.user, "view_alerts") is not policy.Scope.ALL:
         mine = mine.filter(department__in=request.user.groups.values("name"))
     since = timezone.now() - RESOLVED_FOR
     return render(

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from civicflow.mining import DfgView, EventLog, EventLogError, dfg_svg
 from civicflow.runtime.models import ProcessDefinition, ProcessInstance
-from civicflow.workbench._access import staff_required
+from civicflow.workbench._access import requires
 from civicflow.workbench._assess_analysis import analysis, dfg_of, network_of
 from civicflow.workbench._assess_chart import duration_chart
 from civicflow.workbench._assess_logs import (
@@ -132,13 +132,13 @@ def _column_fields(request: HttpRequest, errors: dict[str, str]) -> list[dict[st
 
 
 @require_safe
-@staff_required
+@requires("assess")
 def assess(request: HttpRequest) -> HttpResponse:
     return _index(request)
 
 
 @require_POST
-@staff_required
+@requires("assess")
 def assess_upload(request: HttpRequest) -> HttpResponse:
     # Refuse an oversized body before Django parses (and stores) the upload.
     if int(request.META.get("CONTENT_LENGTH") or 0) > max_upload_bytes() + 64 * 1024:
@@ -257,7 +257,7 @@ def _figures(result: dict[str, Any], chosen: Options) -> dict[str, Any]:
 
 
 @require_safe
-@staff_required
+@requires("assess")
 def assess_log(request: HttpRequest, source: str, ref: str) -> HttpResponse:
     found = source_of(request, source, ref)
     result = analysis(found.digest, found.load)
@@ -283,7 +283,7 @@ def assess_log(request: HttpRequest, source: str, ref: str) -> HttpResponse:
 
 
 @require_safe
-@staff_required
+@requires("assess")
 def assess_figure(request: HttpRequest, source: str, ref: str, figure: str) -> HttpResponse:
     found = source_of(request, source, ref)
     result = analysis(found.digest, found.load)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from civicflow.mining import ConformanceError
 from civicflow.runtime.models import ProcessDefinition
-from civicflow.workbench._access import staff_required
+from civicflow.workbench._access import requires
 from civicflow.workbench._assess_conformance import MAX_STATES, MAX_VARIANTS, conformance
 from civicflow.workbench.views._assess import source_of
 
@@ -22,7 +22,7 @@ def _percent(share: float) -> str:
 
 
 @require_safe
-@staff_required
+@requires("assess")
 def assess_conformance(request: HttpRequest, source: str, ref: str) -> HttpResponse:
     found = source_of(request, source, ref)
     models = list(ProcessDefinition.objects.order_by("process_id", "-version")[:500])

@@ -14,17 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from civicflow.runtime.models import ProcessInstance, TaskState, UserTask
-from civicflow.security import audit
-from civicflow.workbench._access import may_see_instance, staff_required
+from civicflow.security import audit, policy
+from civicflow.workbench._access import requires
 from civicflow.workbench._timeline import active_elements, timeline
 from civicflow.workbench.models import Comment
 
 MAX_COMMENT = 5000
 
 
-def _instance(user: Any, instance_id: UUID) -> ProcessInstance:
+def _instance(user: Any, instance_id: UUID, action: str = "view_case") -> ProcessInstance:
     found = ProcessInstance.objects.select_related("definition__resource").filter(pk=instance_id).first()
-    if found is None or not may_see_instance(user, instance_id):
+    if found is None or not policy.can(user, action, instance_id):
         raise Http404
     return found
 
@@ -48,7 +48,7 @@ def _page(
 
 
 @require_safe
-@staff_required
+@requires("view_case")
 def case(request: HttpRequest, instance_id: UUID) -> HttpResponse:
     instance = _instance(request.user, instance_id)
     # the page shows the case's data: a read of personal data, so it is audited
@@ -57,9 +57,9 @@ def case(request: HttpRequest, instance_id: UUID) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@requires("comment_case")
 def add_comment(request: HttpRequest, instance_id: UUID) -> HttpResponse:
-    instance = _instance(request.user, instance_id)
+    instance = _instance(request.user, instance_id, "comment_case")
     text = (request.POST.get("comment") or "").strip()
     if not text:
         return _page(request, instance, error=_("Enter a comment"), status=400)

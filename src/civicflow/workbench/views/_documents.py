@@ -16,7 +16,7 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from civicflow.web.attachments import attachment
-from civicflow.workbench._access import may_see_instance, staff_required
+from civicflow.workbench._access import may_see_instance, requires
 
 __all__ = ["case_documents", "document"]
 
@@ -28,7 +28,7 @@ def case_documents(instance_id: UUID | str) -> list[Any]:
 
 
 @require_safe
-@staff_required
+@requires("view_case")
 def document(request: HttpRequest, instance_id: UUID, document_id: UUID) -> HttpResponseBase:
     """A document of a case the user may see; 404 for any other (existence is not revealed)."""
     if not may_see_instance(request.user, instance_id):

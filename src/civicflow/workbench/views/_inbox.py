@@ -20,7 +20,7 @@ from civicflow.runtime import services
 from civicflow.runtime.errors import RuntimeServiceError
 from civicflow.runtime.models import ProcessDefinition, UserTask
 from civicflow.security import audit
-from civicflow.workbench._access import departments, staff_required, visible_task, visible_tasks
+from civicflow.workbench._access import departments, requires, visible_task, visible_tasks
 from civicflow.workbench._filters import Priority, Sort, Status, read_filter
 from civicflow.workbench.views._common import back_to
 from civicflow.workbench.views._notifications import notify_me
@@ -75,7 +75,7 @@ def _services() -> list[tuple[str, str]]:
 
 
 @require_safe
-@staff_required
+@requires("view_inbox")
 def inbox(request: HttpRequest) -> HttpResponse:
     found = read_filter(request.GET)
     username = request.user.get_username()
@@ -116,7 +116,7 @@ def _task_url(task_id: int) -> str:
 
 
 @require_POST
-@staff_required
+@requires("work_task")
 def claim(request: HttpRequest, task_id: int) -> HttpResponse:
     task = visible_task(request.user, task_id)
     try:
@@ -131,7 +131,7 @@ def claim(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@requires("work_task")
 def unclaim(request: HttpRequest, task_id: int) -> HttpResponse:
     task = visible_task(request.user, task_id)
     try:
@@ -156,7 +156,7 @@ def colleagues(user: Any, task_groups: list[str]) -> list[str]:
 
 
 @require_POST
-@staff_required
+@requires("work_task")
 def delegate(request: HttpRequest, task_id: int) -> HttpResponse:
     task = visible_task(request.user, task_id)
     me = request.user.get_username()

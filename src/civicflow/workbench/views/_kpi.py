@@ -22,7 +22,7 @@ from civicflow.runtime.clock import current_clock
 from civicflow.services import REFERENCE_SERVICES, ReferenceService
 from civicflow.web.charts import bar_chart
 from civicflow.web.kpis import KpiFigures, cached_current, cached_figures, trend
-from civicflow.workbench._access import staff_required
+from civicflow.workbench._access import requires
 from civicflow.workbench._kpi_export import csv_response, tables, xlsx_response
 from civicflow.workbench._kpi_format import (
     ageing_labels,
@@ -106,7 +106,7 @@ def _base_context(request: HttpRequest, choice: _Choice) -> dict[str, Any]:
     }
 
 
-@staff_required
+@requires("view_kpis")
 @require_GET
 def kpi_overview(request: HttpRequest) -> HttpResponse:
     """Headline KPIs of every reference service for one period."""
@@ -219,7 +219,7 @@ def _risk(
     }
 
 
-@staff_required
+@requires("view_kpis")
 @require_GET
 def kpi_service(request: HttpRequest, service_id: str) -> HttpResponse:
     """One service: KPIs, stages, departments, trends, the SLA at-risk list; a department filter."""
@@ -271,7 +271,7 @@ def _problem(status: int, detail: str) -> JsonResponse:
     )
 
 
-@staff_required
+@requires("view_kpis")
 @require_GET
 def kpi_export(request: HttpRequest, service_id: str, fmt: str) -> HttpResponse:
     """The service's KPIs, stages, departments and trend of ``?period=`` as CSV or XLSX."""

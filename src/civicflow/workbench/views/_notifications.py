@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicflow.workbench._access import staff_required
+from civicflow.workbench._access import requires
 from civicflow.workbench._digest import opt_in, opt_out
 from civicflow.workbench.models import WorkNotification
 from civicflow.workbench.views._common import language
@@ -22,7 +22,7 @@ def notify_me(user: Any) -> bool:
 
 
 @require_POST
-@staff_required
+@requires("view_inbox")
 def work_notifications(request: HttpRequest) -> HttpResponse:
     if request.POST.get("enabled") == "1":
         if not request.user.email:  # type: ignore[union-attr]

@@ -12,21 +12,21 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from civicflow.runtime import services
 from civicflow.runtime.errors import DeploymentError, RuntimeServiceError
 from civicflow.runtime.models import DecisionDefinition, ProcessDefinition
-from civicflow.workbench._access import staff_required
+from civicflow.workbench._access import requires
 
 MAX_FILES = 50
 ACCEPTED = (".bpmn", ".dmn", ".form", ".form.json", ".xml")
 
 
 @require_safe
-@staff_required
+@requires("view_incidents")
 def incidents(request: HttpRequest) -> HttpResponse:
     found = services.incidents().select_related("instance__definition")[:500]
     return render(request, "workbench/incidents.html", {"incidents": found})
 
 
 @require_POST
-@staff_required
+@requires("retry_incident")
 def retry(request: HttpRequest, incident_id: int) -> HttpResponse:
     try:
         services.retry_incident(incident_id)
@@ -45,7 +45,7 @@ def _versions() -> dict[str, object]:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required
+@requires("deploy")
 def deploy(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"error_summary": [], "report": None, "result": None}
     status = 200

@@ -19,7 +19,7 @@ from civicflow.runtime.errors import RuntimeServiceError
 from civicflow.runtime.forms import form_for_key
 from civicflow.runtime.models import TaskState, UserTask
 from civicflow.security import audit
-from civicflow.workbench._access import staff_required, visible_task
+from civicflow.workbench._access import requires, visible_task
 from civicflow.workbench.views._common import language
 from civicflow.workbench.views._inbox import colleagues
 
@@ -58,7 +58,7 @@ def _page(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required
+@requires("work_task")
 def task(request: HttpRequest, task_id: int) -> HttpResponse:
     found = visible_task(request.user, task_id)
     variables = services.variables(found.instance_id)
