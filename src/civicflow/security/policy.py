@@ -10,9 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q
-
-from civicflow.runtime.models import TaskCandidate, UserTask
 
 __all__ = ["ACTIONS", "RULES", "Role", "Scope", "can", "group_names", "role_of", "scope", "task_visibility"]
 
@@ -104,8 +103,15 @@ def scope(user: Any, action: str) -> Scope | None:
     return RULES.get(action, {}).get(role_of(user))
 
 
+def _runtime(model: str) -> Any:
+    # runtime and security are one layer (pyproject's import contract): the task models are looked up,
+    # not imported
+    return apps.get_model("runtime", model)
+
+
 def task_visibility(user: Any) -> Q:
     """UserTask filter: tasks offered to the user's departments or to them by name, or theirs."""
+    TaskCandidate = _runtime("TaskCandidate")  # noqa: N806 - a model class
     # The departments go in as a subquery, not a list fetched first: one query fewer per page.
     mine = user.groups.values("name")
     candidates = TaskCandidate.objects.filter(
@@ -116,7 +122,7 @@ def task_visibility(user: Any) -> Q:
 
 
 def _case_of_department(user: Any, instance_id: Any) -> bool:
-    return UserTask.objects.filter(instance_id=instance_id).filter(task_visibility(user)).exists()
+    return bool(_runtime("UserTask").objects.filter(instance_id=instance_id).filter(task_visibility(user)).exists())
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:
@@ -126,6 +132,7 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return False
     if granted is Scope.ALL or obj is None:
         return True
-    if isinstance(obj, UserTask):
-        return UserTask.objects.filter(pk=obj.pk).filter(task_visibility(user)).exists()
+    tasks = _runtime("UserTask")
+    if isinstance(obj, tasks):
+        return bool(tasks.objects.filter(pk=obj.pk).filter(task_visibility(user)).exists())
     return _case_of_department(user, getattr(obj, "pk", obj))
