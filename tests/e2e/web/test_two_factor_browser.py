@@ -32,8 +32,10 @@ TEXT = {
 
 def make_staff(platform: Any, username: str) -> None:
     platform.django(
-        "from django.contrib.auth.models import User\n"
-        f"User.objects.create_user({username!r}, password={PASSWORD!r}, is_staff=True)\n"
+        "from django.contrib.auth.models import Group, User\n"
+        f"user = User.objects.create_user({username!r}, password={PASSWORD!r}, is_staff=True)\n"
+        # a caseworker: staff without a department or role group are refused (civicflow.security.policy)
+        "user.groups.add(Group.objects.get_or_create(name='intake')[0])\n"
     )
 
 
