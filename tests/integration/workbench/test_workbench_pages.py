@@ -328,3 +328,18 @@ def test_create_departments_command_is_idempotent() -> None:
     assert Group.objects.filter(name="heritage").exists()
     call_command("create_departments")
     assert Group.objects.filter(name="heritage").count() == 1
+
+
+def test_the_menu_offers_only_what_the_policy_allows(intake_task: UserTask, caseworker: Any) -> None:
+    menu_links = re.compile(r'id="workbench-navigation".*?</ul>', re.S)
+    deploy, incidents = reverse("workbench:deploy"), reverse("workbench:incidents")
+    page = menu_links.search(signed_in(caseworker).get(reverse("workbench:index")).content.decode())
+    assert page is not None
+    assert f'href="{deploy}"' not in page.group()
+    assert f'href="{incidents}"' not in page.group()
+    assert f'href="{reverse("workbench:kpi")}"' in page.group()
+    caseworker.groups.add(Group.objects.get_or_create(name="process-admins")[0])
+    page = menu_links.search(signed_in(caseworker).get(reverse("workbench:index")).content.decode())
+    assert page is not None
+    assert f'href="{deploy}"' in page.group()
+    assert f'href="{incidents}"' in page.group()
