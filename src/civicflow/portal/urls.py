@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from civicflow.portal import _accounts, _apply, _citizen_pages, _notices, _supply, _transparency, views
+from civicflow.portal import (
+    _accounts,
+    _apply,
+    _citizen_pages,
+    _notices,
+    _supply,
+    _transparency,
+    _transparency_audit,
+    views,
+)
 
 app_name = "portal"
 
@@ -27,6 +36,8 @@ urlpatterns = [
     path("transparency/catalog.jsonld", _transparency.catalogue, name="transparency-catalogue"),
     path("transparency/csv-metadata.json", _transparency.csv_metadata, name="transparency-csv-metadata"),
     path("transparency/schema/kpis.json", _transparency.schema, name="transparency-schema"),
+    path("transparency/audit/", _transparency_audit.page, name="transparency-audit"),
+    path("transparency/audit/checkpoints.json", _transparency_audit.checkpoints_json, name="transparency-audit-json"),
     path("transparency/<slug:service_id>.csv", _transparency.csv_file, name="transparency-csv"),
     path("transparency/<slug:service_id>.json", _transparency.json_file, name="transparency-json"),
     path("transparency/<slug:service_id>/", _transparency.service_page, name="transparency-service"),

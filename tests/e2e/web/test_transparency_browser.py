@@ -1,5 +1,6 @@
-"""The public transparency page in Chromium: axe-core on the index and a service page in both languages,
-and the pages under the site's CSP (no inline script or style) without signing in.
+"""The public transparency page in Chromium: axe-core on the index, a service page and the audit
+checkpoints page in both languages, and the pages under the site's CSP (no inline script or style)
+without signing in.
 
 Satisfaction answers are seeded into the served platform's database for the two months before now:
 five in the last month (published) and three in the month before (too few: not published), so the
@@ -36,6 +37,10 @@ for number, score in enumerate([5, 1, 4]):
 # before they existed: start from none, as after a deploy
 from civicflow.web.models import KpiSnapshot
 KpiSnapshot.objects.all().delete()
+# a signed checkpoint for the audit page, through the security app's own API
+from civicflow.security import audit
+audit.record(actor="e2e", action="transparency.seed", obj=("test", "transparency"))
+audit.checkpoint()
 """
 
 
@@ -63,6 +68,11 @@ def test_axe_finds_no_violations_on_the_transparency_pages(
     suppressed = {"en": "Not published (fewer than 5)", "nl": "Niet gepubliceerd (minder dan 5)"}[language]
     assert rows.nth(10).locator("td").first.inner_text() == suppressed
     assert page.locator("svg.portal-transparency-chart").count() == 11
+    assert_no_violations(page, axe_source)
+    page.goto("/portal/transparency/audit/")
+    title = {"en": "Signed checkpoints of the audit trail", "nl": "Ondertekende controlepunten van het auditlogboek"}
+    assert page.locator("h1").inner_text() == title[language]
+    assert page.locator("main dl.govuk-summary-list").count() >= 1
     assert_no_violations(page, axe_source)
 
 
