@@ -35,10 +35,6 @@ CASES = sorted(FIXTURES.glob("*.json"))
 # Logs above ~100k events take seconds to read and analyse: marked slow, still in the suite.
 LARGE = 100_000
 
-# Token replay beyond 0.01 of pm4py, one line per log, with the figures seen (the conformance
-# owner's to resolve; xfail is strict, so a fix shows up as an unexpected pass):
-TOKEN_REPLAY_KNOWN: dict[str, str] = {}
-
 pytestmark = pytest.mark.skipif(not LOGS.is_dir(), reason=f"shared event logs not found at {LOGS}")
 
 
@@ -108,15 +104,10 @@ def test_alignment_fitness_where_pm4py_finished(case: tuple[dict[str, Any], Even
     assert result.average_fitness == pytest.approx(figures["alignments"]["average_trace_fitness"], abs=1e-6)
 
 
-def test_token_replay_fitness_within_a_hundredth(
-    case: tuple[dict[str, Any], EventLog], request: pytest.FixtureRequest
-) -> None:
+def test_token_replay_fitness_within_a_hundredth(case: tuple[dict[str, Any], EventLog]) -> None:
     figures, log = case
     if not figures["token_replay"].get("finished"):
         pytest.skip(f"pm4py's token replay did not finish on {figures['log']}")
-    name = Path(figures["discovery"]["pnml"]).stem
-    if name in TOKEN_REPLAY_KNOWN:
-        request.applymarker(pytest.mark.xfail(reason=TOKEN_REPLAY_KNOWN[name], strict=True))
     events, net = _conformance_input(figures, log)
     result = token_replay(events, net, precision=False)
     assert result.fitness == pytest.approx(figures["token_replay"]["log_fitness"], abs=0.01)
