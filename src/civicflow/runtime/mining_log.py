@@ -19,6 +19,7 @@ import polars as pl
 from django.db.models import QuerySet
 
 import civicflow.bpmn
+from civicflow.bpmn.model import element_lanes
 from civicflow.engine.graph import NodeKind
 from civicflow.mining import ACTIVITY, CASE, LIFECYCLE, RESOURCE, TIMESTAMP, EventLog
 from civicflow.runtime.definitions import graph_for
@@ -77,25 +78,8 @@ def _model(definition: ProcessDefinition) -> _Model:
 
 def _lanes(content: str) -> dict[str, str]:
     """Element id -> name of the innermost lane holding it (CivicFlow reads lanes as departments)."""
-    found: dict[str, str] = {}
-
-    def walk(lane_sets: Iterable[Any]) -> None:
-        for lane_set in lane_sets:
-            for lane in lane_set.lanes:
-                for ref in lane.flow_node_refs:
-                    found[ref] = lane.name or lane.id
-                if lane.child_lane_set is not None:
-                    walk([lane.child_lane_set])
-
-    definitions = civicflow.bpmn.load(content.encode())
-    for process in definitions.processes:
-        walk(process.lane_sets)
-        stack = list(process.flow_elements)
-        while stack:
-            element = stack.pop()
-            walk(getattr(element, "lane_sets", ()))
-            stack.extend(getattr(element, "flow_elements", ()))
-    return found
+    lanes = element_lanes(civicflow.bpmn.load(content.encode()))
+    return {ref: lane.name or lane.id for ref, lane in lanes.items()}
 
 
 def engine_event_log(

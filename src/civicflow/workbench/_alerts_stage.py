@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import cache
 
 import civicflow.bpmn
+from civicflow.bpmn.model import element_lanes
 from civicflow.kpi import Period, PeriodKind, StageKpis
 from civicflow.services import REFERENCE_SERVICES, ReferenceService
 from civicflow.workbench._alerts_options import AlertOptions
@@ -38,18 +39,9 @@ class StageFinding:
 def _lane_of(service: ReferenceService) -> dict[str, tuple[str, str]]:
     """Element id -> (lane id, lane name) in the service's BPMN files."""
     found: dict[str, tuple[str, str]] = {}
-
-    def walk(lane_sets: object) -> None:
-        for lane_set in lane_sets:  # type: ignore[attr-defined]
-            for lane in lane_set.lanes:
-                for ref in lane.flow_node_refs:
-                    found[ref] = (lane.id, lane.name or "")
-                if lane.child_lane_set is not None:
-                    walk([lane.child_lane_set])
-
     for name in service.bpmn:
-        for process in civicflow.bpmn.load((service.folder / name).read_bytes()).processes:
-            walk(process.lane_sets)
+        lanes = element_lanes(civicflow.bpmn.load((service.folder / name).read_bytes()))
+        found.update({ref: (lane.id, lane.name or "") for ref, lane in lanes.items()})
     return found
 
 

@@ -37,6 +37,7 @@ from civicflow.bpmn.model.definitions import (
     Participant,
     Process,
     Signal,
+    element_lanes,
     iter_flow_elements,
 )
 from civicflow.bpmn.model.diagram import Bounds, Diagram, DiagramEdge, DiagramLabel, DiagramShape, Plane, Point
@@ -198,5 +199,6 @@ __all__ = [
     "UserTaskForm",
     "VariableMapping",
     "XmlNode",
+    "element_lanes",
     "iter_flow_elements",
 ]

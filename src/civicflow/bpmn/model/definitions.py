@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from civicflow.bpmn.model.activities import FlowElement, SubProcess
 from civicflow.bpmn.model.base import BaseElement
 from civicflow.bpmn.model.diagram import Diagram
-from civicflow.bpmn.model.flows import Artifact, LaneSet
+from civicflow.bpmn.model.flows import Artifact, Lane, LaneSet
 from civicflow.bpmn.model.xml import XmlNode
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Participant",
     "Process",
     "Signal",
+    "element_lanes",
     "iter_flow_elements",
 ]
 
@@ -148,3 +149,23 @@ def iter_flow_elements(container: Process | SubProcess) -> Iterator[FlowElement]
         yield element
         if isinstance(element, SubProcess):
             stack.append(iter(element.flow_elements))
+
+
+def element_lanes(definitions: Definitions) -> dict[str, Lane]:
+    """Element id -> the innermost lane holding it, over every process and subprocess lane set."""
+    found: dict[str, Lane] = {}
+
+    def walk(lane_sets: Iterable[LaneSet]) -> None:
+        for lane_set in lane_sets:
+            for lane in lane_set.lanes:
+                for ref in lane.flow_node_refs:
+                    found[ref] = lane
+                if lane.child_lane_set is not None:
+                    walk([lane.child_lane_set])
+
+    for process in definitions.processes:
+        walk(process.lane_sets)
+        for element in iter_flow_elements(process):
+            if isinstance(element, SubProcess):
+                walk(element.lane_sets)
+    return found
