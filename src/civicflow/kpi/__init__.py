@@ -7,7 +7,7 @@ turns history events and portal rows into :class:`KpiInput` and passes the time 
 from civicflow.kpi._compute import compute_kpis
 from civicflow.kpi._definition import KpiDefinition, StageDefinition, parse_target
 from civicflow.kpi._errors import KpiError
-from civicflow.kpi._export import kpis_as_dict
+from civicflow.kpi._export import kpis_as_dict, kpis_from_dict
 from civicflow.kpi._period import Clock, Period, PeriodKind
 from civicflow.kpi._records import (
     CaseOutcome,
@@ -47,6 +47,7 @@ __all__ = [
     "TaskRecord",
     "compute_kpis",
     "kpis_as_dict",
+    "kpis_from_dict",
     "nearest_rank",
     "parse_target",
 ]

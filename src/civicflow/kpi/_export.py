@@ -1,13 +1,19 @@
-"""ServiceKpis as plain JSON-ready data (the CLI's --json now; open-data files next)."""
+"""ServiceKpis as plain JSON-ready data and back (the CLI's --json, the dashboards' stored snapshots)."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Final
 
-from civicflow.kpi._report import AGEING_BUCKETS, ServiceKpis, StageKpis
+from civicflow.kpi._period import Period
+from civicflow.kpi._report import AGEING_BUCKETS, DepartmentKpis, ServiceKpis, StageKpis
 from civicflow.kpi._stats import DurationStats, Ratio
 
-__all__ = ["kpis_as_dict"]
+__all__ = ["kpis_as_dict", "kpis_from_dict"]
+
+_AGEING_KEYS: Final = (*(f"<={days}d" for days in AGEING_BUCKETS), f">{AGEING_BUCKETS[-1]}d")
+_PERCENTILES: Final = ("p50", "p90", "p95")
 
 
 def _ratio(ratio: Ratio) -> dict[str, Any]:
@@ -16,7 +22,7 @@ def _ratio(ratio: Ratio) -> dict[str, Any]:
 
 def _durations(stats: DurationStats) -> dict[str, Any]:
     def named(values: tuple[float | None, float | None, float | None]) -> dict[str, float | None]:
-        return dict(zip(("p50", "p90", "p95"), values, strict=True))
+        return dict(zip(_PERCENTILES, values, strict=True))
 
     return {"count": stats.count, "calendar_seconds": named(stats.calendar), "working_seconds": named(stats.working)}
 
@@ -35,7 +41,6 @@ def _stage(stage: StageKpis) -> dict[str, Any]:
 
 def kpis_as_dict(kpis: ServiceKpis) -> dict[str, Any]:
     """Every figure of ``kpis``; ratios keep their numerator and denominator so they can be re-added."""
-    bounds = [f"<={days}d" for days in AGEING_BUCKETS] + [f">{AGEING_BUCKETS[-1]}d"]
     return {
         "service": kpis.service,
         "period": {
@@ -50,7 +55,7 @@ def kpis_as_dict(kpis: ServiceKpis) -> dict[str, Any]:
         "processing_time": _durations(kpis.processing),
         "sla": _ratio(kpis.sla),
         "backlog": kpis.backlog,
-        "ageing": dict(zip(bounds, kpis.ageing, strict=True)),
+        "ageing": dict(zip(_AGEING_KEYS, kpis.ageing, strict=True)),
         "oldest_open_days": kpis.oldest_open_days,
         "incidents_raised": kpis.incidents_raised,
         "incident_rate": _ratio(kpis.incident_rate),
@@ -71,3 +76,62 @@ def kpis_as_dict(kpis: ServiceKpis) -> dict[str, Any]:
         ],
         "stages": [_stage(stage) for stage in kpis.stages],
     }
+
+
+def _ratio_from(data: Mapping[str, Any]) -> Ratio:
+    return Ratio(numerator=int(data["numerator"]), denominator=int(data["denominator"]))
+
+
+def _durations_from(data: Mapping[str, Any]) -> DurationStats:
+    def three(values: Mapping[str, float | None]) -> tuple[float | None, float | None, float | None]:
+        return (values[_PERCENTILES[0]], values[_PERCENTILES[1]], values[_PERCENTILES[2]])
+
+    return DurationStats(
+        count=int(data["count"]), calendar=three(data["calendar_seconds"]), working=three(data["working_seconds"])
+    )
+
+
+def kpis_from_dict(data: Mapping[str, Any], period: Period) -> ServiceKpis:
+    """The inverse of :func:`kpis_as_dict` (``period`` is the one the figures were computed for)."""
+    cost = data["cost"]
+    return ServiceKpis(
+        service=data["service"],
+        period=period,
+        as_of=dt.datetime.fromisoformat(data["as_of"]),
+        started=data["started"],
+        completed=data["completed"],
+        terminated=data["terminated"],
+        processing=_durations_from(data["processing_time"]),
+        sla=_ratio_from(data["sla"]),
+        backlog=data["backlog"],
+        # by name: PostgreSQL's jsonb does not keep the order of an object's keys
+        ageing=tuple(data["ageing"][bound] for bound in _AGEING_KEYS),
+        oldest_open_days=data["oldest_open_days"],
+        incidents_raised=data["incidents_raised"],
+        incident_rate=_ratio_from(data["incident_rate"]),
+        rework_rate=_ratio_from(data["rework_rate"]),
+        first_time_right=_ratio_from(data["first_time_right"]),
+        completion_rate=_ratio_from(data["completion_rate"]),
+        abandonment=_ratio_from(data["abandonment"]),
+        digital_take_up=_ratio_from(data["digital_take_up"]),
+        csat=_ratio_from(data["csat"]),
+        cost_total=cost["total_minor_units"],
+        cost_per_transaction=cost["per_transaction_minor_units"],
+        currency=cost["currency"],
+        departments=tuple(
+            DepartmentKpis(department=d["department"], tasks_completed=d["tasks_completed"], tasks_open=d["tasks_open"])
+            for d in data["departments"]
+        ),
+        stages=tuple(
+            StageKpis(
+                element=s["element"],
+                label=s["label"],
+                target_seconds=s["target_seconds"],
+                completed=s["completed"],
+                durations=_durations_from(s["durations"]),
+                sla=_ratio_from(s["sla"]),
+                open_breaching=s["open_breaching"],
+            )
+            for s in data["stages"]
+        ),
+    )

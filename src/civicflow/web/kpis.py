@@ -33,19 +33,16 @@ from typing import Any, Final, TypeVar
 
 from civicflow.kpi import (
     AGEING_BUCKETS,
-    DepartmentKpis,
-    DurationStats,
     IncidentRecord,
     KpiDefinition,
     KpiInput,
     Period,
-    Ratio,
     ServiceKpis,
-    StageKpis,
     StageRecord,
     TaskRecord,
     compute_kpis,
     kpis_as_dict,
+    kpis_from_dict,
 )
 from civicflow.services import ReferenceService
 
@@ -69,7 +66,6 @@ _DAY = 86_400.0
 OPEN_FOR: Final = dt.timedelta(minutes=5)
 # ... and at most this often while the read models move on (a recomputation can take a second).
 REFRESH_EVERY: Final = dt.timedelta(seconds=60)
-_AGEING_KEYS: Final = (*(f"<={days}d" for days in AGEING_BUCKETS), f">{AGEING_BUCKETS[-1]}d")  # as kpis_as_dict
 # Bumped when the cached payload's shape changes: old rows are then recomputed, not misread.
 _CODEC = 1
 
@@ -217,65 +213,6 @@ def read_models_updated() -> dt.datetime | None:
     return _cursor()[1]
 
 
-def _ratio(data: Mapping[str, Any]) -> Ratio:
-    return Ratio(numerator=int(data["numerator"]), denominator=int(data["denominator"]))
-
-
-def _durations(data: Mapping[str, Any]) -> DurationStats:
-    def three(values: Mapping[str, float | None]) -> tuple[float | None, float | None, float | None]:
-        return (values["p50"], values["p90"], values["p95"])
-
-    return DurationStats(
-        count=int(data["count"]), calendar=three(data["calendar_seconds"]), working=three(data["working_seconds"])
-    )
-
-
-def _decode(data: Mapping[str, Any], period: Period) -> ServiceKpis:
-    """The inverse of :func:`civicflow.kpi.kpis_as_dict` (the period is the one asked for)."""
-    cost = data["cost"]
-    return ServiceKpis(
-        service=data["service"],
-        period=period,
-        as_of=dt.datetime.fromisoformat(data["as_of"]),
-        started=data["started"],
-        completed=data["completed"],
-        terminated=data["terminated"],
-        processing=_durations(data["processing_time"]),
-        sla=_ratio(data["sla"]),
-        backlog=data["backlog"],
-        # by name: PostgreSQL's jsonb does not keep the order of an object's keys
-        ageing=tuple(data["ageing"][bound] for bound in _AGEING_KEYS),
-        oldest_open_days=data["oldest_open_days"],
-        incidents_raised=data["incidents_raised"],
-        incident_rate=_ratio(data["incident_rate"]),
-        rework_rate=_ratio(data["rework_rate"]),
-        first_time_right=_ratio(data["first_time_right"]),
-        completion_rate=_ratio(data["completion_rate"]),
-        abandonment=_ratio(data["abandonment"]),
-        digital_take_up=_ratio(data["digital_take_up"]),
-        csat=_ratio(data["csat"]),
-        cost_total=cost["total_minor_units"],
-        cost_per_transaction=cost["per_transaction_minor_units"],
-        currency=cost["currency"],
-        departments=tuple(
-            DepartmentKpis(department=d["department"], tasks_completed=d["tasks_completed"], tasks_open=d["tasks_open"])
-            for d in data["departments"]
-        ),
-        stages=tuple(
-            StageKpis(
-                element=s["element"],
-                label=s["label"],
-                target_seconds=s["target_seconds"],
-                completed=s["completed"],
-                durations=_durations(s["durations"]),
-                sla=_ratio(s["sla"]),
-                open_breaching=s["open_breaching"],
-            )
-            for s in data["stages"]
-        ),
-    )
-
-
 def _fresh(snapshot: Any, last_id: int, now: dt.datetime) -> bool:
     age = now - snapshot.computed
     return bool(age < REFRESH_EVERY or (snapshot.last_id == last_id and age < OPEN_FOR))
@@ -408,7 +345,7 @@ def cached_figures(
             reopen.append(row.pk)  # an event landed in it: the worker's behind() now finds it
         payload = row.payload
         results[index] = KpiFigures(
-            kpis=_decode(payload["kpis"], period),
+            kpis=kpis_from_dict(payload["kpis"], period),
             department_ageing={k: tuple(v) for k, v in payload["department_ageing"].items()},
             computed=row.computed,
             history_until=_history_until(row, last_id, applied_until),
