@@ -38,7 +38,10 @@ __all__ = [
     "SealingError",
     "SubjectKeyMissingError",
     "SubjectKeyShreddedError",
+    "is_shredded",
+    "on_hold",
     "open",
+    "reference",
     "rewrap",
     "seal",
     "set_legal_hold",
@@ -127,6 +130,21 @@ def set_legal_hold(subject: str, *, hold: bool) -> None:
     """Set or lift the legal hold that blocks :func:`shred` (a key is made if the subject has none)."""
     row = _key_for_sealing(subject_ref(subject))
     SubjectKey.objects.filter(pk=row.pk).update(legal_hold=hold)
+
+
+def reference(subject: str) -> str:
+    """The keyed hash that stands for the subject in stored rows and audit entries (never the identifier)."""
+    return subject_ref(subject)
+
+
+def on_hold(subject: str) -> bool:
+    """Whether a legal hold is set for the subject (read only: no key is made)."""
+    return SubjectKey.objects.filter(subject_ref=subject_ref(subject), legal_hold=True).exists()
+
+
+def is_shredded(subject: str) -> bool:
+    """Whether the subject's key was shredded (read only: no key is made)."""
+    return SubjectKey.objects.filter(subject_ref=subject_ref(subject), shredded_at__isnull=False).exists()
 
 
 def rewrap(new_kek_id: str | None = None, progress: Callable[[int], None] | None = None) -> int:

@@ -8,6 +8,8 @@ from civicflow.services._types import (
     KpiTargets,
     Milestone,
     ReferenceService,
+    Retention,
+    RetentionAction,
     Role,
     StageTarget,
     Text,
@@ -129,6 +131,19 @@ BUILDING_PERMIT = ReferenceService(
     ),
     messages=("DocumentsSupplied", "PaymentReceived"),
     job_types=("email", "fire-safety-register", "issue-document"),
+    # Archives Act selection list: refused or withdrawn applications are destroyed 10 years after the
+    # decision; a granted permit stays with the building
+    retention=Retention(
+        after_days=3653,
+        action=RetentionAction.ERASE,
+        kept_at=("permit_issued",),
+        legal_basis=_t(
+            "Legal obligation (Archives Act): a refused or withdrawn application is kept 10 years after the "
+            "decision; a granted permit is kept permanently.",
+            "Wettelijke plicht (Archiefwet): een geweigerde of ingetrokken aanvraag wordt 10 jaar na het besluit "
+            "bewaard; een verleende vergunning blijvend.",
+        ),
+    ),
 )
 
 TAX_REFUND = ReferenceService(
@@ -243,6 +258,17 @@ TAX_REFUND = ReferenceService(
     ),
     messages=("PayoutConfirmed",),
     job_types=("email", "http"),
+    # 7 years after the end of the tax year; a claim ends after its tax year, so 7 years after the case
+    # ended is never shorter
+    retention=Retention(
+        after_days=2557,
+        action=RetentionAction.ANONYMISE,
+        legal_basis=_t(
+            "Legal obligation (tax law): a claim is kept 7 years, the period in which the tax can be reassessed.",
+            "Wettelijke plicht (belastingwet): een verzoek wordt 7 jaar bewaard, de termijn waarin de belasting "
+            "kan worden nagevorderd.",
+        ),
+    ),
 )
 
 RECORD_TRANSFER = ReferenceService(
@@ -310,6 +336,16 @@ RECORD_TRANSFER = ReferenceService(
     ),
     messages=("RecordsDelivered",),
     job_types=("audit-access", "email", "publish"),
+    retention=Retention(
+        after_days=7305,
+        action=RetentionAction.ANONYMISE,
+        legal_basis=_t(
+            "Legal obligation (medical treatment contracts act): the request and who had access are kept 20 "
+            "years, as long as the medical records themselves.",
+            "Wettelijke plicht (Wet op de geneeskundige behandelingsovereenkomst): het verzoek en wie toegang had "
+            "worden 20 jaar bewaard, even lang als het medisch dossier zelf.",
+        ),
+    ),
 )
 
 REFERENCE_SERVICES: tuple[ReferenceService, ...] = (BUILDING_PERMIT, TAX_REFUND, RECORD_TRANSFER)

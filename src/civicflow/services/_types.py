@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,33 @@ class DecisionSample:
     expected: Mapping[str, Any]
 
 
+class RetentionAction(StrEnum):
+    """What happens to a case once its retention period is over (docs/security.md, "Erasure and retention")."""
+
+    ANONYMISE = "anonymise"  # shred the subject's key, drop free text; the application row stays
+    ERASE = "erase"  # the same, and the portal's application row and its documents are deleted
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Retention:
+    """How long a service's closed cases are kept (GDPR Art. 5(1)(e), 17(3)(b), 30(1)(f)).
+
+    A case is kept ``after_days`` days after it ended (completed or cancelled), for the legal
+    obligation or public task ``legal_basis`` names; then the worker applies ``action``. A case that
+    ended at one of the ``kept_at`` end events is kept permanently (a granted permit stays with the
+    building).
+    """
+
+    after_days: int
+    action: RetentionAction
+    legal_basis: Text
+    kept_at: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.after_days < 0:
+            raise ValueError("a retention period is 0 days or more")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReferenceService:
     """One reference service: texts, files (relative to ``folder``), timeline, targets, organisation."""
@@ -92,6 +120,7 @@ class ReferenceService:
     decision_samples: tuple[DecisionSample, ...]
     messages: tuple[str, ...]
     job_types: tuple[str, ...]
+    retention: Retention | None = None  # None: no schedule, cases are kept until erased on request
 
     @property
     def folder(self) -> Path:
