@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from civicflow.api.views import decisions, deployments, events, external, history, instances, work
 from civicflow.api.views._base import NotFoundView
@@ -12,7 +12,8 @@ app_name = "api"
 
 urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # the split view serves Swagger UI's set-up script as a file (?script): no inline script for the CSP
+    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("deployments", deployments.DeploymentList.as_view(), name="deployments"),
     path("deployments/<int:pk>", deployments.DeploymentDetail.as_view(), name="deployment"),

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # the same span for Prometheus: request latency by route, method and status class (GET /metrics)
     "civicflow.site.request_metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # above whitenoise so static files (SVG included) get the policy too; after the view's own headers
+    "civicflow.web.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,7 +97,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "civicflow.web.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "civicflow.site.urls"
@@ -194,6 +195,13 @@ PUBLIC_URL = os.environ.get("CIVICFLOW_PUBLIC_URL", "http://localhost:8000").rst
 CIVICFLOW_SECURE_COOKIES = _flag("CIVICFLOW_SECURE_COOKIES", default=PUBLIC_URL.startswith("https://"))
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = CIVICFLOW_SECURE_COOKIES
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Strict-Transport-Security on https requests (Django sends it only when the request is secure):
+# a year by default when the public address is https; 0 turns it off
+_hsts = os.environ.get("CIVICFLOW_HSTS_SECONDS") or ("31536000" if PUBLIC_URL.startswith("https://") else "0")
+if not _hsts.isdigit():
+    raise ConfigurationError(f"CIVICFLOW_HSTS_SECONDS must be a whole number of seconds, not {_hsts!r}")
+SECURE_HSTS_SECONDS = int(_hsts)
 # civicflow.web: a form posted with a stale token gets the design system's 403 page
 CSRF_FAILURE_VIEW = "civicflow.web.views.csrf_failure"
 

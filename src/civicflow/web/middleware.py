@@ -1,4 +1,4 @@
-"""Security headers for the server-rendered pages, and the Server-Timing header on every response."""
+"""Security headers (Content-Security-Policy, Permissions-Policy) on every response, and Server-Timing."""
 
 from __future__ import annotations
 
@@ -9,17 +9,22 @@ from django.http import HttpRequest, HttpResponse
 
 from civicflow.web._agency import agency_from_settings
 
-# The Django admin ships inline style attributes and the API's schema viewer its own scripts;
-# their owners decide their policies. Every other page gets the strict one below.
-_EXEMPT_PREFIXES = ("/admin/", "/api/")
+# CDN the API's Swagger UI and Redoc pages load their bundles, styles and fonts from (drf-spectacular)
+_API_DOCS_ORIGINS = ("https://cdn.jsdelivr.net",)
+_API_DOCS_PATHS = ("/api/v1/docs", "/api/v1/redoc")
+_FONT_ORIGINS = ("https://fonts.googleapis.com", "https://fonts.gstatic.com")
 
 
-def _policy() -> str:
+def _join(directives: dict[str, list[str]]) -> str:
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+def _page_directives() -> dict[str, list[str]]:
     images = ["'self'", "data:"]
     origin = agency_from_settings().logo_origin
     if origin:
         images.append(origin)
-    directives = {
+    return {
         "default-src": ["'self'"],
         # no 'unsafe-inline': GOV.UK Frontend's body-class snippet is an external file (js-enabled.js)
         "script-src": ["'self'"],
@@ -32,23 +37,64 @@ def _policy() -> str:
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
-    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+def _policy() -> str:
+    """The portal's, the workbench's and the site's own pages: nothing inline, nothing from elsewhere."""
+    return _join(_page_directives())
+
+
+def _admin_policy() -> str:
+    """Django's admin writes a few inline <style> blocks and style attributes; its scripts are files."""
+    directives = _page_directives()
+    directives["style-src"] = ["'self'", "'unsafe-inline'"]
+    return _join(directives)
+
+
+def _api_docs_policy() -> str:
+    """Swagger UI (its set-up script served as a file by the split view) and Redoc, from their CDN."""
+    directives = _page_directives()
+    directives["script-src"] = ["'self'", *_API_DOCS_ORIGINS]
+    # both write inline styles at run time; scripts stay external
+    directives["style-src"] = ["'self'", "'unsafe-inline'", *_API_DOCS_ORIGINS, _FONT_ORIGINS[0]]
+    directives["font-src"] = ["'self'", *_API_DOCS_ORIGINS, _FONT_ORIGINS[1]]
+    directives["img-src"] = [*directives["img-src"], *_API_DOCS_ORIGINS]
+    directives["worker-src"] = ["'self'", "blob:"]  # Redoc's search runs in a blob: worker
+    return _join(directives)
+
+
+# API answers are data, never documents to render: a browser that opens one runs and loads nothing
+_API_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+# the pages use none of these powerful features; saying so stops injected code using them
+_PERMISSIONS_POLICY = "camera=(), geolocation=(), microphone=(), payment=(), usb=()"
 
 
 class SecurityHeadersMiddleware:
-    """Adds Content-Security-Policy and Permissions-Policy unless a view set its own."""
+    """Adds Content-Security-Policy and Permissions-Policy to every response unless a view set its own.
+
+    One policy per kind of response: the site's pages (strict), the Django admin (inline styles
+    allowed, scripts not), the API's documentation pages (their CDN) and the API's data (nothing).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.policy = _policy()
+        self.admin_policy = _admin_policy()
+        self.api_docs_policy = _api_docs_policy()
+
+    def _policy_for(self, path: str) -> str:
+        if path.startswith("/admin/"):
+            return self.admin_policy
+        if path.startswith(_API_DOCS_PATHS):
+            return self.api_docs_policy
+        if path.startswith("/api/"):
+            return _API_POLICY
+        return self.policy
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith(_EXEMPT_PREFIXES):
-            return response
-        response.headers.setdefault("Content-Security-Policy", self.policy)
-        # the pages use none of these powerful features; saying so stops injected code using them
-        response.headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=(), payment=()")
+        response.headers.setdefault("Content-Security-Policy", self._policy_for(request.path))
+        response.headers.setdefault("Permissions-Policy", _PERMISSIONS_POLICY)
         return response
 
 

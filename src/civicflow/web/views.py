@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -95,29 +95,38 @@ def _error(request: HttpRequest, status: int) -> HttpResponse:
     return render(request, "civicflow/error.html", {"title": title, "body": body}, status=status)
 
 
-# API clients get Django's plain error responses under /api/ (their errors are the API's own
-# concern, RFC 9457 from its handler); people get the pages in the design system.
+_PROBLEM_TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error"}
+
+
+def _problem(status: int) -> HttpResponse:
+    """RFC 9457 problem+json for an error the API's own handler never saw (an unexpected exception)."""
+    body = {"type": "about:blank", "title": _PROBLEM_TITLES[status], "status": status}
+    return JsonResponse(body, status=status, content_type="application/problem+json")
+
+
+# API clients get RFC 9457 problem+json under /api/ (the API's handler answers most of its errors;
+# these are the ones that escape it); people get the pages in the design system.
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return defaults.bad_request(request, exception)
+        return _problem(400)
     return _error(request, 400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return defaults.permission_denied(request, exception)
+        return _problem(403)
     return _error(request, 403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return defaults.page_not_found(request, exception)
+        return _problem(404)
     return _error(request, 404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return defaults.server_error(request)
+        return _problem(500)
     try:
         return _error(request, 500)
     except Exception:

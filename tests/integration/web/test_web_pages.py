@@ -89,11 +89,12 @@ def test_not_found_is_a_design_system_page(language: str, title: str) -> None:
     assert "govuk-template__body" in html
 
 
-def test_api_paths_keep_djangos_plain_not_found() -> None:
+def test_api_paths_answer_not_found_as_data() -> None:
     response = Client().get("/api/v1/no-such-endpoint")
     assert response.status_code == 404
     assert "govuk-template__body" not in response.content.decode()
-    assert "Content-Security-Policy" not in response.headers
+    # data, not a page: the API's policy lets a browser that opens it run and load nothing
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
 def test_csrf_failure_is_a_design_system_403() -> None:
