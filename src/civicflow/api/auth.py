@@ -1,4 +1,4 @@
-"""DRF authentication, scope permission and per-token throttling for API tokens."""
+"""DRF authentication, the authorization policy's permission and per-token throttling for API tokens."""
 
 from __future__ import annotations
 
@@ -15,9 +15,17 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from civicflow.api.models import ApiToken
-from civicflow.api.tokens import allows, verify_cached
+from civicflow.api.tokens import verify_cached
+from civicflow.security import policy
 
-__all__ = ["THROTTLE_HISTORY", "ScopePermission", "TokenAuthentication", "TokenPrincipal", "TokenRateThrottle"]
+__all__ = [
+    "THROTTLE_HISTORY",
+    "PolicyPermission",
+    "TokenAuthentication",
+    "TokenPrincipal",
+    "TokenRateThrottle",
+    "authorize",
+]
 
 # last_used is a hint for operators, not an audit trail: writing it on every request would add
 # one UPDATE to every call, so it is refreshed at most once a minute.
@@ -33,6 +41,8 @@ class TokenPrincipal:
     def __init__(self, token: ApiToken) -> None:
         self.token = token
         self.username = f"token:{token.name}"
+        # what the authorization policy reads: one role per scope
+        self.api_scopes = tuple(token.scopes)
 
     def __str__(self) -> str:
         return self.username
@@ -62,40 +72,53 @@ class TokenAuthentication(BaseAuthentication):
         return 'Bearer realm="civicflow"'
 
 
-class ScopePermission(BasePermission):
-    """Deny by default: a view names the scope it needs in ``required_scope`` (or ``scope_for``).
+class PolicyPermission(BasePermission):
+    """Deny by default: each HTTP method of a view names the policy action it needs (``policy_actions``),
+    and ``civicflow.security.policy`` answers for the token (one role per scope) or the staff session.
 
-    ``scope_for(request)`` lets a view ask for a scope that depends on the request, such as
-    ``work:<topic>`` of an external task.
+    Object rules (a task's department, an external task's topic) are checked by the view once it
+    has the object: :func:`authorize`.
     """
 
-    message = "the API token lacks the scope this endpoint needs"
+    message = "the API token or account may not use this endpoint"
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        token = request.auth
-        if not isinstance(token, ApiToken):
-            if request.user is None or not request.user.is_authenticated:
-                raise exceptions.NotAuthenticated("an API token is required: 'Authorization: Bearer cf_...'")
-            return False
+        principal = request.user
+        if principal is None or not principal.is_authenticated:
+            raise exceptions.NotAuthenticated("an API token is required: 'Authorization: Bearer cf_...'")
         method = (request.method or "").lower()
         if method not in ("head", "options") and not hasattr(view, method):
             return True  # the view answers 405 Method Not Allowed, which leaks nothing
-        needed = self._needed(request, view)
-        if needed is None:
+        action = self._needed(request, view)
+        if action is None:
             return False
-        if not allows(token.scopes, needed):
-            self.message = f"the API token lacks scope {needed!r}"
+        if not policy.can(principal, action):
+            what = "API token" if isinstance(request.auth, ApiToken) else "account"
+            self.message = f"the {what} may not {action!r} (the authorization policy, docs/security.md)"
             return False
         return True
 
     @staticmethod
     def _needed(request: Request, view: Any) -> str | None:
-        by_method = getattr(view, "scopes", None)
+        by_method = getattr(view, "policy_actions", None)
         if isinstance(by_method, Mapping):
             method = {"HEAD": "GET", "OPTIONS": "GET"}.get(request.method or "", request.method)
             found = by_method.get(method)
             return str(found) if found is not None else None
         return None
+
+
+def authorize(request: Request, action: str, obj: Any, *, hidden: bool = True) -> None:
+    """Refuse unless the policy lets the request's principal do ``action`` on ``obj``.
+
+    ``hidden`` answers 404, as for a missing object (another department's task is not revealed);
+    otherwise 403 (a token's topic is no secret to its holder).
+    """
+    if policy.can(request.user, action, obj):
+        return
+    if hidden:
+        raise exceptions.NotFound("no such resource")
+    raise exceptions.PermissionDenied(f"the API token or account may not {action!r} on {obj!s}")
 
 
 class _History:

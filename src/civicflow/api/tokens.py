@@ -1,7 +1,8 @@
 """Creating, checking and revoking API tokens; scopes and what they allow.
 
 A token reads ``cf_<prefix>_<secret>``: the prefix finds the row, the secret is compared by its
-SHA-256 digest in constant time. Scopes:
+SHA-256 digest in constant time. Scopes (what each grants is the authorization policy's table,
+civicflow.security.policy, where a token holds one role per scope):
 
 - ``read``: every GET (definitions, instances, tasks, history, incidents, decisions evaluate);
 - ``start``: start instances, correlate messages, broadcast signals, claim/unclaim/complete user tasks;
@@ -29,7 +30,6 @@ from civicflow.errors import CivicFlowError
 __all__ = [
     "InvalidScopeError",
     "IssuedToken",
-    "allows",
     "check_scopes",
     "create_token",
     "forget_verified",
@@ -149,15 +149,3 @@ def revoke_token(prefix: str) -> ApiToken | None:
         token.save(update_fields=["revoked"])
     forget_verified()
     return token
-
-
-def allows(scopes: Iterable[str], needed: str) -> bool:
-    """Whether ``scopes`` grant ``needed``: ``read``, ``start``, ``admin``, ``work:<topic>`` or ``work`` (any)."""
-    held = set(scopes)
-    if "admin" in held or needed in held:
-        return True
-    if needed == "work":  # some topic: the view then checks the topic itself
-        return any(scope.startswith("work:") for scope in held)
-    if needed.startswith("work:"):
-        return "work:*" in held
-    return False

@@ -120,6 +120,8 @@ def get_row(model: type[M], pk: Any, names: Collection[str] | None = None) -> M 
         key = meta.pk.get_db_prep_value(meta.pk.to_python(pk), connection)
     except Exception:  # noqa: BLE001 - a malformed key: the ORM raises its own error for it
         return model._default_manager.filter(pk=pk).only(*read.names).first()
+    if isinstance(key, int) and not -(2**63) <= key < 2**63:
+        return None  # no row has it; SQLite would raise OverflowError binding it (the ORM answers none too)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {read.sql} FROM {_q(meta.db_table)} WHERE {_column(meta.pk)} = %s", [key])  # noqa: S608 - our own table and column names; values are bound parameters  # nosec B608
         found = cursor.fetchone()

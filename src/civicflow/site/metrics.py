@@ -26,8 +26,10 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
+from civicflow.api.auth import TokenPrincipal
 from civicflow.api.problems import PROBLEM_JSON
-from civicflow.api.tokens import allows, verify_cached
+from civicflow.api.tokens import verify_cached
+from civicflow.security import policy
 from civicflow.site.operational_metrics import OperationalCollector
 
 __all__ = ["metrics"]
@@ -60,7 +62,7 @@ def _refusal(request: HttpRequest) -> JsonResponse | None:
         return _problem(
             request, 401, "unauthenticated", "Authentication failed", "the token is unknown, revoked or malformed"
         )
-    if not allows(token.scopes, "metrics"):
+    if not policy.can(TokenPrincipal(token), "api_metrics"):
         return _problem(request, 403, "forbidden", "Forbidden", "the API token lacks scope 'metrics'")
     return None
 

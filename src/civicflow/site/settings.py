@@ -218,10 +218,14 @@ if CIVICFLOW_OPEN_DATA_LICENCE not in {"CC0-1.0", "CC-BY-4.0"}:
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # civicflow.api: bearer API tokens, a scope per endpoint (deny by default), throttled per token,
-    # and every error as RFC 9457 problem+json from one handler
-    "DEFAULT_AUTHENTICATION_CLASSES": ["civicflow.api.auth.TokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["civicflow.api.auth.ScopePermission"],
+    # civicflow.api: bearer API tokens or a staff session (CSRF-checked), the authorization policy's
+    # action per endpoint (deny by default), throttled per token, and every error as RFC 9457
+    # problem+json from one handler
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "civicflow.api.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["civicflow.api.auth.PolicyPermission"],
     "DEFAULT_THROTTLE_CLASSES": ["civicflow.api.auth.TokenRateThrottle"],
     "EXCEPTION_HANDLER": "civicflow.api.problems.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -11,8 +11,10 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 from typer.testing import CliRunner
 
+from civicflow.api.auth import TokenPrincipal
 from civicflow.api.models import ApiToken
-from civicflow.api.tokens import allows, create_token
+from civicflow.api.tokens import create_token
+from civicflow.security import policy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -36,13 +38,18 @@ def test_only_the_hash_of_the_secret_is_stored() -> None:
 
 
 def test_scopes_grant_what_they_name() -> None:
-    assert allows(["admin"], "start")
-    assert allows(["work:*"], "work:anything")
-    assert allows(["work:a"], "work:a")
-    assert not allows(["work:a"], "work:b")
-    assert allows(["work:a"], "work")
-    assert not allows(["read"], "start")
-    assert not allows(["start"], "read")
+    def allows(scopes: list[str], action: str, topic: str | None = None) -> bool:
+        return policy.can(TokenPrincipal(create_token("t", scopes).token), action, topic)
+
+    assert allows(["admin"], "api_start")
+    assert allows(["work:*"], "api_work", "anything")
+    assert allows(["work:a"], "api_work", "a")
+    assert not allows(["work:a"], "api_work", "b")
+    assert allows(["work:a"], "api_work")  # some topic: the view checks the task's
+    assert not allows(["read"], "api_start")
+    assert not allows(["start"], "api_read")
+    assert not allows(["metrics"], "api_read")
+    assert allows(["metrics"], "api_metrics")
 
 
 def test_no_token_is_401_with_a_challenge() -> None:

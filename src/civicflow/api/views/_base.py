@@ -19,9 +19,9 @@ from civicflow.api.errors import RequestTooLargeError
 __all__ = ["ApiView", "NotFoundView", "PageQuerySerializer", "body", "body_limit", "need", "page", "query"]
 
 
-def need(**scopes: str) -> Mapping[str, str]:
-    """The scope each HTTP method of a view needs: ``need(GET="read", POST="admin")``."""
-    return MappingProxyType(scopes)
+def need(**actions: str) -> Mapping[str, str]:
+    """The policy action each HTTP method of a view needs: ``need(GET="api_read", POST="deploy")``."""
+    return MappingProxyType(actions)
 
 
 def body_limit() -> int:
@@ -30,9 +30,15 @@ def body_limit() -> int:
 
 
 class ApiView(APIView):
-    """A view whose ``scopes`` maps each HTTP method to the scope it needs (deny by default)."""
+    """A view whose ``policy_actions`` maps each HTTP method to the action of
+    ``civicflow.security.policy`` it needs (deny by default; docs/security.md).
 
-    scopes: ClassVar[Mapping[str, str]] = MappingProxyType({})
+    Callers are API tokens (``Authorization: Bearer``) or signed-in staff (the workbench's session,
+    CSRF-checked on unsafe methods), each with the rights the policy gives their role (the classes
+    are REST_FRAMEWORK's defaults in settings).
+    """
+
+    policy_actions: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Checked before authentication and parsing: DRF streams bodies past Django's

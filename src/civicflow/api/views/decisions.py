@@ -51,7 +51,7 @@ def _json(value: Any) -> Any:
 
 
 class DecisionList(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(parameters=[PageQuerySerializer], responses=DecisionDefinitionSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -61,7 +61,7 @@ class DecisionList(ApiView):
 
 
 class DecisionEvaluate(ApiView):
-    scopes = need(POST="read")
+    policy_actions = need(POST="api_read")
 
     @extend_schema(request=EvaluateSerializer, responses=_RESULT)
     def post(self, request: Request, ref: str) -> Response:

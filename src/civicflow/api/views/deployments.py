@@ -56,7 +56,7 @@ def _file(resource: Resource) -> HttpResponse:
 
 
 class DeploymentList(ApiView):
-    scopes = need(GET="read", POST="admin")
+    policy_actions = need(GET="api_read", POST="deploy")
     parser_classes = (MultiPartParser,)
 
     @extend_schema(parameters=[PageQuerySerializer], responses=DeploymentSerializer(many=True))
@@ -74,7 +74,7 @@ class DeploymentList(ApiView):
 
 
 class DeploymentDetail(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(responses=DeploymentSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -82,7 +82,7 @@ class DeploymentDetail(ApiView):
 
 
 class ResourceContent(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(responses={(200, "application/xml"): _XML})
     def get(self, request: Request, pk: int, resource: int) -> HttpResponse:
@@ -99,7 +99,7 @@ class DefinitionQuerySerializer(PageQuerySerializer):
 
 
 class DefinitionList(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(parameters=[DefinitionQuerySerializer], responses=ProcessDefinitionSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -115,7 +115,7 @@ class DefinitionList(ApiView):
 
 
 class DefinitionDetail(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(responses=ProcessDefinitionSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -123,7 +123,7 @@ class DefinitionDetail(ApiView):
 
 
 class DefinitionXml(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(responses={(200, "application/xml"): _XML})
     def get(self, request: Request, pk: int) -> HttpResponse:

@@ -19,7 +19,7 @@ __all__ = ["MessageCorrelate", "SignalBroadcast"]
 
 
 class MessageCorrelate(ApiView):
-    scopes = need(POST="start")
+    policy_actions = need(POST="api_start")
 
     @extend_schema(request=CorrelateSerializer, responses=CorrelationSerializer)
     def post(self, request: Request) -> Response:
@@ -36,7 +36,7 @@ class MessageCorrelate(ApiView):
 
 
 class SignalBroadcast(ApiView):
-    scopes = need(POST="start")
+    policy_actions = need(POST="api_start")
 
     @extend_schema(request=SignalSerializer, responses=SignalResultSerializer)
     def post(self, request: Request) -> Response:

@@ -40,7 +40,7 @@ def _xes(instances: list[ProcessInstance], name: str) -> HttpResponse:
 
 
 class InstanceHistory(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(parameters=[PageQuerySerializer], responses=HistoryEventSerializer(many=True))
     def get(self, request: Request, pk: UUID) -> Response:
@@ -50,7 +50,7 @@ class InstanceHistory(ApiView):
 
 
 class InstanceXes(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(responses={(200, "application/xml"): _XES})
     def get(self, request: Request, pk: UUID) -> HttpResponse:
@@ -58,7 +58,7 @@ class InstanceXes(ApiView):
 
 
 class InstanceOcel(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(responses=_OCEL)
     def get(self, request: Request, pk: UUID) -> Response:
@@ -66,7 +66,7 @@ class InstanceOcel(ApiView):
 
 
 class DefinitionXes(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(responses={(200, "application/xml"): _XES})
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -74,7 +74,7 @@ class DefinitionXes(ApiView):
 
 
 class DefinitionOcel(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(responses=_OCEL)
     def get(self, request: Request, pk: int) -> Response:

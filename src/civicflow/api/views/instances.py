@@ -102,7 +102,7 @@ class InstanceQuerySerializer(PageQuerySerializer):
 
 
 class InstanceList(ApiView):
-    scopes = need(GET="read", POST="start")
+    policy_actions = need(GET="api_read", POST="api_start")
 
     @extend_schema(parameters=[InstanceQuerySerializer], responses=InstanceSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -141,7 +141,7 @@ class InstanceList(ApiView):
 
 
 class InstanceDetail(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="api_read")
 
     @extend_schema(responses=InstanceSerializer)
     def get(self, request: Request, pk: UUID) -> Response:
@@ -153,7 +153,7 @@ class _VariablesOut(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class InstanceVariables(ApiView):
-    scopes = need(GET="read", PUT="admin")
+    policy_actions = need(GET="api_read", PUT="api_manage")
 
     @extend_schema(responses=_VariablesOut)
     def get(self, request: Request, pk: UUID) -> Response:
@@ -168,7 +168,7 @@ class InstanceVariables(ApiView):
 
 
 class InstanceCancel(ApiView):
-    scopes = need(POST="admin")
+    policy_actions = need(POST="api_manage")
 
     @extend_schema(request=CancelSerializer, responses=InstanceSerializer)
     def post(self, request: Request, pk: UUID) -> Response:
@@ -179,7 +179,7 @@ class InstanceCancel(ApiView):
 
 
 class InstanceModify(ApiView):
-    scopes = need(POST="admin")
+    policy_actions = need(POST="api_manage")
 
     @extend_schema(request=ModifySerializer, responses=InstanceSerializer)
     def post(self, request: Request, pk: UUID) -> Response:
@@ -201,7 +201,7 @@ def _definition_ref(ref: str) -> ProcessDefinition:
 
 
 class InstanceMigrate(ApiView):
-    scopes = need(POST="admin")
+    policy_actions = need(POST="api_manage")
 
     @extend_schema(request=MigrateSerializer, responses=MigrateResultSerializer)
     def post(self, request: Request) -> Response:

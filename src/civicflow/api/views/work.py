@@ -8,6 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from civicflow import forms
+from civicflow.api.auth import authorize
+from civicflow.api.models import ApiToken
 from civicflow.api.serializers.instances import InstanceSerializer
 from civicflow.api.serializers.work import (
     ClaimSerializer,
@@ -21,6 +23,7 @@ from civicflow.api.views._base import ApiView, PageQuerySerializer, body, need, 
 from civicflow.runtime import services
 from civicflow.runtime.forms import form_for_key
 from civicflow.runtime.models import IncidentState, ProcessInstance, UserTask
+from civicflow.security import policy
 
 __all__ = ["IncidentList", "IncidentRetry", "TaskClaim", "TaskComplete", "TaskDetail", "TaskList", "TaskUnclaim"]
 
@@ -44,9 +47,19 @@ class TaskQuerySerializer(PageQuerySerializer):
     sort = serializers.ChoiceField(choices=sorted(_SORTS), required=False)
 
 
-def _task(pk: int) -> UserTask:
+def _task(request: Request, pk: int, action: str) -> UserTask:
+    """The task, if the policy lets the caller do ``action`` on it (another department's: 404)."""
     found: UserTask = services.get_task(pk)
+    authorize(request, action, found)
     return found
+
+
+def _session_user(request: Request) -> str | None:
+    """The signed-in staff member (None for a token, an integration acting for the user it names):
+    a session claims and completes as itself only."""
+    if isinstance(request.auth, ApiToken):
+        return None
+    return str(request.user.get_username())
 
 
 def _instance(task: UserTask) -> ProcessInstance:
@@ -54,7 +67,7 @@ def _instance(task: UserTask) -> ProcessInstance:
 
 
 class TaskList(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="view_task")
 
     @extend_schema(parameters=[TaskQuerySerializer], responses=UserTaskSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -73,36 +86,40 @@ class TaskList(ApiView):
             found = found.filter(priority__gte=params["minPriority"])
         if "sort" in params:
             found = found.order_by(*_SORTS[params["sort"]])
+        if policy.scope(request.user, "view_task") is policy.Scope.DEPARTMENT:
+            found = found.filter(policy.task_visibility(request.user))
         found = found.prefetch_related("candidates")
         return Response(UserTaskSerializer(page(found, params), many=True).data)
 
 
 class TaskDetail(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="view_task")
 
     @extend_schema(responses=UserTaskSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(UserTaskSerializer(_task(pk)).data)
+        return Response(UserTaskSerializer(_task(request, pk, "view_task")).data)
 
 
 class TaskClaim(ApiView):
-    scopes = need(POST="start")
+    policy_actions = need(POST="work_task")
 
     @extend_schema(request=ClaimSerializer, responses=UserTaskSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = body(request, ClaimSerializer)
-        services.claim_task(pk, data["user"])
-        return Response(UserTaskSerializer(_task(pk)).data)
+        _task(request, pk, "work_task")
+        services.claim_task(pk, _session_user(request) or data["user"])
+        return Response(UserTaskSerializer(services.get_task(pk)).data)
 
 
 class TaskUnclaim(ApiView):
-    scopes = need(POST="start")
+    policy_actions = need(POST="work_task")
 
     @extend_schema(request=UnclaimSerializer, responses=UserTaskSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = body(request, UnclaimSerializer)
-        services.unclaim_task(pk, data.get("user"))
-        return Response(UserTaskSerializer(_task(pk)).data)
+        _task(request, pk, "work_task")
+        services.unclaim_task(pk, _session_user(request) or data.get("user"))
+        return Response(UserTaskSerializer(services.get_task(pk)).data)
 
 
 def validate_form(task: UserTask, variables: dict[str, object], language: str = "en") -> dict[str, object]:
@@ -123,16 +140,16 @@ def validate_form(task: UserTask, variables: dict[str, object], language: str = 
 
 
 class TaskComplete(ApiView):
-    scopes = need(POST="start")
+    policy_actions = need(POST="work_task")
 
     @extend_schema(request=CompleteTaskSerializer, responses=InstanceSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = body(request, CompleteTaskSerializer)
-        task = _task(pk)
+        task = _task(request, pk, "work_task")
         variables = data["variables"]
         if task.form_key:
             variables = validate_form(task, variables, request.LANGUAGE_CODE or "en")
-        services.complete_task(pk, variables, user=data.get("user"))
+        services.complete_task(pk, variables, user=_session_user(request) or data.get("user"))
         return Response(InstanceSerializer(_instance(task)).data)
 
 
@@ -142,7 +159,7 @@ class IncidentQuerySerializer(PageQuerySerializer):
 
 
 class IncidentList(ApiView):
-    scopes = need(GET="read")
+    policy_actions = need(GET="view_incidents")
 
     @extend_schema(parameters=[IncidentQuerySerializer], responses=IncidentSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -152,7 +169,7 @@ class IncidentList(ApiView):
 
 
 class IncidentRetry(ApiView):
-    scopes = need(POST="admin")
+    policy_actions = need(POST="retry_incident")
 
     @extend_schema(request=RetrySerializer, responses=InstanceSerializer)
     def post(self, request: Request, pk: int) -> Response:
