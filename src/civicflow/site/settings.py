@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # after CSRF and authentication: a refused post or a signed-in staff member's API call is not counted
+    "civicflow.web.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "civicflow.site.urls"
@@ -202,6 +204,19 @@ _hsts = os.environ.get("CIVICFLOW_HSTS_SECONDS") or ("31536000" if PUBLIC_URL.st
 if not _hsts.isdigit():
     raise ConfigurationError(f"CIVICFLOW_HSTS_SECONDS must be a whole number of seconds, not {_hsts!r}")
 SECURE_HSTS_SECONDS = int(_hsts)
+# civicflow.web.ratelimit: requests per client address and window (docs/security.md#hardening);
+# CIVICFLOW_RATE_LIMITS=0 turns them off (load tests that send everything from one address)
+CIVICFLOW_PUBLIC_RATE_LIMITS: dict[str, tuple[int, int]] = (
+    {
+        "lookup": (20, 3600),  # application status lookups (reference + secret) per hour
+        "form": (300, 3600),  # start-form page posts per hour
+        "submit": (20, 3600),  # submitted applications per hour
+        "open-data": (600, 60),  # transparency pages and open-data files per minute
+        "api-anonymous": (600, 60),  # API requests without credentials per minute
+    }
+    if _flag("CIVICFLOW_RATE_LIMITS", default=True)
+    else {}
+)
 # civicflow.web: a form posted with a stale token gets the design system's 403 page
 CSRF_FAILURE_VIEW = "civicflow.web.views.csrf_failure"
 

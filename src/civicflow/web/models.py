@@ -1,4 +1,4 @@
-"""Rows the portal and the workbench share: queued mail and cached KPI figures.
+"""Rows the portal and the workbench share: queued mail, cached KPI figures and rate-limit counters.
 
 Mail: a page or a scan writes a row in its own transaction, so the state change that caused the
 mail and the mail commit together; the worker sends it later and retries a refused send with backoff.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
-__all__ = ["KpiSnapshot", "MailStatus", "QueuedMail"]
+__all__ = ["KpiSnapshot", "MailStatus", "QueuedMail", "RateCount"]
 
 
 class MailStatus(models.TextChoices):
@@ -68,3 +68,19 @@ class KpiSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"KPI snapshot {self.service} {self.key} at {self.last_id}"
+
+
+class RateCount(models.Model):
+    """Requests of one client to one rate-limited kind of endpoint in the window that began at ``window_start``.
+
+    In the database, not the cache, for the reason the staff sign-in lockout is (``SignInThrottle``):
+    the default cache is per process and a limit must hold across every web process. ``key`` is
+    ``<limit name>:<hash of the client address>``, never the address itself (``civicflow.web.ratelimit``).
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"rate count {self.key}: {self.count}"
