@@ -43,6 +43,7 @@ __all__ = [
     "sign_in_link",
     "sign_in_sent",
     "sign_out",
+    "start_session",
 ]
 
 LINK_MINUTES = 15
@@ -172,10 +173,15 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
             raise Http404
         account, _created = CitizenAccount.objects.get_or_create(email=row.email, defaults={"created": now})
         CitizenAccount.objects.filter(pk=account.pk).update(last_sign_in=now)
+    start_session(request, account)
+    return redirect(_next(request))
+
+
+def start_session(request: HttpRequest, account: CitizenAccount) -> None:
+    """Sign ``account`` in on this session: the email link and the eID sign-in (``_oidc``) both end here."""
     request.session.cycle_key()  # a new session id at sign-in: no fixation
     request.session[_SESSION] = account.pk
     request.session.pop(_SENT, None)
-    return redirect(_next(request))
 
 
 @require_POST

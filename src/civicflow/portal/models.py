@@ -30,12 +30,33 @@ class Draft(models.Model):
 class CitizenAccount(models.Model):
     """A citizen who signed in with a link sent to ``email``: the address is verified by using it."""
 
-    email = models.EmailField(max_length=254, unique=True)  # lower-cased
+    # lower-cased; None for an account made by an eID sign-in that gave no verified address
+    email = models.EmailField(max_length=254, unique=True, null=True, blank=True)
     created = models.DateTimeField()
     last_sign_in = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"citizen {self.pk}"
+
+
+class CitizenIdentity(models.Model):
+    """A citizen account's identity at an eID broker (OpenID Connect): ``(issuer, subject)`` names one person.
+
+    ``national_ref`` is an HMAC reference of the national identification number the broker gave
+    (civicflow.security._keys_kek.subject_ref), never the number itself.
+    """
+
+    account = models.ForeignKey(CitizenAccount, on_delete=models.CASCADE, related_name="identities")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    national_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("issuer", "subject"), name="portal_citizen_identity_unique"),)
+
+    def __str__(self) -> str:
+        return f"identity of citizen {self.account_id}"
 
 
 class SignInToken(models.Model):

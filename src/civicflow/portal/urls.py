@@ -7,6 +7,7 @@ from civicflow.portal import (
     _apply,
     _citizen_pages,
     _notices,
+    _oidc,
     _supply,
     _transparency,
     _transparency_audit,
@@ -21,6 +22,9 @@ urlpatterns = [
     path("resume/<uuid:draft_id>/<str:token>/", views.resume, name="resume"),
     path("sign-in/", _accounts.sign_in, name="sign-in"),
     path("sign-in/sent/", _accounts.sign_in_sent, name="sign-in-sent"),
+    # before the link pattern below: "eid" would read as a link token
+    path("sign-in/eid/", _oidc.oidc_start, name="oidc-start"),
+    path("sign-in/eid/callback/", _oidc.oidc_callback, name="oidc-callback"),
     path("sign-in/<str:token>/", _accounts.sign_in_link, name="sign-in-link"),
     path("sign-out/", _accounts.sign_out, name="sign-out"),
     path("my/", _citizen_pages.my_applications, name="my"),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
-__all__ = ["AuditCheckpoint", "AuditEntry", "AuditHead", "SubjectKey"]
+__all__ = ["AuditCheckpoint", "AuditEntry", "AuditHead", "StaffIdentity", "SubjectKey"]
 
 
 class AuditHead(models.Model):
@@ -73,3 +74,22 @@ class SubjectKey(models.Model):
 
     def __str__(self) -> str:
         return f"subject key {self.subject_ref[:12]}"
+
+
+class StaffIdentity(models.Model):
+    """A staff account's identity at an OpenID Connect provider: ``(issuer, subject)`` names one person.
+
+    Accounts are found by this pair, never by email: an address can change hands, a subject cannot.
+    """
+
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_identities")
+    created = models.DateTimeField()
+    last_sign_in = models.DateTimeField()
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("issuer", "subject"), name="security_staff_identity_unique"),)
+
+    def __str__(self) -> str:
+        return f"staff identity of user {self.user_id}"

@@ -7,6 +7,7 @@ from django.urls import path
 from civicflow.workbench import views
 from civicflow.workbench.views._auth import sign_in_code, two_factor
 from civicflow.workbench.views._documents import document
+from civicflow.workbench.views._oidc import oidc_callback, oidc_start
 
 app_name = "workbench"
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", views.inbox, name="index"),
     path("sign-in", views.SignInView.as_view(), name="login"),
     path("sign-in/code", sign_in_code, name="sign_in_code"),
+    path("sign-in/oidc", oidc_start, name="oidc_start"),
+    path("sign-in/oidc/callback", oidc_callback, name="oidc_callback"),
     path("sign-out", views.SignOutView.as_view(), name="logout"),
     path("account/two-factor", two_factor, name="two_factor"),
     path("tasks/<int:task_id>", views.task, name="task"),
