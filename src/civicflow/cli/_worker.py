@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from civicflow.cli._audit_step import audit_steps
 from civicflow.cli._common import setup_django
+from civicflow.cli._retention_step import retention_steps
 from civicflow.runtime.errors import RuntimeServiceError
 
 __all__ = ["run_worker"]
@@ -71,7 +72,13 @@ def run_worker(
                 signal.signal(sig, lambda *_a: stop.set())
             run_publisher(stop)
             return 0
-        steps = [*(periodic_steps() if publish else ()), *_mail_steps(), *_kpi_steps(), *audit_steps()]
+        steps = [
+            *(periodic_steps() if publish else ()),
+            *_mail_steps(),
+            *_kpi_steps(),
+            *audit_steps(),
+            *retention_steps(),
+        ]
         Worker(options, periodic=steps).run()
     finally:
         for consumer in consumers:

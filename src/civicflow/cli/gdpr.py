@@ -1,4 +1,4 @@
-"""``civicflow gdpr``: data subject rights (access export) and the records of processing (Art. 30).
+"""``civicflow gdpr``: data subject rights (access export, erasure), legal holds, retention, records (Art. 30).
 
 The reads live here (the portal sits above the security layer); the shaping is ``security._gdpr``.
 See docs/security.md, "Data subject rights and records of processing".
@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from civicflow.cli._common import fail, not_available, print_json, setup_django
+from civicflow.cli._common import fail, print_json, setup_django
 
 if TYPE_CHECKING:
+    from civicflow.cli._erasure import Subject
     from civicflow.portal.models import Application
+    from civicflow.services import ReferenceService
 
 __all__ = ["app"]
 
@@ -131,32 +133,17 @@ def _application(application: Application, *, with_files: bool) -> dict[str, Any
 
 
 def _collect(subject: str, *, with_files: bool) -> dict[str, Any]:
-    from django.db.models import Q
     from django.utils import timezone
 
-    from civicflow.portal.models import Application, CitizenAccount, Draft
+    from civicflow.portal.models import CitizenAccount, Draft
     from civicflow.security._gdpr import EXPORT_SCHEMA
 
-    key = subject.strip()
-    if key.isdigit():
-        account = CitizenAccount.objects.filter(pk=int(key)).first()
-        if account is None:
-            fail(f"no citizen account {key}")
-        email = account.email
-    elif "@" in key and len(key) <= 254:
-        email = key.lower()
-        account = CitizenAccount.objects.filter(email=email).first()
-    else:
-        fail("SUBJECT must be a citizen's email address or account id")
-    found = Application.objects.filter(
-        Q(email__iexact=email) | Q(account__email=email)
-        if account is None
-        else Q(email__iexact=email) | Q(account=account)
-    )
-    applications = list(found.order_by("created", "reference"))
-    drafts = list(Draft.objects.filter(email__iexact=email).order_by("created"))
+    found = _subject(subject)
+    account = None if found.account_id is None else CitizenAccount.objects.get(pk=found.account_id)
+    applications = found.applications
+    drafts = list(Draft.objects.filter(pk__in=found.draft_ids).order_by("created"))
     if account is None and not applications and not drafts:
-        fail(f"no personal data held for {email}: no account, application or draft")
+        fail(f"no personal data held for {found.email}: no account, application or draft")
     return {
         "schema": EXPORT_SCHEMA,
         "subject": subject,
@@ -231,6 +218,7 @@ def _records() -> list[dict[str, Any]]:
                     "inbound_messages": list(item.messages),
                 },
                 "retention": notice.retention.en if notice else _NOT_SET,
+                "retention_schedule": _schedule(item),
                 "security_measures": _SECURITY_MEASURES,
             }
         )
@@ -250,7 +238,138 @@ def records(json_output: Annotated[bool, typer.Option("--json", help="Print as J
         typer.echo(records_text(found), nl=False)
 
 
+def _schedule(item: ReferenceService) -> dict[str, Any] | None:
+    retention = item.retention
+    if retention is None:
+        return None
+    return {
+        "after_days": retention.after_days,
+        "action": str(retention.action),
+        "legal_basis": retention.legal_basis.en,
+        "kept_permanently_at": list(retention.kept_at),
+    }
+
+
+def _now() -> datetime:
+    from civicflow.runtime.clock import current_clock
+
+    return current_clock().now()
+
+
+def _subject(text: str) -> Subject:
+    from civicflow.cli._erasure import ErasureError, find_subject
+
+    try:
+        return find_subject(text)
+    except ErasureError as exc:
+        fail(str(exc))
+
+
+def _already_erased(subject: Subject) -> str | None:
+    """When the subject (by address) was erased before, if they were: a rerun is then a no-op."""
+    from civicflow.security import keys
+    from civicflow.security.models import AuditEntry
+
+    ref = keys.reference(subject.identity)
+    at = (
+        AuditEntry.objects.filter(action="SubjectErased", object_type="subject", object_ref=ref)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return None if at is None else at.date().isoformat()
+
+
 @app.command()
-def erase(subject: Annotated[str, typer.Argument(help="Subject identifier.")]) -> None:
-    """Erase a data subject's personal data by crypto-shredding (GDPR Art. 17)."""
-    not_available("civicflow gdpr erase")
+def erase(
+    subject: Annotated[str, typer.Argument(help="The citizen's email address or portal account id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (a request number; no personal data).")] = "",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be erased; change nothing.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Erase a data subject's personal data by crypto-shredding (GDPR Art. 17), unless Art. 17(3) forbids it.
+
+    Refused (exit 1) under a legal hold, while one of their cases is open, kept permanently or inside its
+    service's retention period (the message names the case and the date it becomes erasable).
+    """
+    setup_django()
+    from civicflow.cli._erasure import blockers, erase_subject
+
+    found = _subject(subject)
+    if not (found.account_id or found.applications or found.draft_ids):
+        if (when := _already_erased(found)) is not None:
+            _report_erasure(json_output, {"subject": subject, "erased": True, "already": when, "removed": {}})
+            return
+        fail(f"no personal data held for {found.email}: no account, application or draft")
+    refused = blockers(found, _now())
+    result: dict[str, Any] = {"subject": subject, "applications": found.references, "dry_run": dry_run}
+    if refused:
+        if json_output:
+            print_json({**result, "erased": False, "blockers": [item.as_dict() for item in refused]})
+            raise typer.Exit(1)
+        fail(refused[0].message + (f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""))
+    if dry_run:
+        _report_erasure(json_output, {**result, "erased": False, "keys": len(found.identities), "blockers": []})
+        return
+    removed = erase_subject(found, reason=reason, actor="cli")
+    _report_erasure(json_output, {**result, "erased": True, "removed": removed})
+
+
+def _report_erasure(json_output: bool, result: dict[str, Any]) -> None:
+    if json_output:
+        print_json(result)
+    elif result.get("already"):
+        typer.echo(f"{result['subject']}: already erased on {result['already']}; nothing left to erase")
+    elif result.get("dry_run"):
+        cases = ", ".join(result["applications"]) or "none"
+        typer.echo(f"{result['subject']}: would be erased (cases: {cases}; keys to shred: {result['keys']})")
+    else:
+        removed = ", ".join(f"{kind.replace('_', ' ')}: {count}" for kind, count in result["removed"].items())
+        typer.echo(f"{result['subject']}: erased ({removed or 'nothing left to remove'})")
+
+
+@app.command()
+def hold(
+    subject: Annotated[str, typer.Argument(help="The citizen's email address or portal account id.")],
+    on: Annotated[bool, typer.Option("--on/--off", help="Set or lift the legal hold.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (a case or court reference; no personal data).")] = "",
+) -> None:
+    """Set or lift a legal hold (GDPR Art. 17(3)(e)): while set, erasure and retention leave the subject alone."""
+    setup_django()
+    from django.db import transaction
+
+    from civicflow.security import audit, keys
+
+    found = _subject(subject)
+    if on and not reason.strip():
+        fail("--reason is required with --on: say why the data must be kept", code=2)
+    with transaction.atomic():
+        for identity in found.hold_identities:
+            if on or keys.on_hold(identity):
+                keys.set_legal_hold(identity, hold=on)
+        details = {"applications": found.references} | ({"reason": reason[:200]} if reason else {})
+        audit.record(
+            actor="cli",
+            action="LegalHoldSet" if on else "LegalHoldLifted",
+            obj=("subject", keys.reference(found.identity)),
+            details=details,
+        )
+    state = "set" if on else "lifted"
+    typer.echo(f"{subject}: legal hold {state} ({len(found.applications)} application(s))")
+
+
+@app.command()
+def retention(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the cases due; change nothing.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many cases per run.")] = 1000,
+) -> None:
+    """Apply the services' retention schedules now (the worker does this every CIVICFLOW_RETENTION_INTERVAL)."""
+    setup_django()
+    from civicflow.cli._retention_step import run_retention
+
+    report = run_retention(_now(), dry_run=dry_run, limit=limit)
+    if json_output:
+        print_json(report.as_dict())
+    else:
+        typer.echo("\n".join(report.lines()))

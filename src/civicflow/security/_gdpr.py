@@ -111,6 +111,15 @@ def export_html(export: Mapping[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _schedule_text(schedule: Mapping[str, Any] | None) -> str:
+    if not schedule:
+        return "none: cases are kept until erased on request"
+    text = f"{schedule['action']} {schedule['after_days']} days after the case ended"
+    if schedule.get("kept_permanently_at"):
+        text += "; kept permanently when it ended at " + ", ".join(schedule["kept_permanently_at"])
+    return f"{text} ({schedule['legal_basis']})"
+
+
 def records_text(records: Sequence[Mapping[str, Any]]) -> str:
     """The records of processing as plain text, one block per service."""
     blocks: list[str] = []
@@ -125,6 +134,7 @@ def records_text(records: Sequence[Mapping[str, Any]]) -> str:
             + (", ".join(record["recipients"]["external_topics"]) or "none"),
             "  received from outside (messages): " + (", ".join(record["recipients"]["inbound_messages"]) or "none"),
             f"  retention: {record['retention']}",
+            f"  retention schedule (run by the worker): {_schedule_text(record.get('retention_schedule'))}",
             f"  security measures: {record['security_measures']}",
         ]
         blocks.append("\n".join(lines))

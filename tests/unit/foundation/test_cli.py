@@ -41,10 +41,10 @@ def test_version() -> None:
     assert result.stdout.startswith("civicflow ")
 
 
-def test_unbuilt_command_says_so_and_exits_2() -> None:
+def test_bad_input_is_one_line_and_exits_1() -> None:
     result = civicflow("gdpr", "erase", "someone")
-    assert result.returncode == 2
-    assert result.stderr.strip() == "civicflow: 'civicflow gdpr erase' is not available yet"
+    assert result.returncode == 1
+    assert result.stderr == "civicflow: error: SUBJECT must be a citizen's email address or account id\n"
     assert "Traceback" not in result.stderr
 
 
