@@ -1,8 +1,9 @@
 """OpenID Connect sign-in (authorization code flow with PKCE): one relying party for staff, one for citizens.
 
-Each relying party is configured from the environment (``CIVICFLOW_OIDC_STAFF_*`` for the
-organisation's identity provider, ``CIVICFLOW_OIDC_CITIZEN_*`` for a national eID broker) and is
-off while its issuer or client id is empty. The provider is found by discovery
+Each relying party is configured from the environment (``CIVICFLOW_OIDC_STAFF_ISSUER`` and its
+siblings for the organisation's identity provider, ``CIVICFLOW_OIDC_CITIZEN_ISSUER`` and its
+siblings for a national eID broker; docs/deployment.md) and is off while its issuer or client id
+is empty. The provider is found by discovery
 (``<issuer>/.well-known/openid-configuration``); authlib's Django client does the protocol:
 ``state`` and ``nonce`` and the PKCE ``code_verifier`` (S256) kept in the session, the code
 exchanged at the token endpoint, the ID token's signature checked against the provider's JWKS and
@@ -100,8 +101,29 @@ class Identity:
     claims: Mapping[str, Any]
 
 
-_DEFAULT_SCOPES = {STAFF: "openid profile email groups", CITIZEN: "openid"}
-_DEFAULT_NAME = {STAFF: "your organisation's account", CITIZEN: "eID"}
+# Every variable spelled out: docs/deployment.md documents each (tests/unit/test_deploy_files.py)
+_VARIABLES = {
+    STAFF: {
+        "issuer": "CIVICFLOW_OIDC_STAFF_ISSUER",
+        "client_id": "CIVICFLOW_OIDC_STAFF_CLIENT_ID",
+        "client_secret": "CIVICFLOW_OIDC_STAFF_CLIENT_SECRET",
+        "name": "CIVICFLOW_OIDC_STAFF_NAME",
+        "scopes": "CIVICFLOW_OIDC_STAFF_SCOPES",
+        "groups_claim": "CIVICFLOW_OIDC_STAFF_GROUPS_CLAIM",
+    },
+    CITIZEN: {
+        "issuer": "CIVICFLOW_OIDC_CITIZEN_ISSUER",
+        "client_id": "CIVICFLOW_OIDC_CITIZEN_CLIENT_ID",
+        "client_secret": "CIVICFLOW_OIDC_CITIZEN_CLIENT_SECRET",
+        "name": "CIVICFLOW_OIDC_CITIZEN_NAME",
+        "scopes": "CIVICFLOW_OIDC_CITIZEN_SCOPES",
+        "national_id_claim": "CIVICFLOW_OIDC_CITIZEN_NATIONAL_ID_CLAIM",
+    },
+}
+_DEFAULTS = {
+    STAFF: {"name": "your organisation's account", "scopes": "openid profile email groups", "groups_claim": "groups"},
+    CITIZEN: {"name": "eID", "scopes": "openid"},
+}
 
 
 def provider(kind: str) -> ProviderConfig | None:
@@ -109,23 +131,24 @@ def provider(kind: str) -> ProviderConfig | None:
 
     Read from the environment on each call, so a test (or an operator's reload) sees a change.
     """
-    prefix = f"CIVICFLOW_OIDC_{kind.upper()}_"
+    names, defaults = _VARIABLES.get(kind, {}), _DEFAULTS.get(kind, {})
 
-    def env(name: str, default: str = "") -> str:
-        return os.environ.get(prefix + name, "").strip() or default
+    def env(field: str) -> str:
+        value = os.environ.get(names[field], "").strip() if field in names else ""
+        return value or defaults.get(field, "")
 
-    issuer, client_id = env("ISSUER").rstrip("/"), env("CLIENT_ID")
+    issuer, client_id = env("issuer").rstrip("/"), env("client_id")
     if not issuer or not client_id:
         return None
     return ProviderConfig(
         kind=kind,
         issuer=issuer,
         client_id=client_id,
-        client_secret=env("CLIENT_SECRET"),
-        name=env("NAME", _DEFAULT_NAME.get(kind, kind)),
-        scopes=env("SCOPES", _DEFAULT_SCOPES.get(kind, "openid")),
-        groups_claim=env("GROUPS_CLAIM", "groups"),
-        national_id_claim=env("NATIONAL_ID_CLAIM"),
+        client_secret=env("client_secret"),
+        name=env("name"),
+        scopes=env("scopes") or "openid",
+        groups_claim=env("groups_claim"),
+        national_id_claim=env("national_id_claim"),
     )
 
 
