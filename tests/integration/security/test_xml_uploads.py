@@ -90,12 +90,14 @@ DMN_NS = 'xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" n
 
 
 def bpmn(prolog: str, ref: str) -> bytes:
-    body = f'<definitions {BPMN_NS}><process id="p" isExecutable="true"><documentation>{ref}</documentation><startEvent id="s"/></process></definitions>'
+    process = f'<process id="p" isExecutable="true"><documentation>{ref}</documentation><startEvent id="s"/></process>'
+    body = f"<definitions {BPMN_NS}>{process}</definitions>"
     return (prolog + body).encode()
 
 
 def dmn(prolog: str, ref: str) -> bytes:
-    body = f'<definitions {DMN_NS}><decision id="x" name="x"><literalExpression><text>{ref}</text></literalExpression></decision></definitions>'
+    decision = f'<decision id="x" name="x"><literalExpression><text>{ref}</text></literalExpression></decision>'
+    body = f"<definitions {DMN_NS}>{decision}</definitions>"
     return (prolog + body).encode()
 
 
@@ -164,7 +166,8 @@ def test_workbench_assess_refuses_entities_in_xes(pipe: Pipe, gzipped: bool) -> 
 
 
 def _pnml(prolog: str, ref: str) -> bytes:
-    net = f'<net id="n" type="http://www.pnml.org/version-2009/grammar/ptnet"><page id="pg"><place id="p1"><name><text>{ref}</text></name></place></page></net>'
+    page = f'<page id="pg"><place id="p1"><name><text>{ref}</text></name></place></page>'
+    net = f'<net id="n" type="http://www.pnml.org/version-2009/grammar/ptnet">{page}</net>'
     return (prolog + f"<pnml>{net}</pnml>").encode()
 
 
