@@ -211,6 +211,7 @@ def _context(guide: Guide) -> dict[str, object]:
         "purpose": notice.purpose.get(language),
         "legal_basis": notice.legal_basis.get(language),
         "retention": notice.retention.get(language),
+        "schedule": guide.service.retention,  # what the worker does once the period is over
         "flow_tests": notice.flow_tests.get(language),
         "limitations": [item.get(language) for item in notice.limitations],
         "statement_date": notice.statement_date,

@@ -299,3 +299,17 @@ def test_records_show_the_schedules_and_bad_input_is_one_line(db: Any, monkeypat
         retention_interval()
     monkeypatch.setenv("CIVICFLOW_RETENTION_INTERVAL", "7200")
     assert retention_interval() == 7200.0
+
+
+@pytest.mark.parametrize(
+    ("language", "service", "sentence"),
+    [
+        ("en", "record_transfer", "Our system does this automatically: 7305 days after your case is closed"),
+        ("nl", "tax_refund", "Ons systeem doet dit automatisch: 2557 dagen nadat uw zaak is afgesloten"),
+        ("en", "building_permit", "This does not apply to what we keep permanently, as described above."),
+        ("nl", "building_permit", "en wordt uw aanvraag verwijderd"),
+    ],
+)
+def test_the_privacy_notice_states_the_schedule(db: Any, language: str, service: str, sentence: str) -> None:
+    html = client(language).get(f"/portal/{service}/privacy/").content.decode()
+    assert sentence in " ".join(html.split())
