@@ -82,7 +82,7 @@ PORTAL_PUBLIC = {
     "index", "lookup", "sign-in", "sign-in-sent", "sign-in-link", "sign-out", "transparency",
     "transparency-catalogue", "transparency-csv-metadata", "transparency-schema", "transparency-csv",
     "transparency-json", "transparency-service", "transparency-audit", "transparency-audit-json", "start",
-    "apply", "apply-page", "check", "save", "saved", "privacy", "accessibility",
+    "apply", "apply-page", "check", "save", "saved", "privacy", "accessibility", "help", "help-service",
 }  # fmt: skip
 PORTAL_OWN = {"resume", "my", "application", "submitted", "upload", "supply", "answer", "document", "satisfaction"}
 for _name in PORTAL_PUBLIC:
