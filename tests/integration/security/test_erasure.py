@@ -10,10 +10,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
 from typer.testing import CliRunner
 
 import civicflow.services
@@ -23,7 +26,14 @@ from civicflow.cli.app import app
 from civicflow.engine.ports import VirtualClock
 from civicflow.errors import ConfigurationError
 from civicflow.kpi import Period, kpis_as_dict
-from civicflow.portal.models import Application, CitizenAccount, SatisfactionResponse, SignInToken
+from civicflow.portal.models import (
+    Application,
+    CitizenAccount,
+    Document,
+    Draft,
+    SatisfactionResponse,
+    SignInToken,
+)
 from civicflow.runtime import jobs, kpi_projection, services
 from civicflow.runtime.clock import current_clock, using_clock
 from civicflow.runtime.models import ProcessInstance
@@ -31,7 +41,9 @@ from civicflow.runtime.reference import deploy_reference_services
 from civicflow.security import keys
 from civicflow.security.models import AuditEntry, SubjectKey
 from civicflow.services import REFERENCE_SERVICES, Retention, RetentionAction, Text
+from civicflow.web.attachments import document_storage
 from civicflow.web.kpis import service_kpis
+from civicflow.web.models import QueuedMail
 from support.portal_citizen import RT_ANSWERS, apply, client, run_due, sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -313,3 +325,40 @@ def test_records_show_the_schedules_and_bad_input_is_one_line(db: Any, monkeypat
 def test_the_privacy_notice_states_the_schedule(db: Any, language: str, service: str, sentence: str) -> None:
     html = client(language).get(f"/portal/{service}/privacy/").content.decode()
     assert sentence in " ".join(html.split())
+
+
+def test_uploaded_files_drafts_and_queued_mail_of_the_subject_go(
+    cases: Cases, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    storage = document_storage()
+    now = timezone.now()
+    draft = Draft.objects.create(
+        service="record_transfer", data={"patientName": NAME_1}, email=ZOE, token_hash="0" * 64,
+        created=now, expires=now + timedelta(days=30),
+    )  # fmt: skip
+    stored = []
+    for owner in ({"application": Application.objects.get(reference=cases.ref_1)}, {"draft": draft},
+                  {"application": Application.objects.get(reference=cases.ref_2)}):  # fmt: skip
+        name = storage.save(f"{len(stored)}.pdf", ContentFile(b"%PDF-1.7 scan"))
+        Document.objects.create(
+            service="record_transfer", field="scan", name="passport.pdf", content_type="application/pdf",
+            size=13, sha256="0" * 64, storage_name=name, created=now, **owner,
+        )  # fmt: skip
+        stored.append(name)
+    QueuedMail.objects.create(key="k1", to=ZOE, subject="s", body=NAME_1, created=now)
+    QueuedMail.objects.create(key="k2", to=YARA, subject="s", body=NAME_2, created=now)
+    queued = (QueuedMail.objects.filter(to=ZOE).count(), QueuedMail.objects.exclude(to=ZOE).count())
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # the bytes go once the rows are gone
+        result = _run("gdpr", "erase", ZOE, "--json", at=_later())
+    assert result.exit_code == 0, result.stderr
+    assert len(callbacks) == 2  # one per group of files: the applications', the drafts'
+    removed = json.loads(result.stdout)["removed"]
+    assert (removed["uploaded_files"], removed["drafts"], removed["queued_mail"]) == (2, 1, queued[0])
+    assert [storage.exists(name) for name in stored] == [False, False, True]
+    assert Document.objects.get().storage_name == stored[2]
+    kept = Draft.objects.get(pk=draft.pk)  # its dates count for the KPIs; nothing personal is left
+    assert (kept.data, kept.email, kept.token_hash, kept.created) == ({}, "", "", draft.created)
+    assert set(QueuedMail.objects.values_list("to", flat=True)) == {YARA}
+    assert QueuedMail.objects.count() == queued[1]
