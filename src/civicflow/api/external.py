@@ -20,13 +20,13 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 
 from civicflow.api.errors import LockExpiredError, LockLostError
-from civicflow.engine import loads_state
 from civicflow.errors import CivicFlowError
 from civicflow.runtime import jobs
 from civicflow.runtime.clock import current_clock
 from civicflow.runtime.complete_batch import complete_jobs
 from civicflow.runtime.errors import NotFoundError
 from civicflow.runtime.models import Job, JobKind, ProcessInstance
+from civicflow.runtime.personal import loads
 
 __all__ = [
     "LockedTask",
@@ -114,7 +114,7 @@ def _with_variables(locked: list[Job]) -> list[LockedTask]:
         if stored is None:  # gone meanwhile: the single read answers its own error
             found.append(LockedTask(job=job, variables=jobs.job_variables(job)))
             continue
-        with jobs.state_in_memory(job.instance_id, loads_state(stored)):  # type: ignore[arg-type]
+        with jobs.state_in_memory(job.instance_id, loads(stored)):  # type: ignore[arg-type]
             found.append(LockedTask(job=job, variables=jobs.job_variables(job)))
     return found
 

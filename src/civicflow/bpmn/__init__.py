@@ -8,6 +8,7 @@ for the element classes.
 from civicflow.bpmn.errors import BpmnError, BpmnParseError, TimerFormatError
 from civicflow.bpmn.expressions import Expression
 from civicflow.bpmn.model import Definitions
+from civicflow.bpmn.personal import PersonalData, personal_data
 from civicflow.bpmn.reader import LoadOptions, load
 from civicflow.bpmn.validation import CODES, Diagnostic, Severity, validate
 from civicflow.bpmn.writer import write
@@ -20,9 +21,11 @@ __all__ = [
     "Diagnostic",
     "Expression",
     "LoadOptions",
+    "PersonalData",
     "Severity",
     "TimerFormatError",
     "load",
+    "personal_data",
     "validate",
     "write",
 ]

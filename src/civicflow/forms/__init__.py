@@ -26,6 +26,7 @@ from civicflow.forms._model import (
 )
 from civicflow.forms._pages import PAGES_PROPERTY, Page, merge_page, page_of, pages
 from civicflow.forms._paths import html_id, html_name, parse_html_name, unflatten
+from civicflow.forms._personal import PERSONAL_PROPERTY, personal_variables
 from civicflow.forms._rendering import ErrorSummaryItem, FieldView, OptionView, error_summary, render_model
 from civicflow.forms._rules import UploadedFile
 from civicflow.forms._sniffing import SNIFF_BYTES, content_fits_name, sniff_content_type
@@ -34,6 +35,7 @@ from civicflow.forms._validation import FieldError, ValidationOptions, Validatio
 __all__ = [
     "LANGUAGES",
     "PAGES_PROPERTY",
+    "PERSONAL_PROPERTY",
     "SNIFF_BYTES",
     "Component",
     "ComponentType",
@@ -65,6 +67,7 @@ __all__ = [
     "page_of",
     "pages",
     "parse_html_name",
+    "personal_variables",
     "render_model",
     "sniff_content_type",
     "unflatten",

@@ -7,6 +7,7 @@ submitted it); anything else answers 404, never 403, so nobody learns which refe
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from civicflow.portal._document_requests import pending, uploads_of
 from civicflow.portal._files import file_pickers, take_files, view_hidden
 from civicflow.portal._forms import posted_data, revealed, visible_names
 from civicflow.portal._guides import GUIDES, Guide, duration_days
+from civicflow.portal._personal import open_answers, seal_answers
 from civicflow.portal._uploads import (
     attach_to_application,
     files_key,
@@ -209,9 +211,11 @@ def _save_draft(request: HttpRequest, guide: Guide, email: str) -> bool:
     now = timezone.now()
     language = _language()
     data = request.session.get(_data_key(guide.service.id), {})
+    draft_id = uuid.uuid4()
     draft = Draft.objects.create(
+        id=draft_id,
         service=guide.service.id,
-        data=data if isinstance(data, dict) else {},
+        data=seal_answers(guide.service, str(draft_id), data if isinstance(data, dict) else {}),
         email=email,
         token_hash=_secrets.digest(token),
         language=language,
@@ -247,7 +251,7 @@ def resume(request: HttpRequest, draft_id: str, token: str) -> HttpResponse:
     draft = Draft.objects.filter(pk=draft_id, expires__gt=timezone.now()).first()
     if draft is None or draft.service not in GUIDES or not _secrets.matches(token, draft.token_hash):
         raise Http404
-    request.session[_data_key(draft.service)] = draft.data
+    request.session[_data_key(draft.service)] = open_answers(draft.data)
     request.session[files_key(draft.service)] = restore_from_draft(request, draft)
     request.session[f"portal:{draft.service}:draft"] = str(draft.pk)
     return redirect("portal:apply", service_id=draft.service)

@@ -13,10 +13,11 @@ from uuid import UUID
 
 from django.db import connection, transaction
 
-from civicflow.engine import InstanceState, StartInstance, dumps_state, execute
+from civicflow.engine import InstanceState, StartInstance, execute
 from civicflow.runtime.definitions import graph_for
 from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
+from civicflow.runtime.personal import dumps, with_keys
 from civicflow.runtime.projection import collect, write
 from civicflow.runtime.rows import insert_rows
 from civicflow.runtime.step import consume_buffered, context
@@ -24,6 +25,7 @@ from civicflow.runtime.step import consume_buffered, context
 __all__ = ["start_many"]
 
 
+@with_keys
 def start_many(definition: ProcessDefinition, variables: Sequence[Mapping[str, Any]]) -> list[UUID]:
     """Start one instance per entry of ``variables``, all in one transaction; their ids in order."""
     graph = graph_for(definition.pk)
@@ -45,7 +47,7 @@ def start_many(definition: ProcessDefinition, variables: Sequence[Mapping[str, A
                 definition=definition,
                 status=state.status.value,
                 has_incident=bool(state.incidents),
-                state=dumps_state(state),
+                state=dumps(graph, state, events),
                 version=1,
                 event_count=len(events),
                 started=now,

@@ -22,13 +22,14 @@ from uuid import UUID
 
 from django.db import transaction
 
-from civicflow.engine import CommandRejectedError, CompleteJob, execute, loads_state
+from civicflow.engine import CommandRejectedError, CompleteJob, execute
 from civicflow.errors import CivicFlowError
 from civicflow.runtime import jobs as job_runner
 from civicflow.runtime.definitions import graph_for
 from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.errors import CommandRefusedError, NotFoundError
 from civicflow.runtime.models import InstanceStatus, Job, ProcessInstance
+from civicflow.runtime.personal import loads, with_keys
 from civicflow.runtime.projection import collect, write
 from civicflow.runtime.rows import values_in
 from civicflow.runtime.step import consume_buffered, context
@@ -37,6 +38,7 @@ from civicflow.runtime.worker._batch import _INSTANCE_FIELDS, _update_instances,
 __all__ = ["complete_jobs"]
 
 
+@with_keys
 def complete_jobs(items: Sequence[tuple[Job, Mapping[str, Any]]]) -> dict[int, CivicFlowError | None]:
     """Complete each ``(job, variables)``; per job id None (completed) or the error that refused it.
 
@@ -67,7 +69,7 @@ def complete_jobs(items: Sequence[tuple[Job, Mapping[str, Any]]]) -> dict[int, C
         w = _Work(
             instance_id=instance_id,
             graph=graph_for(definition_id),
-            state=loads_state(state),
+            state=loads(state, graph=graph_for(definition_id)),
             version=version,
             event_count=event_count,
             claimed=[job for job, _ in pairs],

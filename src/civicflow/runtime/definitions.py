@@ -18,6 +18,7 @@ import civicflow.dmn
 from civicflow.engine import ExpressionError, FeelEvaluator, Graph, ModelNotExecutableError, NodeKind, compile_graph
 from civicflow.runtime.clock import CurrentClock
 from civicflow.runtime.models import DecisionDefinition, ProcessDefinition, Resource, ResourceKind
+from civicflow.runtime.personal import attach_personal
 from civicflow.runtime.usertasks import attach_specs
 
 __all__ = [
@@ -55,7 +56,7 @@ def compile_file(main: civicflow.bpmn.Definitions, others: Sequence[civicflow.bp
     missing = called - set(graph.processes)
     extra = [o for o in others if o is not main and any(p.id in missing for p in o.processes)]
     if not extra:
-        return attach_specs(graph, [main])
+        return attach_personal(attach_specs(graph, [main]), [main])
     seen = set(graph.nodes)
     for other in extra:
         ids = set(compile_bpmn([other]).nodes)
@@ -65,7 +66,7 @@ def compile_file(main: civicflow.bpmn.Definitions, others: Sequence[civicflow.bp
                 f"files linked by call activities share element ids {', '.join(clash[:5])}", element_id=clash[0]
             )
         seen |= ids
-    return attach_specs(compile_bpmn([main, *extra]), [main, *extra])
+    return attach_personal(attach_specs(compile_bpmn([main, *extra]), [main, *extra]), [main, *extra])
 
 
 def remember_graph(resource_id: int, graph: Graph) -> None:

@@ -18,6 +18,7 @@ from civicflow.engine import BroadcastSignal, CommandRejectedError
 from civicflow.runtime import step
 from civicflow.runtime.errors import CommandRefusedError, NotFoundError
 from civicflow.runtime.models import Job, JobKind, ProcessDefinition, SignalSubscription
+from civicflow.runtime.personal import open_payload
 from civicflow.runtime.throws import delivery_job
 from civicflow.runtime.values import decode_value
 
@@ -35,10 +36,11 @@ def deliver(job: Job) -> bool:
         if current is None:
             return False
         payload = dict(current.payload or {})
+        # the thrown variables were sealed under the sender's subject: opened only to hand them on
         if current.kind == JobKind.MESSAGE:
-            _deliver_message(payload)
+            _deliver_message(open_payload(payload, for_display=False))
         elif "target" in payload or "start" in payload:
-            _deliver_signal_to(payload)
+            _deliver_signal_to(open_payload(payload, for_display=False))
         else:
             _fan_out(current, payload)
         current.delete()

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from civicflow.engine import Event, Graph, InstanceState, loads_state
+from civicflow.engine import Event, Graph, InstanceState
+from civicflow.runtime.personal import loads
 from civicflow.runtime.throws import thrown
 from civicflow.runtime.usertasks import evaluate, spec_for
 from civicflow.runtime.values import visible_variables
@@ -60,7 +61,7 @@ def enrich(p: Projection, source: StepSource, events: list[Event], now: datetime
         if fields.candidate_users:
             p.task_users[key] = fields.candidate_users
     if any(type(e).__name__ in _THROWN for e in events):
-        before = loads_state(source.before) if source.before else InstanceState()
+        before = loads(source.before) if source.before else InstanceState()
         p.deliveries.extend(thrown(graph, before, events, _uuid(p.instance_id), now))
 
 

@@ -13,11 +13,12 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from civicflow.engine import CompleteJob, FailJob, FireTimer, InstanceState, ThrowBpmnError, loads_state
+from civicflow.engine import CompleteJob, FailJob, FireTimer, InstanceState, ThrowBpmnError
 from civicflow.runtime import deliveries, start_timers, step
 from civicflow.runtime.clock import current_clock
 from civicflow.runtime.errors import RuntimeServiceError
 from civicflow.runtime.models import Job, JobKind, ProcessInstance
+from civicflow.runtime.personal import loads
 from civicflow.runtime.values import plain
 
 __all__ = [
@@ -93,7 +94,7 @@ def job_variables(job: Job, *, local: bool = False) -> dict[str, Any]:
     if held is not None and held[0] == job.instance_id:
         state = held[1]
     else:
-        state = loads_state(ProcessInstance.objects.values_list("state", flat=True).get(pk=_owner(job)))
+        state = loads(ProcessInstance.objects.values_list("state", flat=True).get(pk=_owner(job)))
     inst = state.elements.get(job.element_instance)
     chain = []
     while inst is not None:

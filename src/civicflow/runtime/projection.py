@@ -29,6 +29,7 @@ from civicflow.runtime.models import (
     TaskState,
     UserTask,
 )
+from civicflow.runtime.personal import seal_projection
 from civicflow.runtime.rows import delete_by_keys, insert_rows, update_by_keys
 
 __all__ = [
@@ -124,6 +125,7 @@ def collect(
             handler(p, instance_id, event, now)
     if source is not None:
         enrich(p, source, events, now)
+        seal_projection(p, source.graph, source.state, events)  # before anything is written
     return p
 
 

@@ -28,15 +28,14 @@ from civicflow.engine import (
     Graph,
     InstanceState,
     StartInstance,
-    dumps_state,
     execute,
-    loads_state,
 )
 from civicflow.runtime.clock import UuidIds, current_clock
 from civicflow.runtime.definitions import RuntimeDecisions, graph_for
 from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.errors import CommandRefusedError, ConcurrencyError, NotFoundError
 from civicflow.runtime.models import BufferedMessage, InstanceStatus, ProcessDefinition, ProcessInstance
+from civicflow.runtime.personal import dumps, keys_for_step, loads
 from civicflow.runtime.projection import project
 from civicflow.runtime.rows import columns, get_row, insert_rows, update_instances
 from civicflow.runtime.values import decode_value
@@ -154,7 +153,7 @@ def start(
     command = StartInstance(process=definition.process_id, variables=variables or {}, start_event=start_event)
     events = _execute(graph, state, command, ctx, "")
     instance_id = state.instance_id
-    with transaction.atomic():
+    with transaction.atomic(), keys_for_step():
         events = consume_buffered(graph, state, events, ctx, instance_id=instance_id, now=now)
         row = ProcessInstance(
             id=UUID(instance_id),
@@ -164,7 +163,7 @@ def start(
             parent_id=parent_id,
             status=state.status.value,
             has_incident=bool(state.incidents),
-            state=dumps_state(state),
+            state=dumps(graph, state, events),
             version=1,
             event_count=len(events),
             started=now,
@@ -188,7 +187,8 @@ def run(
     """Run ``command`` on a stored instance and persist the outcome, retrying on a version conflict."""
     for _attempt in range(MAX_ATTEMPTS):
         try:
-            return _run_once(instance_id, command, actor=actor, job_backoff=job_backoff)
+            with keys_for_step():
+                return _run_once(instance_id, command, actor=actor, job_backoff=job_backoff)
         except _ConflictError:
             continue
     raise ConcurrencyError(
@@ -207,7 +207,7 @@ def _run_once(
             f"instance {instance_id} is {row.status}", instance_id=str(instance_id), command=type(command).__name__
         )
     graph = graph_for(row.definition_id)
-    state = loads_state(row.state)
+    state = loads(row.state, graph=graph)
     ctx = context()
     now = ctx.clock.now()
     events = _execute(graph, state, command, ctx, str(instance_id))
@@ -215,7 +215,7 @@ def _run_once(
         events = consume_buffered(graph, state, events, ctx, instance_id=str(instance_id), now=now)
         finished = _finished(state)
         changes: dict[str, Any] = {
-            "state": dumps_state(state),
+            "state": dumps(graph, state, events),
             "version": row.version + 1,
             "event_count": row.event_count + len(events),
             "status": state.status.value,

@@ -47,6 +47,7 @@ def _review(lane: str, key: str, name: str, *, head: str, sla: str, row_var: str
 
 
 SPEC = ProcessSpec(
+    properties=(("civicflow:subject", "applicantId"),),
     id="building_permit",
     name="Building permit",
     participant="Municipality: building permits",
@@ -463,13 +464,20 @@ FORMS = {
                 "applicant",
                 ("About you", "Over u"),
                 [
-                    field("textfield", "applicantName", ("Your name", "Uw naam"), required=True),
+                    field(
+                        "textfield",
+                        "applicantName",
+                        ("Your name", "Uw naam"),
+                        required=True,
+                        properties={"civicflow:personal": "true"},
+                    ),
                     field(
                         "textfield",
                         "applicantEmail",
                         ("Email address", "E-mailadres"),
                         required=True,
                         validate={"validationType": "email"},
+                        properties={"civicflow:personal": "true"},
                     ),
                 ],
             ),
@@ -482,6 +490,7 @@ FORMS = {
                         "address",
                         ("Address of the building site", "Adres van de bouwlocatie"),
                         required=True,
+                        properties={"civicflow:personal": "true"},
                     ),
                     field(
                         "select",

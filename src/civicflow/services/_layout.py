@@ -81,6 +81,7 @@ class ProcessSpec:
     nodes: tuple[Node, ...]
     flows: tuple[Flow, ...]
     documentation: str = ""
+    properties: tuple[tuple[str, str], ...] = ()  # zeebe:properties of the process (civicflow:subject ...)
     _index: dict[str, Node] = field(default_factory=dict, compare=False)
 
 
@@ -293,6 +294,11 @@ def write_bpmn(spec: ProcessSpec) -> str:
     out.append(f'  <bpmn:process{_attr("id", spec.id)}{_attr("name", spec.name)} isExecutable="true">\n')
     if spec.documentation:
         out.append(f"    <bpmn:documentation>{escape(spec.documentation)}</bpmn:documentation>\n")
+    if spec.properties:
+        props = "".join(f"<zeebe:property{_attr('name', k)}{_attr('value', v)} />" for k, v in spec.properties)
+        out.append(
+            f"    <bpmn:extensionElements><zeebe:properties>{props}</zeebe:properties></bpmn:extensionElements>\n"
+        )
     out.append(f'    <bpmn:laneSet id="LaneSet_{spec.id}">\n')
     for key, lane_name in spec.lanes:
         refs = "".join(f"<bpmn:flowNodeRef>{n.id}</bpmn:flowNodeRef>" for n in spec.nodes if n.lane == key)

@@ -11,6 +11,7 @@ def _email(subject_en: str, subject_nl: str, body_en: str, body_nl: str) -> tupl
 
 
 SPEC = ProcessSpec(
+    properties=(("civicflow:subject", "patientId"),),
     id="record_transfer",
     name="Patient record transfer",
     participant="Care provider: record transfers",
@@ -170,13 +171,20 @@ FORMS = {
         "rt-request",
         [
             text("intro", "## Move your medical records", "## Uw medisch dossier overdragen"),
-            field("textfield", "patientName", ("Your name", "Uw naam"), required=True),
+            field(
+                "textfield",
+                "patientName",
+                ("Your name", "Uw naam"),
+                required=True,
+                properties={"civicflow:personal": "true"},
+            ),
             field(
                 "textfield",
                 "patientEmail",
                 ("Email address", "E-mailadres"),
                 required=True,
                 validate={"validationType": "email"},
+                properties={"civicflow:personal": "true"},
             ),
             field("textfield", "sourceProvider", ("Current care provider", "Huidige zorgaanbieder"), required=True),
             field("textfield", "targetProvider", ("New care provider", "Nieuwe zorgaanbieder"), required=True),

@@ -25,6 +25,7 @@ def _review(node_id: str, name: str, lane: str, col: int, prefix: str) -> Node:
 
 
 SPEC = ProcessSpec(
+    properties=(("civicflow:subject", "claimantId"),),
     id="tax_refund",
     name="Tax refund claim",
     participant="Tax office: refund claims",
@@ -249,13 +250,20 @@ FORMS = {
         "tr-claim",
         [
             text("intro", "## Claim an income tax refund", "## Teruggaaf inkomstenbelasting aanvragen"),
-            field("textfield", "claimantName", ("Your name", "Uw naam"), required=True),
+            field(
+                "textfield",
+                "claimantName",
+                ("Your name", "Uw naam"),
+                required=True,
+                properties={"civicflow:personal": "true"},
+            ),
             field(
                 "textfield",
                 "claimantEmail",
                 ("Email address", "E-mailadres"),
                 required=True,
                 validate={"validationType": "email"},
+                properties={"civicflow:personal": "true"},
             ),
             field(
                 "radio",
@@ -303,6 +311,7 @@ FORMS = {
                 ("Bank account (IBAN)", "Bankrekening (IBAN)"),
                 required=True,
                 validate={"required": True, "pattern": "^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$"},
+                properties={"civicflow:personal": "true"},
             ),
         ],
     ),

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.db import transaction
 
-from civicflow.engine import Graph, InstanceState, dumps_state, loads_state
+from civicflow.engine import Graph, InstanceState
 from civicflow.runtime.clock import current_clock
 from civicflow.runtime.definitions import graph_for
 from civicflow.runtime.errors import ConcurrencyError, MigrationRefusedError, NotFoundError
@@ -28,6 +28,7 @@ from civicflow.runtime.models import (
     SignalSubscription,
     UserTask,
 )
+from civicflow.runtime.personal import dumps, loads
 
 __all__ = ["migrate_instances"]
 
@@ -157,7 +158,7 @@ def migrate_instances(
         rows = rows.filter(pk__in=list(instance_ids))
     plans = []
     for row in rows.order_by("started"):
-        state = loads_state(row.state)
+        state = loads(row.state)
         _check_instance(
             state, (old, new), mapping, processes=(source.process_id, target.process_id), target=target.key, found=found
         )
@@ -169,7 +170,7 @@ def migrate_instances(
         for row, state in plans:
             _rewrite(state, mapping, source.process_id, target.process_id)
             changed = ProcessInstance.objects.filter(pk=row.pk, version=row.version).update(
-                definition=target, state=dumps_state(state), version=row.version + 1, event_count=row.event_count + 1
+                definition=target, state=dumps(new, state), version=row.version + 1, event_count=row.event_count + 1
             )
             if changed != 1:
                 raise ConcurrencyError(f"instance {row.pk} changed during the migration", instance_id=str(row.pk))

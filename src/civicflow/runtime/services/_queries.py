@@ -10,7 +10,6 @@ from uuid import UUID
 
 from django.db.models import F, QuerySet
 
-from civicflow.engine import loads_state
 from civicflow.runtime.codec import decode_event
 from civicflow.runtime.definitions import graph_for
 from civicflow.runtime.errors import NotFoundError
@@ -23,6 +22,7 @@ from civicflow.runtime.models import (
     TaskState,
     UserTask,
 )
+from civicflow.runtime.personal import loads, open_payload
 from civicflow.runtime.rows import get_row
 from civicflow.runtime.values import decode_value, plain
 
@@ -109,7 +109,8 @@ def history(instance_id: UUID | str) -> QuerySet[HistoryEvent]:
 
 def history_events(instance_id: UUID | str) -> list[Any]:
     """The engine events of an instance, decoded (``civicflow.engine.replay`` rebuilds its state)."""
-    decoded = (decode_event(row.type, row.element_id, row.payload) for row in history(instance_id))
+    rows = history(instance_id)
+    decoded = (decode_event(r.type, r.element_id, open_payload(r.payload, for_display=False)) for r in rows)
     return [event for event in decoded if event is not None]
 
 
@@ -127,9 +128,12 @@ def _uuid(value: UUID | str) -> UUID:
 
 
 def variables(instance_id: UUID | str) -> dict[str, Any]:
-    """The process-level variables as plain values (from the history once the instance ended)."""
+    """The process-level variables as plain values (from the history once the instance ended).
+
+    Personal values are opened; an erased subject's are ``civicflow.security.sealed_values.ERASED``.
+    """
     instance = get_instance(instance_id)
-    state = loads_state(instance.state)
+    state = loads(instance.state, for_display=True)
     root = state.elements.get(state.root)
     if root is not None:
         found: dict[str, Any] = plain(dict(root.variables or {}))
@@ -137,7 +141,7 @@ def variables(instance_id: UUID | str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for row in history(instance_id).filter(type="VariablesSet"):
         if row.payload.get("scope") == state.root:
-            values.update(decode_value(row.payload.get("variables", {})))
+            values.update(decode_value(open_payload(row.payload).get("variables", {})))
     result: dict[str, Any] = plain(values)
     return result
 

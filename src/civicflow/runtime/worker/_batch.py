@@ -37,14 +37,13 @@ from civicflow.engine import (
     Graph,
     InstanceState,
     ThrowBpmnError,
-    dumps_state,
     execute,
-    loads_state,
 )
 from civicflow.runtime import jobs as job_runner
 from civicflow.runtime.definitions import graph_for
 from civicflow.runtime.enrich import StepSource
 from civicflow.runtime.models import InstanceStatus, Job, JobKind, ProcessInstance
+from civicflow.runtime.personal import dumps, loads, with_keys
 from civicflow.runtime.projection import collect, write
 from civicflow.runtime.rows import update_instances, values_in
 from civicflow.runtime.step import consume_buffered, context
@@ -180,7 +179,7 @@ def _load(claimed: list[Job]) -> tuple[list[_Work], list[Job]]:
             _Work(
                 instance_id=instance_id,
                 graph=graph_for(definition_id),
-                state=loads_state(state),
+                state=loads(state, graph=graph_for(definition_id)),
                 version=version,
                 event_count=event_count,
                 claimed=jobs,
@@ -199,10 +198,21 @@ def _update_instances(items: list[_Work], now: datetime) -> set[UUID]:
         done = w.state.status.value != InstanceStatus.ACTIVE
         status, incident = w.state.status.value, bool(w.state.incidents)
         count = w.event_count + len(w.events)
-        rows.append((w.instance_id, w.version, dumps_state(w.state), count, status, incident, now if done else None))
+        rows.append(
+            (
+                w.instance_id,
+                w.version,
+                dumps(w.graph, w.state, w.events),
+                count,
+                status,
+                incident,
+                now if done else None,
+            )
+        )
     return update_instances(rows)
 
 
+@with_keys
 def run_batch(
     claimed: list[Job], *, chain_limit: int = 100, keep_going: Callable[[], bool] = lambda: True
 ) -> BatchResult:

@@ -1,0 +1,198 @@
+"""Personal data at rest: a reference service run end to end leaves no personal value in clear in the database.
+
+A citizen applies for a building permit through the portal with distinctive values, caseworkers
+take the case to the permit, and a second case is started through the runtime API. Then every
+row of every table is dumped as text (SQLite ``iterdump``; on PostgreSQL each row cast to text)
+and searched for the values: as typed, JSON-escaped and base64-encoded. Pages still show them;
+after the subject's key is shredded they show "erased" and the values cannot be decrypted.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+
+from civicflow.portal.models import Application, Draft
+from civicflow.runtime import jobs, services
+from civicflow.runtime.definitions import clear_caches
+from civicflow.runtime.models import HistoryEvent, ProcessInstance
+from civicflow.runtime.reference import deploy_reference_services
+from civicflow.security import keys
+from civicflow.security.keys import SubjectKeyShreddedError
+from civicflow.security.sealed_values import ERASED, SEALED
+from support.portal_citizen import BP_ANSWERS, apply, client, permit_to_survey
+from support.workbench import signed_in, staff
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+NAME = "Zebediah Quxworthy"
+STREET = "Wyxmoorsteeg 4417, Utrecht"
+API_NAME = "Ottoline Vexbrunner"
+API_STREET = "Quarnhof 9912, Zwolle"
+NATIONAL_ID = "NL-BSN-807716345"  # a process-declared personal variable (civicflow:personal), not on a form
+DISTINCTIVE = (NAME, STREET, API_NAME, API_STREET)
+
+
+@pytest.fixture(autouse=True)
+def configured_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIVICFLOW_KEK", base64.b64encode(os.urandom(32)).decode())
+    monkeypatch.setenv("CIVICFLOW_SUBJECT_KEY", base64.b64encode(os.urandom(32)).decode())
+    monkeypatch.delenv("CIVICFLOW_KEK_PREVIOUS", raising=False)
+    clear_caches()  # definition ids are reused after a rolled-back test: compiled graphs must not be
+
+
+@pytest.fixture
+def cases(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A portal application taken to the permit by caseworkers, and a case started through the API."""
+    deploy_reference_services()
+    monkeypatch.setitem(jobs.HANDLERS, "email", lambda job: None)
+    browser = client()
+    reference = apply(browser, answers={**BP_ANSWERS, "applicantName": NAME, "address": STREET})
+    application = Application.objects.get(reference=reference)
+    permit_to_survey(application.instance_id, reference)
+    api = services.start_instance(
+        "building_permit",
+        business_key="API-1",
+        variables={
+            **BP_ANSWERS,
+            "applicantName": API_NAME,
+            "address": API_STREET,
+            "applicantId": "party:api-1",
+            "caseNumber": "API-1",
+            "language": "en",
+        },
+    )
+    return {"reference": reference, "instance": application.instance_id, "browser": browser, "api": api.pk}
+
+
+def _dump() -> str:
+    """Every row of every table as text."""
+    if connection.vendor == "sqlite":
+        return "\n".join(connection.connection.iterdump())
+    lines = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT t::text FROM {connection.ops.quote_name(table)} AS t")
+            lines.extend(row[0] for row in cursor.fetchall())
+    return "\n".join(lines)
+
+
+def _forms(value: str) -> Iterator[str]:
+    """The value as typed, JSON-escaped, and the base64 (standard and URL-safe) runs only its bytes decide."""
+    yield value
+    yield json.dumps(value)[1:-1]
+    yield json.dumps(value, ensure_ascii=False)[1:-1]
+    raw = value.encode()
+    for offset in range(3):
+        data = b"\0" * offset + raw
+        stable = base64.b64encode(data)[4 if offset else 0 : len(data) // 3 * 4].decode()
+        yield stable
+        yield stable.replace("+", "-").replace("/", "_")
+
+
+def _task_page(instance_id: Any, language: str = "en") -> str:
+    """The open intake task of a case as a caseworker sees it (the case's data listed)."""
+    task = services.tasks(instance_id=instance_id).get(element_id="check_completeness", state="created")
+    username = f"ingrid-{language}"
+    user = User.objects.filter(username=username).first() or staff(username, "intake")
+    response = signed_in(user, language).get(reverse("workbench:task", args=[task.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_case_runs_on_clear_values_and_stores_none(cases: dict[str, Any]) -> None:
+    # the engine saw clear values: the permit was issued, the variables read back
+    assert services.variables(cases["instance"])["applicantName"] == NAME
+    assert services.variables(cases["api"])["address"] == API_STREET
+    assert HistoryEvent.objects.filter(instance_id=cases["instance"]).count() > 30
+    stored = ProcessInstance.objects.get(pk=cases["instance"]).state
+    assert f'"applicantName":{{"{SEALED}":' in stored
+    dump = _dump()
+    found = {value: form for value in DISTINCTIVE for form in _forms(value) if len(form) >= 8 and form in dump}
+    assert found == {}, f"personal values in clear in the database dump: {found}"
+
+
+REGISTRATION = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="registration" isExecutable="true">
+    <bpmn:extensionElements><zeebe:properties>
+      <zeebe:property name="civicflow:personal" value="nationalId, birthDate" />
+      <zeebe:property name="civicflow:subject" value="citizenId" />
+    </zeebe:properties></bpmn:extensionElements>
+    <bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t" />
+    <bpmn:userTask id="t" /><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e" />
+    <bpmn:endEvent id="e" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_variables_the_process_declares_are_sealed_under_its_subject_variable() -> None:
+    services.deploy([("registration.bpmn", REGISTRATION)])
+    started = services.start_instance(
+        "registration", variables={"citizenId": "party:42", "nationalId": NATIONAL_ID, "birthDate": "1977-03-09"}
+    )
+    task = services.tasks(instance_id=started.pk).get()
+    services.complete_task(task.pk, {"nationalId": NATIONAL_ID + "-checked"})
+    dump = _dump()
+    assert not [form for form in _forms(NATIONAL_ID) if len(form) >= 8 and form in dump]
+    assert "1977-03-09" not in dump
+    assert "party:42" in dump  # the subject variable itself is an identifier, not sealed
+    assert services.variables(started.pk)["nationalId"] == NATIONAL_ID + "-checked"
+    assert keys.shred("party:42")
+    assert services.variables(started.pk)["nationalId"] is ERASED
+
+
+def test_pages_show_the_values_and_erased_after_shredding(cases: dict[str, Any]) -> None:
+    assert API_NAME in _task_page(cases["api"])
+    assert API_STREET in _task_page(cases["api"])
+    subject = "party:api-1"
+    token = ProcessInstance.objects.get(pk=cases["api"]).state
+    sealed = json.loads(token)["e"][0][6]["v"]["applicantName"][SEALED]
+    assert keys.open(subject, "applicantName", sealed).decode() == json.dumps(API_NAME)
+    assert keys.shred(subject)
+    html = _task_page(cases["api"])
+    assert API_NAME not in html
+    assert API_STREET not in html
+    assert "erased" in html
+    assert "gewist" in _task_page(cases["api"], "nl")
+    assert services.variables(cases["api"])["applicantName"] is ERASED
+    with pytest.raises(SubjectKeyShreddedError):
+        keys.open(subject, "applicantName", sealed)
+    # the other subject's case is untouched, and so is the history the statistics are computed from
+    assert services.variables(cases["instance"])["applicantName"] == NAME
+    assert HistoryEvent.objects.filter(instance_id=cases["api"]).count() > 3
+
+
+def test_a_saved_draft_keeps_the_marked_answers_sealed_and_gives_them_back() -> None:
+    deploy_reference_services()
+    answers = {
+        "patientName": NAME,
+        "patientEmail": "zq@example.org",
+        "sourceProvider": "Huisartsenpraktijk De Linde",
+        "targetProvider": "Gezondheidscentrum Noord",
+        "urgency": "routine",
+    }
+    browser = client()
+    browser.post("/portal/record_transfer/apply/", {**answers, "_save": "1"})
+    assert browser.post("/portal/record_transfer/save/", {"email": "other@example.org"}).status_code == 302
+    draft = Draft.objects.get()
+    assert SEALED in draft.data["patientName"]
+    assert draft.data["urgency"] == "routine"  # not marked: kept as typed
+    assert not [form for form in _forms(NAME) if form in _dump()]
+    link = re.search(r"http://testserver(/portal/resume/\S+)", mail.outbox[-1].body)
+    assert link
+    other = client()
+    other.get(link.group(1))
+    assert NAME in other.get("/portal/record_transfer/check/").content.decode()
