@@ -84,6 +84,7 @@ def serve(
 
     gunicorn = [sys.executable, "-m", "gunicorn", "civicflow.site.wsgi:application"]
     gunicorn += ["--bind", f"{host}:{port}", "--workers", str(web_workers), "--access-logfile", "-"]
+    gunicorn += ["-c", "python:civicflow.site.gunicorn_conf"]  # access log without query strings
     # Threaded workers keep connections alive (API clients reuse them instead of a TCP handshake
     # per request) and let one process overlap a request's database waits and long polls with
     # others' work: about one process per CPU with a few threads each suits a small machine.

@@ -1,7 +1,8 @@
 """The help pages: a plain GET form that asks the assistant, the FAQs, and the per-visitor rate limit.
 
-The question is never stored or logged by CivicFlow: it is answered and forgotten. Only its
-count reaches the operator, through the rate limiter's window (in memory, per process).
+The question is never stored or logged by CivicFlow: it is answered and forgotten (the access log
+drops query strings, see civicflow.site.gunicorn_conf; this page sends no Referer). Only the rate
+limiter keeps the times of a client address's recent questions, in memory, per process.
 """
 
 from __future__ import annotations
@@ -107,7 +108,10 @@ def _page(request: HttpRequest, service_id: str | None) -> HttpResponse:
         else:
             context["limited"] = True
             status = 429
-    return render(request, "portal/help.html", context, status=status)
+    response = render(request, "portal/help.html", context, status=status)
+    # the question is in this page's URL: links followed from it must not carry it in a Referer
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_safe

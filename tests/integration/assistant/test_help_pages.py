@@ -60,6 +60,7 @@ def test_a_question_is_answered_with_quotes_and_links(real_assistant: Assistant)
     assert f'<blockquote class="govuk-body" cite="{fee.url}">{escape(fee.text)}</blockquote>' in html
     assert f'href="{fee.url}"' in html
     assert 'value="what do I pay for a building permit?"' in html  # the form keeps the question
+    assert response["Referrer-Policy"] == "no-referrer"  # links from here do not carry the question
 
 
 def test_the_dutch_page_answers_from_the_dutch_passages(real_assistant: Assistant) -> None:
@@ -141,3 +142,11 @@ def test_passage_vectors_are_cached_by_content_and_model(tmp_path: Path) -> None
     _help_model.build_assistant(other, folder=tmp_path)
     assert len(other.calls) == 2  # another model: new vectors
     assert len(list(tmp_path.iterdir())) == 4
+
+
+def test_the_access_log_leaves_out_query_strings_and_referrers() -> None:
+    from civicflow.site import gunicorn_conf
+
+    assert "%(U)s" in gunicorn_conf.access_log_format
+    for field in ("%(r)s", "%(q)s", "%(f)s"):  # request line, query string, referrer
+        assert field not in gunicorn_conf.access_log_format
