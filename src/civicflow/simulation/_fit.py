@@ -42,9 +42,10 @@ _ENDS = frozenset({"complete", "ate_abort"})
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FitOptions:
     """``capacity_quantile``: the share of the time the fitted staff covers the observed concurrency
-    (1.0: as many as ever worked at once). ``sla_seconds``: the service level to report against."""
+    (1.0: as many as ever worked at once; below it, the busiest moments queue). ``sla_seconds``: the
+    service level to report against."""
 
-    capacity_quantile: float = 1.0
+    capacity_quantile: float = 0.95
     sla_seconds: float | None = None
 
 
