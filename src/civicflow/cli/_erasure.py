@@ -57,10 +57,12 @@ class Subject:
 
     @property
     def identities(self) -> tuple[str, ...]:
-        """The identities their values are sealed under: the account's citizen id, each applicant id."""
+        """The identities their values are sealed under: the account's citizen id, each applicant id, and
+        each saved draft's own (``draft:<id>``, see ``portal._personal``)."""
         found = [f"citizen:{self.account_id}"] if self.account_id is not None else []
         for application in self.applications:
             found += case_identities(application)
+        found += [f"draft:{draft_id}" for draft_id in self.draft_ids]
         return tuple(dict.fromkeys(found))
 
     @property

@@ -340,6 +340,7 @@ def test_uploaded_files_drafts_and_queued_mail_of_the_subject_go(
         service="record_transfer", data={"patientName": NAME_1}, email=ZOE, token_hash="0" * 64,
         created=now, expires=now + timedelta(days=30),
     )  # fmt: skip
+    draft_token = keys.seal(f"draft:{draft.pk}", "patientName", NAME_1)
     stored = []
     for owner in ({"application": Application.objects.get(reference=cases.ref_1)}, {"draft": draft},
                   {"application": Application.objects.get(reference=cases.ref_2)}):  # fmt: skip
@@ -361,6 +362,8 @@ def test_uploaded_files_drafts_and_queued_mail_of_the_subject_go(
     assert (removed["uploaded_files"], removed["drafts"], removed["queued_mail"]) == (2, 1, queued[0])
     assert [storage.exists(name) for name in stored] == [False, False, True]
     assert Document.objects.get().storage_name == stored[2]
+    with pytest.raises(keys.SubjectKeyShreddedError):  # copies of its sealed answers (backups) stay unreadable
+        keys.open(f"draft:{draft.pk}", "patientName", draft_token)
     kept = Draft.objects.get(pk=draft.pk)  # its dates count for the KPIs; nothing personal is left
     assert (kept.data, kept.email, kept.token_hash, kept.created) == ({}, "", "", draft.created)
     assert set(QueuedMail.objects.values_list("to", flat=True)) == {YARA}
