@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from support.served import Platform, free_port, serve
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,12 +40,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Mailbox:
     """A real SMTP server (aiosmtpd) on loopback: the served platform's mail lands here."""
 
@@ -59,7 +48,7 @@ class Mailbox:
 
         self._lock = threading.Lock()
         self._messages: list[EmailMessage] = []
-        self.port = _free_port()
+        self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
@@ -98,47 +87,6 @@ class Mailbox:
         return str(part.get_content())
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Platform:
-    """The served platform: its URL, its folder, the environment of its commands and its mailbox."""
-
-    url: str
-    folder: Path
-    env: dict[str, str]
-    mailbox: Mailbox
-
-    def command(self, *args: str, timeout: float = 120) -> str:
-        """Run the `civicflow` CLI against this instance (its database); its standard output."""
-        civicflow = Path(sys.executable).with_name("civicflow")
-        done = subprocess.run(
-            [str(civicflow), *args],
-            check=False,
-            cwd=self.folder,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        assert done.returncode == 0, f"civicflow {' '.join(args)}: {done.stderr}"
-        return done.stdout
-
-    def django(self, script: str, timeout: float = 120) -> str:
-        """Run a Python script with Django set up on this instance's database; its standard output."""
-        env = {**self.env, "DJANGO_SETTINGS_MODULE": "civicflow.site.settings"}
-        code = f"import django\ndjango.setup()\n{script}"
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            check=False,
-            cwd=self.folder,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-
 @pytest.fixture(scope="session")
 def mailbox() -> Iterator[Mailbox]:
     box = Mailbox()
@@ -152,37 +100,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iter
     """A running platform (gunicorn + worker, SQLite) in a fresh folder, mailing to ``mailbox``."""
     if not BUILT_CSS.exists():
         pytest.fail("front-end assets are not built: run `make test`, or `npm ci && npm run build` (docs/web.md)")
-    folder = tmp_path_factory.mktemp("platform")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CIVICFLOW_", "DJANGO_"))}
-    env["CIVICFLOW_INSTANCE_DIR"] = str(folder / "instance")
-    env["CIVICFLOW_SMTP_HOST"] = "127.0.0.1"
-    env["CIVICFLOW_SMTP_PORT"] = str(mailbox.port)
-    civicflow = Path(sys.executable).with_name("civicflow")
-    log_path = folder / "serve.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(civicflow), "serve", "--port", str(port), "--web-workers", "1"],
-            cwd=folder,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"civicflow serve did not come up:\n{log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.25)
-        yield Platform(url=url, folder=folder, env=env, mailbox=mailbox)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+    with serve(tmp_path_factory.mktemp("platform"), mailbox) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
