@@ -30,6 +30,7 @@ __all__ = [
     "Removed",
     "Subject",
     "blockers",
+    "case_hold_identities",
     "case_identities",
     "erasable_from",
     "erase_subject",
@@ -113,6 +114,14 @@ def case_identities(application: Application) -> list[str]:
     if application.account_id is not None:
         found.insert(0, f"citizen:{application.account_id}")
     return found
+
+
+def case_hold_identities(application: Application) -> list[str]:
+    """Where a legal hold on the application's subject may be set: its identities and the addresses."""
+    addresses = {application.email.lower()} if application.email else set()
+    if application.account is not None and application.account.email:
+        addresses.add(application.account.email)
+    return [*case_identities(application), *(f"email:{address}" for address in sorted(addresses))]
 
 
 def find_subject(text: str) -> Subject:

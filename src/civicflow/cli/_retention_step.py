@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from civicflow.cli._erasure import Blocker, Removed, case_identities, erasable_from, neutralise_cases, shred_all
+from civicflow.cli._erasure import (
+    Blocker,
+    Removed,
+    case_hold_identities,
+    case_identities,
+    erasable_from,
+    neutralise_cases,
+    shred_all,
+)
 from civicflow.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -167,7 +175,7 @@ def run_retention(now: datetime, *, dry_run: bool = False, limit: int = 200) -> 
     outcomes: list[CaseOutcome] = []
     for application, retention in found:
         ref, service = application.reference, application.service
-        if any(keys.on_hold(identity) for identity in case_identities(application)):
+        if any(keys.on_hold(identity) for identity in case_hold_identities(application)):
             outcomes.append(CaseOutcome(reference=ref, service=service, action="held", key="held"))
             continue
         kept = _key_kept(application, due, now)

@@ -277,12 +277,18 @@ def test_an_erase_schedule_deletes_the_application_row(cases: Cases, monkeypatch
         for item in REFERENCE_SERVICES
     )
     monkeypatch.setattr(civicflow.services, "REFERENCE_SERVICES", patched)
+    # a hold set on an address (before or after the application) also keeps the case from the schedule
+    keys.set_legal_hold(f"email:{YARA}", hold=True)
     result = _run("gdpr", "retention", "--json")
     assert result.exit_code == 0, result.stderr
     assert {c["case"]: c["action"] for c in json.loads(result.stdout)["cases"]} == {
         cases.ref_1: "erase",
-        cases.ref_2: "erase",
+        cases.ref_2: "held",
     }
+    assert not Application.objects.filter(reference=cases.ref_1).exists()
+    assert Application.objects.get(reference=cases.ref_2).email == YARA
+    keys.set_legal_hold(f"email:{YARA}", hold=False)
+    assert _run("gdpr", "retention").exit_code == 0
     assert not Application.objects.filter(reference__in=[cases.ref_1, cases.ref_2]).exists()
     assert SatisfactionResponse.objects.filter(reference=cases.ref_1).values_list("score", "comment").get() == (4, "")
     assert ProcessInstance.objects.filter(pk__in=[cases.instance_1, cases.instance_2]).count() == 2
