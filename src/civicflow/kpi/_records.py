@@ -91,6 +91,7 @@ class SatisfactionRecord:
     service: str
     score: int
     answered: dt.datetime
+    case_id: str | None = None  # the case answered about, when known (a pilot compares versions by it)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,9 +29,17 @@ def portal_rows(service: ReferenceService, rows: KpiInput, period: Period) -> Kp
             str(i) for i in Application.objects.filter(instance_id__in=chunk).values_list("instance_id", flat=True)
         }
     drafts = Draft.objects.filter(service=service.id, expires__gte=period.start, expires__lt=period.end)
-    answers = SatisfactionResponse.objects.filter(
-        service=service.id, answered_at__gte=period.start, answered_at__lt=period.end
+    answers = list(
+        SatisfactionResponse.objects.filter(
+            service=service.id, answered_at__gte=period.start, answered_at__lt=period.end
+        ).values_list("reference", "score", "answered_at")
     )
+    # the case each answer is about: a pilot compares satisfaction between versions by it
+    references = [reference for reference, _, _ in answers]
+    cases: dict[str, UUID] = {}
+    for start in range(0, len(references), _CHUNK):
+        chunk = references[start : start + _CHUNK]
+        cases.update(Application.objects.filter(reference__in=chunk).values_list("reference", "instance_id"))
     return dataclasses.replace(
         rows,
         cases=tuple(
@@ -39,6 +47,12 @@ def portal_rows(service: ReferenceService, rows: KpiInput, period: Period) -> Kp
         ),
         drafts=tuple(DraftRecord(service=service.process_id, created=d.created, expires=d.expires) for d in drafts),
         answers=tuple(
-            SatisfactionRecord(service=service.process_id, score=a.score, answered=a.answered_at) for a in answers
+            SatisfactionRecord(
+                service=service.process_id,
+                score=score,
+                answered=answered,
+                case_id=str(cases[reference]) if reference in cases else None,
+            )
+            for reference, score, answered in answers
         ),
     )
