@@ -96,6 +96,8 @@ RULES: dict[str, dict[Role, Scope]] = {
     "view_kpis": {_CW: _A, _HEAD: _A, _PA: _A, _AUD: _A, _SA: _A},
     "view_alerts": {_CW: _D, _HEAD: _D, _PA: _D, _AUD: _A, _SA: _A},
     "assess": {_CW: _A, _HEAD: _A, _PA: _A, _AUD: _A, _SA: _A},
+    # what-if simulation (fitting reads every case's history; a scenario changes nothing real)
+    "simulate": {_HEAD: _A, _PA: _A, _AUD: _A, _SA: _A},
     "admin": {_SA: _A},
     # the REST API: definitions, instances, history, decisions (a staff session reads only where it
     # sees every case: the API's lists are not filtered by department)

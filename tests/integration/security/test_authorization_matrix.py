@@ -56,6 +56,8 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "workbench:assess_log": ("wb", "assess", "process-log", GET),
     "workbench:assess_conformance": ("wb", "assess", "process-log", GET),
     "workbench:assess_figure": ("wb", "assess", "process-figure", GET),
+    "workbench:simulate": ("wb", "simulate", None, GET),
+    "workbench:simulate_fit": ("wb", "simulate", None, POST),
     "workbench:kpi": ("wb", "view_kpis", None, GET),
     "workbench:kpi_service": ("wb", "view_kpis", "service", GET),
     "workbench:kpi_export": ("wb", "view_kpis", "export", GET),
