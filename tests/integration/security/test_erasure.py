@@ -44,7 +44,7 @@ from civicflow.services import REFERENCE_SERVICES, Retention, RetentionAction, T
 from civicflow.web.attachments import document_storage
 from civicflow.web.kpis import service_kpis
 from civicflow.web.models import QueuedMail
-from support.portal_citizen import RT_ANSWERS, apply, client, run_due, sign_in
+from support.portal_citizen import BP_ANSWERS, RT_ANSWERS, apply, client, permit_to_survey, run_due, sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -374,3 +374,21 @@ def test_uploaded_files_drafts_and_queued_mail_of_the_subject_go(
     assert (kept.data, kept.email, kept.token_hash, kept.created) == ({}, "", "", draft.created)
     assert set(QueuedMail.objects.values_list("to", flat=True)) == {YARA}
     assert QueuedMail.objects.count() == queued[1]
+
+
+def test_a_granted_permit_is_kept_permanently(cases: Cases) -> None:
+    reference = apply(client(address="10.0.0.4"), answers={**BP_ANSWERS, "applicantEmail": "bob@example.org"})
+    instance_id = Application.objects.get(reference=reference).instance_id
+    permit_to_survey(instance_id, reference)
+    survey = services.tasks(instance_id=instance_id, assignee=f"guest:{reference}").get()
+    services.complete_task(survey.pk, {"satisfaction": 5})
+    run_due()
+    assert services.get_instance(instance_id).status == "completed"
+    far = _later(days=40 * 365)
+    refused = _run("gdpr", "erase", "bob@example.org", at=far)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(f"civicflow: error: case {reference} is kept permanently (Legal obligation")
+    with using_clock(VirtualClock(far)):
+        report = json.loads(CliRunner().invoke(app, ["gdpr", "retention", "--json"]).stdout)
+    assert reference not in {item["case"] for item in report["cases"]}
+    assert Application.objects.get(reference=reference).email == "bob@example.org"
