@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -72,3 +73,15 @@ def test_eval_refuses_a_file_without_questions_or_with_unknown_ids(real_assistan
     result = CliRunner().invoke(app, ["assistant", "eval", str(unknown)])
     assert result.exit_code == 1
     assert "unknown passage ids: nowhere.faq.x" in result.stderr
+
+
+def test_serve_and_index_build_the_vector_cache(tmp_path: Path, settings: Any) -> None:
+    from civicflow.cli.app import _index_help_assistant
+
+    settings.INSTANCE_DIR = tmp_path
+    _index_help_assistant()
+    cached = sorted((tmp_path / "assistant").glob("*.npy"))
+    assert len(cached) == 2  # one per language
+    result = CliRunner().invoke(app, ["assistant", "index"])  # the process's assistant (the fixture's) answers
+    assert result.exit_code == 0
+    assert "passages indexed" in result.stdout
