@@ -176,10 +176,18 @@ def export(
 
     from django.db import DatabaseError
 
+    from civicflow.security import audit, keys
     from civicflow.security._gdpr import export_html
 
     try:
         collected = _collect(subject, with_files=with_files)
+        # handing a subject's data out is a read of it: the trail says who (the operator's CLI), of whom
+        # (the subject's keyed reference, never the address) and which applications
+        found = _subject(subject)
+        details = {"applications": found.references, "format": output_format, "with_files": with_files}
+        audit.record(
+            actor="cli", action="SubjectExported", obj=("subject", keys.reference(found.identity)), details=details
+        )
     except DatabaseError as exc:
         fail(f"cannot read the data ({' '.join(str(exc).split()) or type(exc).__name__}): is the database reachable?")
     text = (

@@ -7,7 +7,7 @@ result.outputs["Fee"], result.warnings, result.explanation
 
 from civicflow.dmn.api import DecisionResult, DmnModel, load
 from civicflow.dmn.errors import DmnError, DmnImportError, DmnInputError, DmnParseError, DmnUnknownDecision
-from civicflow.dmn.explanation import DecisionExplanation, MatchedRule, TableExplanation
+from civicflow.dmn.explanation import DecisionExplanation, MatchedRule, TableExplanation, explanation_references
 
 __all__ = [
     "DecisionExplanation",
@@ -20,5 +20,6 @@ __all__ = [
     "DmnUnknownDecision",
     "MatchedRule",
     "TableExplanation",
+    "explanation_references",
     "load",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DecisionExplanation", "MatchedRule", "TableExplanation"]
+__all__ = ["DecisionExplanation", "MatchedRule", "TableExplanation", "explanation_references"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,3 +43,27 @@ class DecisionExplanation:
     value: Any
     supplied: bool = False
     tables: tuple[TableExplanation, ...] = ()
+
+
+def explanation_references(decisions: tuple[DecisionExplanation, ...]) -> list[dict[str, Any]]:
+    """The explanation without its values: decision ids, table ids, input labels, matched rule ids.
+
+    What an audit trail may keep of an automated decision: enough to say which rules decided (GDPR
+    Art. 22 review), nothing of the personal values that went in or came out.
+    """
+    return [
+        {
+            "decision": decision.id,
+            "supplied": decision.supplied,
+            "tables": [
+                {
+                    "table": table.table_id,
+                    "hit_policy": table.hit_policy,
+                    "inputs": [label for label, _value in table.inputs],
+                    "matched": [rule.id or f"#{rule.index}" for rule in table.matched],
+                }
+                for table in decision.tables
+            ],
+        }
+        for decision in decisions
+    ]

@@ -85,3 +85,171 @@ def test_a_portal_submission_is_audited_without_the_answers(db: Any) -> None:
     stored = json.dumps(_entries())
     for value in answers.values():
         assert value not in stored
+
+
+# ---- reads of personal data and decisions (issue #11: "every read of personal data ... every decision") ----
+
+DISTINCTIVE = "Quirinus Zebedeus-Vlaskamp"  # a personal value that must never reach the trail
+
+
+@pytest.fixture
+def personal_case(db: Any) -> UserTask:
+    permit = service("building_permit")
+    services.deploy(permit.files(), name="reference:building_permit")
+    variables = {**APPLICATION, "applicantName": DISTINCTIVE}
+    case = services.start_instance(permit.process_id, business_key="BP-7", variables=variables)
+    return UserTask.objects.get(instance=case, element_id="check_completeness")
+
+
+def _new_entries(after: int) -> list[tuple[str, str, str, str, dict[str, Any]]]:
+    return list(
+        AuditEntry.objects.filter(seq__gt=after)
+        .order_by("seq")
+        .values_list("actor", "action", "object_type", "object_ref", "details")
+    )
+
+
+def _last_seq() -> int:
+    return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def _no_personal_values() -> None:
+    stored = json.dumps(list(AuditEntry.objects.values_list("actor", "action", "object_ref", "details")))
+    assert DISTINCTIVE not in stored
+    assert verify().problem is None
+
+
+def test_staff_task_page_and_document_download_are_audited(
+    personal_case: UserTask, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from civicflow.portal.models import Application, Document
+    from civicflow.web.attachments import document_storage
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    ingrid = staff("ingrid", "intake")
+    client = signed_in(ingrid)
+    before = _last_seq()
+    page = client.get(reverse("workbench:task", args=[personal_case.pk]))
+    assert page.status_code == 200
+    assert DISTINCTIVE in page.content.decode()  # the page did show the personal value
+    application = Application.objects.create(
+        reference="BP-A7",
+        service="building_permit",
+        instance_id=personal_case.instance_id,
+        secret_hash="0" * 64,
+        created=timezone.now(),
+    )
+    document = Document.objects.create(
+        service="building_permit",
+        field="plans",
+        name=f"plans of {DISTINCTIVE}.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="0" * 64,
+        storage_name=document_storage().save("audit-doc", ContentFile(b"%PDF")),
+        application=application,
+        created=timezone.now(),
+    )
+    download = client.get(reverse("workbench:document", args=[personal_case.instance_id, document.pk]))
+    download.close()
+    assert download.status_code == 200
+    instance = str(personal_case.instance_id)
+    assert _new_entries(before) == [
+        (f"user:{ingrid.pk}", "TaskViewed", "task", str(personal_case.pk), {"instance": instance}),
+        (f"user:{ingrid.pk}", "DocumentDownloaded", "document", str(document.pk), {"instance": instance}),
+    ]
+    _no_personal_values()
+
+
+def test_a_refused_task_page_is_not_audited_as_a_read(personal_case: UserTask) -> None:
+    before = _last_seq()
+    response = signed_in(staff("frank", "fire-safety")).get(reverse("workbench:task", args=[personal_case.pk]))
+    assert response.status_code == 404
+    assert _new_entries(before) == []
+
+
+def _api(scopes: tuple[str, ...] = ("admin",)) -> tuple[Client, str]:
+    from civicflow.api.tokens import create_token
+
+    created = create_token("auditor-tool", scopes)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {created.plaintext}"), f"token:{created.token.prefix}"
+
+
+def test_api_reads_of_variables_and_history_are_audited(personal_case: UserTask) -> None:
+    client, actor = _api()
+    instance = str(personal_case.instance_id)
+    before = _last_seq()
+    variables = client.get(f"/api/v1/process-instances/{instance}/variables")
+    assert variables.status_code == 200
+    assert variables.json()["variables"]["applicantName"] == DISTINCTIVE
+    assert client.get(f"/api/v1/process-instances/{instance}/history").status_code == 200
+    xes = client.get(f"/api/v1/process-instances/{instance}/history/xes")
+    assert xes.status_code == 200
+    definition = personal_case.instance.definition_id
+    assert client.get(f"/api/v1/process-definitions/{definition}/history/ocel").status_code == 200
+    names = sorted({**APPLICATION, "applicantName": DISTINCTIVE})
+    entries = _new_entries(before)
+    assert entries[0] == (
+        actor,
+        "VariablesRead",
+        "instance",
+        instance,
+        {"variable_names": entries[0][4]["variable_names"]},
+    )
+    assert set(names) <= set(entries[0][4]["variable_names"])
+    assert entries[1:] == [
+        (actor, "HistoryRead", "instance", instance, {}),
+        (actor, "HistoryExported", "instance", instance, {"format": "xes"}),
+        (actor, "HistoryExported", "definition", str(definition), {"format": "ocel", "instances": 1}),
+    ]
+    _no_personal_values()
+
+
+def test_an_api_decision_is_audited_with_its_explanation_as_references(db: Any) -> None:
+    permit = service("building_permit")
+    services.deploy(permit.files(), name="reference:building_permit")
+    client, actor = _api()
+    before = _last_seq()
+    # an input the decision does not use carries the personal value: the trail keeps its name only
+    inputs = {"buildingType": "extension", "floorArea": 40, "heritageZone": False, "applicantName": DISTINCTIVE}
+    response = client.post(
+        "/api/v1/decision-definitions/building_permit_fee/evaluate", {"inputs": inputs}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    [(who, action, kind, ref, details)] = _new_entries(before)
+    assert (who, action, kind) == (actor, "DecisionEvaluated", "decision")
+    assert ref.startswith("building_permit_fee")
+    assert details["inputs"] == ["applicantName", "buildingType", "floorArea", "heritageZone"]
+    [decision] = details["explanation"]
+    assert decision["decision"] == "building_permit_fee"
+    [table] = decision["tables"]
+    assert table["inputs"] == ["Building type", "Floor area (m2)", "Heritage zone"]
+    assert table["matched"] == ["fee_extension"]
+    matched = [rule["id"] or f"#{rule['index']}" for rule in response.json()["explanation"][0]["tables"][0]["matched"]]
+    assert table["matched"] == matched
+    _no_personal_values()
+
+
+def test_a_gdpr_export_is_audited(db: Any) -> None:
+    from typer.testing import CliRunner
+
+    from civicflow.cli.gdpr import app
+    from support.portal_citizen import BP_ANSWERS, apply, client, sign_in
+
+    deploy_reference_services()
+    browser = client()
+    sign_in(browser, "quirinus@example.org")
+    reference = apply(browser, answers={**BP_ANSWERS, "applicantName": DISTINCTIVE})
+    before = _last_seq()
+    result = CliRunner().invoke(app, ["export", "quirinus@example.org"])
+    assert result.exit_code == 0, result.stderr
+    assert DISTINCTIVE in result.stdout
+    [(who, action, kind, ref, details)] = _new_entries(before)
+    assert (who, action, kind) == ("cli", "SubjectExported", "subject")
+    assert details == {"applications": [reference], "format": "json", "with_files": False}
+    assert "quirinus" not in ref
+    _no_personal_values()
+    assert "quirinus@example.org" not in json.dumps(_entries())

@@ -18,8 +18,9 @@ from support.workbench import signed_in
 pytestmark = pytest.mark.django_db
 
 INBOX_QUERIES = 7  # session, user, count, groups (role and departments), notification setting, services, the page
-# session, user, groups (the policy's role), task with case, variables, form, candidates, colleagues, documents
-TASK_QUERIES = 9
+# session, user, groups (the policy's role), task with case, variables, form, candidates, colleagues, documents,
+# and the audit entry of the read (savepoint, head row locked, entry, head moved, savepoint released)
+TASK_QUERIES = 14
 
 
 def _queries(client: Client, url: str) -> int:

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 import civicflow.dmn
 import civicflow.feel
+from civicflow.api import _audit
 from civicflow.api.serializers.deployments import DecisionDefinitionSerializer
 from civicflow.api.serializers.work import EvaluateSerializer
 from civicflow.api.views._base import ApiView, PageQuerySerializer, body, need, page, query
@@ -73,6 +74,12 @@ class DecisionEvaluate(ApiView):
         )
         model = civicflow.dmn.load(resource.content.encode(), imports=[o.content.encode() for o in others])
         result = model.evaluate(definition.decision_id, data["inputs"])
+        # the explanation as references (rules, input labels), without the values that went in or out
+        details = {
+            "inputs": sorted(data["inputs"]),
+            "explanation": civicflow.dmn.explanation_references(result.explanation),
+        }
+        _audit.record(request, "DecisionEvaluated", ("decision", definition.key), details)
         return Response(
             {
                 "decision": DecisionDefinitionSerializer(definition).data,

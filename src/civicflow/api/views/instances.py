@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from civicflow.api import _audit
 from civicflow.api.serializers.common import VariablesField
 from civicflow.api.serializers.instances import (
     CancelSerializer,
@@ -157,7 +158,10 @@ class InstanceVariables(ApiView):
 
     @extend_schema(responses=_VariablesOut)
     def get(self, request: Request, pk: UUID) -> Response:
-        return Response({"variables": services.variables(pk)})
+        variables = services.variables(pk)
+        # a read of personal data: the trail names the variables, never their values
+        _audit.record(request, "VariablesRead", ("instance", str(pk)), {"variable_names": sorted(variables)})
+        return Response({"variables": variables})
 
     @extend_schema(request=VariablesSerializer, responses=_VariablesOut)
     def put(self, request: Request, pk: UUID) -> Response:

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
+from civicflow.security import audit
 from civicflow.web.attachments import attachment
 from civicflow.workbench._access import may_see_instance, requires
 
@@ -36,4 +37,8 @@ def document(request: HttpRequest, instance_id: UUID, document_id: UUID) -> Http
     found = next((d for d in case_documents(instance_id) if d.pk == document_id), None)
     if found is None:
         raise Http404
+    details = {"instance": str(instance_id)}
+    audit.record(
+        actor=f"user:{request.user.pk}", action="DocumentDownloaded", obj=("document", str(found.pk)), details=details
+    )
     return attachment(found.storage_name, name=found.name, content_type=found.content_type)

@@ -64,6 +64,9 @@ def task(request: HttpRequest, task_id: int) -> HttpResponse:
     variables = services.variables(found.instance_id)
     form = form_for_key(found.form_key)
     if request.method != "POST":
+        # the page shows the case's variables: a read of personal data (names only in the trail)
+        read = {"instance": str(found.instance_id)}
+        audit.record(actor=f"user:{request.user.pk}", action="TaskViewed", obj=("task", str(found.pk)), details=read)
         return _page(request, found, form, variables, errors=[], variables=variables)
     me = request.user.get_username()
     if found.state != TaskState.CREATED or found.assignee != me:
