@@ -18,10 +18,10 @@ from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 import pytest
 from authlib.integrations.base_client.sync_app import OAuth2Mixin
 from django.contrib.auth.models import Group, User
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from civicflow.portal.models import CitizenAccount, CitizenIdentity
-from civicflow.security import keys
+from civicflow.security import keys, oidc
 from civicflow.security.models import AuditEntry, StaffIdentity
 from support.oidc_provider import (
     CITIZEN,
@@ -274,3 +274,54 @@ def test_without_configuration_there_is_no_button_and_no_route(monkeypatch: pyte
     assert 'id="oidc-sign-in"' not in browser().get("/portal/sign-in/").content.decode()
     assert browser().get("/workbench/sign-in/oidc").status_code == 404
     assert browser().get("/portal/sign-in/eid/callback/").status_code == 404
+
+
+def test_a_local_next_page_is_kept_and_another_site_is_not(configured: LoopbackProvider) -> None:
+    Group.objects.get_or_create(name="intake")
+    client = browser()
+    url = start(client, "/workbench/sign-in/oidc?next=/workbench/alerts")
+    assert back(client, sign_in_at_provider(url, STAFF_CASEWORKER))["Location"] == "/workbench/alerts"
+    client = browser()
+    url = start(client, "/workbench/sign-in/oidc?next=https://evil.example/")
+    assert back(client, sign_in_at_provider(url, STAFF_CASEWORKER))["Location"] == "/workbench/"
+
+
+def test_a_citizen_without_an_address_gets_an_account_of_their_own(
+    configured: LoopbackProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    CitizenAccount.objects.create(email="cees@example.org", created="2026-01-01T00:00Z")
+    monkeypatch.setenv("CIVICFLOW_OIDC_CITIZEN_SCOPES", "openid national_id")  # no email scope: no address
+    client = browser()
+    back(client, sign_in_at_provider(start(client, "/portal/sign-in/eid/"), CITIZEN))
+    account = CitizenIdentity.objects.get(subject=CITIZEN).account
+    assert account.email is None
+    assert client.get("/portal/my/").status_code == 200
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(
+    provider: LoopbackProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the same server under another name: its discovery document says 127.0.0.1, not localhost
+    for name, value in oidc_env(provider.issuer.replace("127.0.0.1", "localhost")).items():
+        monkeypatch.setenv(name, value)
+    refused(browser().get("/workbench/sign-in/oidc"), "provider-unavailable", status=503)
+    config = oidc.provider(oidc.STAFF)
+    assert config is not None
+    with pytest.raises(oidc.SignInFailed, match="another issuer"):  # refused for that reason, not as unreachable
+        oidc.begin(RequestFactory().get("/"), config, STAFF_CALLBACK)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (["intake", "zoning-head", "intake", ""], ["intake", "zoning-head"]),
+        ("intake, process-admins auditors", ["auditors", "intake", "process-admins"]),
+        ({"intake": True}, []),
+        (None, []),
+        ([1, "x" * 151, "ok"], ["ok"]),
+    ],
+)
+def test_the_groups_claim_may_be_a_list_or_a_string(value: Any, expected: list[str]) -> None:
+    from civicflow.security.staff_directory import claimed_groups
+
+    assert claimed_groups({"groups": value}, "groups") == expected
