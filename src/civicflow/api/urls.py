@@ -17,7 +17,11 @@ urlpatterns = [
     path("redoc", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("deployments", deployments.DeploymentList.as_view(), name="deployments"),
     path("deployments/<int:pk>", deployments.DeploymentDetail.as_view(), name="deployment"),
-    path("deployments/<int:pk>/resources/<int:resource>/content", deployments.ResourceContent.as_view()),
+    path(
+        "deployments/<int:pk>/resources/<int:resource>/content",
+        deployments.ResourceContent.as_view(),
+        name="resource-content",
+    ),
     path("process-definitions", deployments.DefinitionList.as_view(), name="definitions"),
     path("process-definitions/<int:pk>", deployments.DefinitionDetail.as_view(), name="definition"),
     path("process-definitions/<int:pk>/xml", deployments.DefinitionXml.as_view(), name="definition-xml"),

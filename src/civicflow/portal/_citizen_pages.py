@@ -21,6 +21,7 @@ from civicflow.portal._guides import GUIDES
 from civicflow.portal.models import Application, IssuedDocument
 from civicflow.portal.views import _application, _card, _language
 from civicflow.runtime.models import HistoryEvent, InstanceStatus, ProcessInstance, TaskState, UserTask
+from civicflow.security import policy
 
 __all__ = ["MY_LIMIT", "document", "my_applications", "satisfaction"]
 
@@ -51,7 +52,7 @@ def _last_milestones(applications: list[Application], language: str) -> dict[UUI
 def my_applications(request: HttpRequest) -> HttpResponse:
     """The signed-in citizen's applications across services; sign in first otherwise."""
     account = _accounts.citizen(request)
-    if account is None:
+    if account is None or not policy.can(policy.Visitor(account_id=account.pk), "my_applications"):
         return redirect(reverse("portal:sign-in") + "?" + urlencode({"next": reverse("portal:my")}))
     language = _language()
     applications = list(

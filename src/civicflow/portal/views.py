@@ -43,7 +43,7 @@ from civicflow.runtime import services
 from civicflow.runtime.errors import RuntimeServiceError
 from civicflow.runtime.forms import form_for_key
 from civicflow.runtime.models import TaskState
-from civicflow.security import audit
+from civicflow.security import audit, policy
 
 DRAFT_DAYS = 30
 logger = logging.getLogger(__name__)
@@ -149,14 +149,24 @@ def _grant(request: HttpRequest, reference: str) -> None:
     request.session[_ACCESS] = allowed
 
 
+def _visitor(request: HttpRequest, *, signed_in: bool = True) -> policy.Visitor:
+    """This session as the authorization policy sees it: its citizen account (unless ``signed_in``
+    is False: the question cannot depend on it) and the references it proved."""
+    account = _accounts.citizen(request) if signed_in else None
+    return policy.Visitor(
+        account_id=account.pk if account is not None else None,
+        references=frozenset(request.session.get(_ACCESS, [])),
+    )
+
+
 def _application(request: HttpRequest, reference: str) -> Application:
-    """The application this session may see (its own, or its signed-in citizen's); 404 for anything else."""
+    """The application this session may see (the policy's "view_application": its own, or its
+    signed-in citizen's); 404 for anything else."""
     found = Application.objects.filter(reference=reference).first()
     if found is None or found.service not in GUIDES:
         raise Http404
-    account = _accounts.citizen(request) if found.account_id is not None else None
-    mine = account is not None and account.pk == found.account_id
-    if not mine and reference not in request.session.get(_ACCESS, []):
+    # a guest's application has no account to match: no need to read the session's
+    if not policy.can(_visitor(request, signed_in=found.account_id is not None), "view_application", found):
         raise Http404
     return found
 

@@ -119,8 +119,8 @@ class ExternalExtendLock(ApiView):
 
     @extend_schema(request=ExtendLockSerializer, responses={204: _DONE})
     def post(self, request: Request, pk: int) -> Response:
-        data = body(request, ExtendLockSerializer)
         _check_topic(request, _topic_of(pk))
+        data = body(request, ExtendLockSerializer)
         external.extend_lock(pk, data["workerId"], timedelta(milliseconds=data["newDuration"]))
         return Response(status=204)
 
@@ -130,8 +130,8 @@ class ExternalComplete(ApiView):
 
     @extend_schema(request=CompleteExternalSerializer, responses={204: _DONE})
     def post(self, request: Request, pk: int) -> Response:
-        data = body(request, CompleteExternalSerializer)
         _check_topic(request, _topic_of(pk))
+        data = body(request, CompleteExternalSerializer)
         external.complete(pk, data["workerId"], data["variables"])
         return Response(status=204)
 
@@ -175,8 +175,8 @@ class ExternalFailure(ApiView):
 
     @extend_schema(request=FailureSerializer, responses={204: _DONE})
     def post(self, request: Request, pk: int) -> Response:
-        data = body(request, FailureSerializer)
         _check_topic(request, _topic_of(pk))
+        data = body(request, FailureSerializer)
         external.fail(
             pk,
             data["workerId"],
@@ -192,7 +192,7 @@ class ExternalBpmnError(ApiView):
 
     @extend_schema(request=BpmnErrorSerializer, responses={204: _DONE})
     def post(self, request: Request, pk: int) -> Response:
-        data = body(request, BpmnErrorSerializer)
         _check_topic(request, _topic_of(pk))
+        data = body(request, BpmnErrorSerializer)
         external.throw_error(pk, data["workerId"], data["errorCode"], data["errorMessage"], data["variables"])
         return Response(status=204)

@@ -105,8 +105,8 @@ class TaskClaim(ApiView):
 
     @extend_schema(request=ClaimSerializer, responses=UserTaskSerializer)
     def post(self, request: Request, pk: int) -> Response:
+        _task(request, pk, "work_task")  # before the body: another department's task is not revealed by a 400
         data = body(request, ClaimSerializer)
-        _task(request, pk, "work_task")
         services.claim_task(pk, _session_user(request) or data["user"])
         return Response(UserTaskSerializer(services.get_task(pk)).data)
 
@@ -116,8 +116,8 @@ class TaskUnclaim(ApiView):
 
     @extend_schema(request=UnclaimSerializer, responses=UserTaskSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = body(request, UnclaimSerializer)
         _task(request, pk, "work_task")
+        data = body(request, UnclaimSerializer)
         services.unclaim_task(pk, _session_user(request) or data.get("user"))
         return Response(UserTaskSerializer(services.get_task(pk)).data)
 
@@ -144,8 +144,8 @@ class TaskComplete(ApiView):
 
     @extend_schema(request=CompleteTaskSerializer, responses=InstanceSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = body(request, CompleteTaskSerializer)
         task = _task(request, pk, "work_task")
+        data = body(request, CompleteTaskSerializer)
         variables = data["variables"]
         if task.form_key:
             variables = validate_form(task, variables, request.LANGUAGE_CODE or "en")
