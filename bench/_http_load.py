@@ -114,6 +114,8 @@ def bench_database(prefix: str, label: str, existing: str | None) -> tuple[str, 
         "CIVICFLOW_INSTANCE_DIR": str(folder),
         "CIVICFLOW_DEBUG": "0",
         "CIVICFLOW_LOG_LEVEL": "WARNING",
+        # every simulated citizen comes from 127.0.0.1: the per-address public limits would answer 429
+        "CIVICFLOW_RATE_LIMITS": "0",
         "DJANGO_SETTINGS_MODULE": "civicflow.site.settings",
     }
     return name, folder, env
