@@ -197,6 +197,12 @@ def complete(request: HttpRequest, config: ProviderConfig) -> Identity:
         client.framework.clear_state_data(request.session, request.GET.get("state"))
         raise SignInFailed(Failure.DENIED, detail=str(request.GET["error"])[:64])
     metadata = _metadata(config)
+    issuer = str(metadata["issuer"]).rstrip("/")
+    answered_by = request.GET.get("iss")
+    if answered_by is not None and answered_by.rstrip("/") != issuer:
+        # RFC 9207: the authorization response names its issuer; another one's code is not spent here
+        client.framework.clear_state_data(request.session, request.GET.get("state"))
+        raise SignInFailed(Failure.TOKEN, detail="the response names another issuer")
     try:
         token = client.authorize_access_token(request)
     except MismatchingStateError as error:
@@ -208,7 +214,7 @@ def complete(request: HttpRequest, config: ProviderConfig) -> Identity:
     claims = token.get("userinfo")
     if not claims or not claims.get("sub"):
         raise SignInFailed(Failure.TOKEN, detail="no ID token")
-    return Identity(issuer=str(metadata["issuer"]).rstrip("/"), subject=str(claims["sub"]), claims=dict(claims))
+    return Identity(issuer=issuer, subject=str(claims["sub"]), claims=dict(claims))
 
 
 def configured(kind: str) -> ProviderConfig:

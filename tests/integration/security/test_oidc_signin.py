@@ -176,6 +176,16 @@ def test_a_callback_with_another_state_is_refused(configured: LoopbackProvider) 
     assert AuditEntry.objects.filter(action="SignInRefused", details__reason="state-mismatch").count() == 1
 
 
+def test_a_response_naming_another_issuer_is_refused(configured: LoopbackProvider) -> None:
+    client = browser()
+    parts = urlparse(sign_in_at_provider(start(client, "/workbench/sign-in/oidc"), STAFF_CASEWORKER))
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert query["iss"] == configured.issuer  # RFC 9207: the provider names itself
+    query["iss"] = "https://another-provider.example"
+    refused(back(client, urlunparse(parts._replace(query=urlencode(query)))), "token-refused")
+    assert StaffIdentity.objects.count() == 0
+
+
 def test_a_callback_in_another_browser_is_refused(configured: LoopbackProvider) -> None:
     url = sign_in_at_provider(start(browser(), "/portal/sign-in/eid/"), CITIZEN)
     refused(back(browser(), url), "state-mismatch")
