@@ -1,4 +1,4 @@
-"""Citizen sign-in by email link, until eID/OIDC arrives with the security issue.
+"""Citizen sign-in by email link (eID sign-in with OpenID Connect is ``_oidc``; both end in ``start_session``).
 
 "Sign in: we email you a link": the link carries a single-use token (256 bits, 15 minutes, kept
 as a SHA-256 hash). Opening it shows a button; only the POST spends the token, so a mail
