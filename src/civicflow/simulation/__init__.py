@@ -25,9 +25,10 @@ from civicflow.simulation._params import (
     params_from_dict,
     params_to_dict,
 )
+from civicflow.simulation._records import RunRecord
 from civicflow.simulation._results import CycleTimes, PoolKpis, SimulationKpis, ks_statistic, run_kpis, simulated_log
 from civicflow.simulation._scenario import Scenario, apply_scenario, scenario_from_dict
-from civicflow.simulation._simulator import RunRecord, simulate
+from civicflow.simulation._simulator import simulate
 
 __all__ = [
     "ALWAYS",

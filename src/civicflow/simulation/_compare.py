@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from civicflow.simulation._model import SimModel
 from civicflow.simulation._params import SimulationParams
+from civicflow.simulation._records import RunRecord
 from civicflow.simulation._results import CycleTimes, PoolKpis, SimulationKpis, ks_statistic, run_kpis
-from civicflow.simulation._simulator import RunRecord, simulate
+from civicflow.simulation._simulator import simulate
 
 __all__ = ["Calibration", "ComparisonRow", "calibration", "compare", "replicate"]
 

@@ -12,7 +12,7 @@ import polars as pl
 from civicflow.kpi import nearest_rank
 from civicflow.mining import ACTIVITY, CASE, LIFECYCLE, RESOURCE, TIMESTAMP, EventLog
 from civicflow.simulation._calendar import working_seconds
-from civicflow.simulation._simulator import RunRecord
+from civicflow.simulation._records import RunRecord
 
 __all__ = ["CycleTimes", "PoolKpis", "SimulationKpis", "cycle_times", "ks_statistic", "run_kpis", "simulated_log"]
 

@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from civicflow.simulation._arrivals import arrival_times
 from civicflow.simulation._calendar import add_working, is_always, next_working
 from civicflow.simulation._distribution import Distribution
 from civicflow.simulation._errors import ParameterError
 from civicflow.simulation._model import SimFlow, SimKind, SimModel, SimNode
 from civicflow.simulation._params import PoolParams, SimulationParams
+from civicflow.simulation._records import CaseRecord, LogRow, RunRecord, WorkRecord
 
-__all__ = ["CaseRecord", "LogRow", "RunRecord", "WorkRecord", "simulate"]
+__all__ = ["simulate"]
 
 _INSTANT = Distribution.fixed(0.0)
 
@@ -33,46 +35,6 @@ class _State(StrEnum):
     ACTIVE = "active"
     DONE = "done"
     ABORTED = "aborted"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LogRow:
-    case: int
-    element: str
-    name: str
-    at: float
-    lifecycle: str
-    lane: str | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkRecord:
-    """One piece of pool work: when it was ready, taken and finished (None: not by the end)."""
-
-    element: str
-    pool: str
-    ready: float
-    started: float | None
-    ended: float | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CaseRecord:
-    number: int
-    arrived: float
-    ended: float | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunRecord:
-    """What a run produced; :mod:`civicflow.simulation._results` turns it into a log and KPIs."""
-
-    start: datetime
-    end: float
-    rows: tuple[LogRow, ...]
-    cases: tuple[CaseRecord, ...]
-    work: tuple[WorkRecord, ...]
-    pools: dict[str, PoolParams]
 
 
 @dataclass(slots=True, eq=False)
@@ -111,7 +73,6 @@ class _Pool:
 class _Run:
     model: SimModel
     params: SimulationParams
-    rng: random.Random
     end: float
     heap: list[tuple[float, int, Callable[[float], None]]] = field(default_factory=list)
     seq: int = 0
@@ -407,39 +368,16 @@ _HANDLERS: dict[SimKind, _Handler] = {
 }
 
 
-def _poisson(rng: random.Random, mean: float) -> int:
-    # Knuth's method; hourly arrival means are small
-    limit, count, product = math.exp(-mean), 0, rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
-
-
-def _arrivals(params: SimulationParams, rng: random.Random, cases: int | None) -> list[float]:
-    if params.arrivals.per_week <= 0:
-        raise ParameterError("the arrival rate is zero: no case would ever arrive")
-    times: list[float] = []
-    hours = math.ceil(params.arrival_days * 24)
-    hour = 0
-    while (cases is None and hour < hours) or (cases is not None and len(times) < cases):
-        mean = params.arrivals.rate(params.start + timedelta(hours=hour))
-        if mean > 0:
-            times.extend(sorted(hour * 3600 + rng.random() * 3600 for _ in range(_poisson(rng, mean))))
-        hour += 1
-    return times[:cases] if cases is not None else times
-
-
 def simulate(model: SimModel, params: SimulationParams, *, rng: random.Random, cases: int | None = None) -> RunRecord:
     """Run the model: cases arrive over the arrival window (or until ``cases`` have come), the run
     stops ``observation_days - arrival_days`` after the arrivals stop."""
     for pool in model.pools:
         if pool not in params.pools:
             raise ParameterError(f"no parameters for the pool (lane) {pool!r}")
-    arrivals = _arrivals(params, rng, cases)
+    arrivals = arrival_times(params, rng, cases)
     tail = (params.observation_days - params.arrival_days) * 86400
     last = arrivals[-1] if cases is not None and arrivals else params.arrival_days * 86400
-    run = _Run(model=model, params=params, rng=rng, end=last + tail)
+    run = _Run(model=model, params=params, end=last + tail)
     run.pools = {name: _Pool(params=params.pools[name]) for name in model.pools}
     for number, moment in enumerate(arrivals, start=1):
         case = _Case(number=number, arrived=moment, rng=random.Random(rng.getrandbits(64)))  # noqa: S311 - simulation  # nosec B311
