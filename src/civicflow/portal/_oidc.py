@@ -17,8 +17,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from civicflow.portal import _accounts
 from civicflow.portal.models import CitizenAccount, CitizenIdentity
@@ -35,22 +33,8 @@ _PAGES = oidc.SignInPages(
 )
 
 
-@never_cache
-@require_GET
-def oidc_start(request: HttpRequest) -> HttpResponse:
-    """Send the browser to the eID broker (authorization request with state, nonce and PKCE)."""
-    return _PAGES.start(request)
-
-
-@never_cache
-@require_GET
-def oidc_callback(request: HttpRequest) -> HttpResponse:
-    """The broker's answer: check it, find or make the citizen's account, sign in as the email link does."""
-    config = oidc.configured(oidc.CITIZEN)
-    try:
-        identity = oidc.complete(request, config)
-    except oidc.SignInFailed as failure:
-        return _PAGES.refused(request, config, failure)
+def _sign_in(request: HttpRequest, config: oidc.ProviderConfig, identity: oidc.Identity) -> HttpResponse:
+    """Find or make the citizen's account and sign in as the email link does."""
     account = _account(identity, config)
     target = oidc.take_next(request, oidc.CITIZEN, reverse("portal:my"))
     _accounts.start_session(request, account)
@@ -61,6 +45,10 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         details={"method": "oidc-citizen"},
     )
     return HttpResponseRedirect(target)
+
+
+oidc_start = _PAGES.start_view()
+oidc_callback = _PAGES.callback_view(_sign_in)
 
 
 def _verified_email(claims: Any) -> str | None:

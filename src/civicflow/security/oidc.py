@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -30,6 +30,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from joserfc.errors import JoseError
 
 from civicflow.errors import CivicFlowError
@@ -237,23 +239,51 @@ def take_next(request: HttpRequest, kind: str, default: str) -> str:
     return str(request.session.pop(f"oidc:next:{kind}", "") or default)
 
 
+SignIn = Callable[[HttpRequest, ProviderConfig, Identity], HttpResponse]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SignInPages:
-    """One application's OIDC pages: its page template, its local sign-in page and its callback (URL names)."""
+    """One application's OIDC pages: its page template, its local sign-in page and its callback (URL names).
+
+    ``start_view`` and ``callback_view(sign_in)`` are the two views; ``sign_in`` is the
+    application's part (find the account, start the session, say where to go) and may raise
+    :class:`SignInFailed` to refuse.
+    """
 
     kind: str
     base_template: str
     sign_in: str
     callback: str
 
-    def start(self, request: HttpRequest) -> HttpResponse:
+    def start_view(self) -> Callable[[HttpRequest], HttpResponse]:
         """The start view: remember ``next`` and send the browser to the provider (404 when it is off)."""
-        config = configured(self.kind)
-        remember_next(request, self.kind)
-        try:
-            return begin(request, config, request.build_absolute_uri(reverse(self.callback)))
-        except SignInFailed as failure:
-            return self.refused(request, config, failure)
+
+        @never_cache
+        @require_GET
+        def start(request: HttpRequest) -> HttpResponse:
+            config = configured(self.kind)
+            remember_next(request, self.kind)
+            try:
+                return begin(request, config, request.build_absolute_uri(reverse(self.callback)))
+            except SignInFailed as failure:
+                return self.refused(request, config, failure)
+
+        return start
+
+    def callback_view(self, sign_in: SignIn) -> Callable[[HttpRequest], HttpResponse]:
+        """The callback view: check the provider's answer, then ``sign_in``; any refusal gets the refusal page."""
+
+        @never_cache
+        @require_GET
+        def callback(request: HttpRequest) -> HttpResponse:
+            config = configured(self.kind)
+            try:
+                return sign_in(request, config, complete(request, config))
+            except SignInFailed as failure:
+                return self.refused(request, config, failure)
+
+        return callback
 
     def refused(self, request: HttpRequest, config: ProviderConfig, failure: SignInFailed) -> HttpResponse:
         """Audit the refusal and explain it: which provider and why, nothing about the person, no traceback."""

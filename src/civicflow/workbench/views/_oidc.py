@@ -10,8 +10,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from civicflow.security import audit, oidc
 from civicflow.security.staff_directory import staff_user
@@ -28,28 +26,18 @@ _PAGES = oidc.SignInPages(
 )
 
 
-@never_cache
-@require_GET
-def oidc_start(request: HttpRequest) -> HttpResponse:
-    """Send the browser to the identity provider (authorization request with state, nonce and PKCE)."""
-    return _PAGES.start(request)
-
-
-@never_cache
-@require_GET
-def oidc_callback(request: HttpRequest) -> HttpResponse:
-    """The provider's answer: check it, find or make the account, sync its groups, sign in."""
-    config = oidc.configured(oidc.STAFF)
-    try:
-        identity = oidc.complete(request, config)
-        user = staff_user(identity, config)
-        if not user.is_active:  # an administrator switched the account off: the provider cannot override that
-            raise oidc.SignInFailed(oidc.Failure.DENIED, detail="inactive account")
-    except oidc.SignInFailed as failure:
-        return _PAGES.refused(request, config, failure)
+def _sign_in(request: HttpRequest, config: oidc.ProviderConfig, identity: oidc.Identity) -> HttpResponse:
+    """Find or make the account, sync its groups, sign in."""
+    user = staff_user(identity, config)
+    if not user.is_active:  # an administrator switched the account off: the provider cannot override that
+        raise oidc.SignInFailed(oidc.Failure.DENIED, detail="inactive account")
     target = oidc.take_next(request, oidc.STAFF, reverse("workbench:index"))
     _finish(request, user, _BACKEND)
     audit.record(
         actor=f"user:{user.pk}", action="SignedIn", obj=("user", str(user.pk)), details={"method": "oidc-staff"}
     )
     return HttpResponseRedirect(target)
+
+
+oidc_start = _PAGES.start_view()
+oidc_callback = _PAGES.callback_view(_sign_in)
