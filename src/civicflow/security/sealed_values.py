@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from django.utils.translation import gettext
 
-from civicflow.security._keys_kek import kek_ring, subject_ref
+from civicflow.security._keys_kek import KekRing, kek_ring, subject_ref
 from civicflow.security._sealing import SealingError, field_aad, open_token, token_key_id, unwrap_dek
 from civicflow.security._sealing import seal as seal_bytes
 from civicflow.security.keys import _key_for_sealing
@@ -56,19 +56,28 @@ def has_sealed(text: str) -> bool:
 
 
 class Keyring:
-    """Unwrapped data keys for the length of one step, batch or request."""
+    """Unwrapped data keys for the length of one step, batch or request.
 
-    __slots__ = ("_by_id", "_by_ref", "subjects")
+    It also keeps the tokens it opened: sealing the same value again for the same subject and
+    field (a state written back with a variable unchanged) reuses its token instead of encrypting
+    anew. That reveals only that the value did not change, which the unchanged row says anyway.
+    """
+
+    __slots__ = ("_by_id", "_by_ref", "_opened", "_ring", "subjects")
 
     def __init__(self) -> None:
         self._by_ref: dict[str, _Key] = {}
         self._by_id: dict[str, _Key] = {}
+        self._opened: dict[tuple[str, str, str], str] = {}  # (subject ref, field, JSON text) -> token
+        self._ring: KekRing | None = None
         self.subjects: dict[str, str] = {}  # the caller's memo: owner (an instance id) -> subject reference
 
     def _remember(self, row: SubjectKey) -> _Key:
         dek = None
         if row.shredded_at is None:
-            dek = unwrap_dek(row.wrapped_dek, kek_ring().get(row.kek_id), row.subject_ref)
+            if self._ring is None:
+                self._ring = kek_ring()
+            dek = unwrap_dek(row.wrapped_dek, self._ring.get(row.kek_id), row.subject_ref)
         key = (str(row.pk), row.subject_ref, dek)
         self._by_ref[row.subject_ref] = self._by_id[key[0]] = key
         return key
@@ -84,7 +93,10 @@ class Keyring:
         if dek is None:
             return {SEALED: None}
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        return {SEALED: seal_bytes(text, dek, field_aad(ref, field), key_id=kid)}
+        token = self._opened.get((ref, field, text))
+        if token is None:
+            token = seal_bytes(text, dek, field_aad(ref, field), key_id=kid)
+        return {SEALED: token}
 
     def seal_document(self, doc: Any, names: Collection[str], ref: str) -> Any:
         """:func:`seal_document` under subject reference ``ref``."""
@@ -113,7 +125,9 @@ class Keyring:
         _kid, ref, dek = key
         if dek is None:
             return erased
-        return json.loads(open_token(token, dek, field_aad(ref, field)))
+        text = open_token(token, dek, field_aad(ref, field)).decode("utf-8")
+        self._opened[(ref, field, text)] = token
+        return json.loads(text)
 
 
 def seal_document(doc: Any, names: Collection[str], seal: Callable[[str, Any], Any]) -> Any:
