@@ -7,7 +7,8 @@ this step removes what cannot be sealed (``_erasure.neutralise_cases``; "erase" 
 application row too) and shreds the case's key. A citizen with an account has one key for all their
 cases, so that key is shredded only once none of their other cases is still kept; until then the
 report says "key kept". A case under a legal hold is left alone. Each case done gets one audit entry
-(``RetentionApplied``), which is also how a later run knows it is done.
+(``RetentionApplied``); a later run knows it is done because its own ``guest:`` key is shredded (or,
+for "erase", because its application row is gone).
 """
 
 from __future__ import annotations
@@ -87,16 +88,17 @@ class RetentionReport:
 
 
 def _done(references: Sequence[str]) -> set[str]:
-    from civicflow.security.models import AuditEntry
+    """The references whose case was done: its own ``guest:`` key is shredded (every run and every erasure
+    shreds it), one indexed lookup per case rather than a search of the audit trail."""
+    from civicflow.security import keys
+    from civicflow.security.models import SubjectKey
 
+    by_ref = {keys.reference(f"guest:{reference}"): reference for reference in references}
+    hashed = list(by_ref)
     done: set[str] = set()
-    for start in range(0, len(references), _CHUNK):
-        chunk = references[start : start + _CHUNK]
-        done |= set(
-            AuditEntry.objects.filter(action=ACTION, object_type="application", object_ref__in=chunk).values_list(
-                "object_ref", flat=True
-            )
-        )
+    for start in range(0, len(hashed), _CHUNK):
+        shredded = SubjectKey.objects.filter(subject_ref__in=hashed[start : start + _CHUNK], shredded_at__isnull=False)
+        done |= {by_ref[ref] for ref in shredded.values_list("subject_ref", flat=True)}
     return done
 
 
@@ -120,7 +122,8 @@ def due_cases(now: datetime, limit: int) -> list[tuple[Application, Retention]]:
                 service=item.id, created__lte=now - timedelta(days=item.retention.after_days)
             ).order_by("created", "pk")
         )
-        done = _done([application.reference for application in candidates])
+        # an erased subject's case is done, but an "erase" schedule still deletes its application row
+        done = set() if item.retention.action == "erase" else _done([app.reference for app in candidates])
         for application in candidates:
             if application.reference not in done and _past(application, now):
                 found.append((application, item.retention))
