@@ -89,6 +89,7 @@ def test_not_found_is_a_design_system_page(language: str, title: str) -> None:
     assert "govuk-template__body" in html
 
 
+@pytest.mark.django_db  # an anonymous API request is counted against its rate limit (civicflow.web.ratelimit)
 def test_api_paths_answer_not_found_as_data() -> None:
     response = Client().get("/api/v1/no-such-endpoint")
     assert response.status_code == 404
