@@ -78,7 +78,6 @@ def serve(
         for result in deploy_reference_services():
             for definition in result.processes:
                 typer.echo(f"civicflow: {definition.process_id} version {definition.version} deployed", err=True)
-    _index_help_assistant()
     typer.echo(f"civicflow: serving on http://{host}:{port}/ (healthz at /healthz) with one worker", err=True)
     sys.stdout.flush()
     from civicflow.cli._serve import supervise
@@ -93,17 +92,6 @@ def serve(
     worker_cmd = [sys.executable, "-m", "civicflow", "worker"]
     _prometheus_multiprocess_dir()
     raise typer.Exit(supervise(gunicorn, worker_cmd))
-
-
-def _index_help_assistant() -> None:
-    """Embed the help assistant's passages now (cached by content), not on a citizen's first question."""
-    from civicflow.assistant import AssistantError
-    from civicflow.portal._help_model import UseEmbedder, build_assistant, cache_dir
-
-    try:
-        build_assistant(UseEmbedder(), folder=cache_dir())
-    except (OSError, ValueError, AssistantError) as exc:  # the portal still serves; the first question retries
-        typer.echo(f"civicflow: the help assistant's index was not built ({exc})", err=True)
 
 
 def _prometheus_multiprocess_dir() -> None:

@@ -75,13 +75,12 @@ def test_eval_refuses_a_file_without_questions_or_with_unknown_ids(real_assistan
     assert "unknown passage ids: nowhere.faq.x" in result.stderr
 
 
-def test_serve_and_index_build_the_vector_cache(tmp_path: Path, settings: Any) -> None:
-    from civicflow.cli.app import _index_help_assistant
+def test_index_builds_the_vector_cache(tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicflow.portal import _help_model
 
     settings.INSTANCE_DIR = tmp_path
-    _index_help_assistant()
-    cached = sorted((tmp_path / "assistant").glob("*.npy"))
-    assert len(cached) == 2  # one per language
-    result = CliRunner().invoke(app, ["assistant", "index"])  # the process's assistant (the fixture's) answers
-    assert result.exit_code == 0
-    assert "passages indexed" in result.stdout
+    monkeypatch.setattr(_help_model, "_ASSISTANT", None)  # a process that has not answered yet
+    result = CliRunner().invoke(app, ["assistant", "index"])
+    assert result.exit_code == 0, result.output
+    assert "84 passages indexed" in result.stdout
+    assert len(sorted((tmp_path / "assistant").glob("*.npy"))) == 2  # one per language
