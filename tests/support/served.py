@@ -94,7 +94,7 @@ def serve(
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a loaded machine (parallel test runs) boots gunicorn slowly
         while True:
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"civicflow serve did not come up:\n{log_path.read_text()}")
