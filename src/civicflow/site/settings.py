@@ -213,6 +213,7 @@ CIVICFLOW_PUBLIC_RATE_LIMITS: dict[str, tuple[int, int]] = (
         "form": (300, 3600),  # start-form page posts per hour
         "submit": (20, 3600),  # submitted applications per hour
         "open-data": (600, 60),  # transparency pages and open-data files per minute
+        "assistant": (30, 60),  # help pages (each question runs the help assistant's model) per minute
         "api-anonymous": (600, 60),  # API requests without credentials per minute
     }
     if _flag("CIVICFLOW_RATE_LIMITS", default=True)

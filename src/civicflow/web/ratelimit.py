@@ -49,6 +49,9 @@ ENDPOINTS: dict[str, tuple[str, frozenset[str]]] = {
     "portal:save": ("form", frozenset({"POST"})),
     "portal:check": ("submit", frozenset({"POST"})),  # each one starts a case
     **{f"portal:{name}": ("open-data", _SAFE) for name in _TRANSPARENCY},
+    # each question embeds it with the help assistant's model (docs/assistant.md)
+    "portal:help": ("assistant", _SAFE),
+    "portal:help-service": ("assistant", _SAFE),
 }
 
 
