@@ -76,6 +76,14 @@ def replicate(
     return pooled, records[0]
 
 
+# per pool: (metric label, unit, PoolKpis field)
+_POOL_FIGURES = (
+    ("staff", "count", "capacity"),
+    ("waiting", "seconds", "waiting_mean"),
+    ("utilisation", "share", "utilisation"),
+)
+
+
 def compare(baseline: SimulationKpis, scenario: SimulationKpis) -> tuple[ComparisonRow, ...]:
     """Cycle times, SLA, then waiting and utilisation per pool, baseline beside scenario."""
     rows = [
@@ -94,30 +102,15 @@ def compare(baseline: SimulationKpis, scenario: SimulationKpis) -> tuple[Compari
         rows.append(ComparisonRow(metric="SLA met", unit="share", baseline=baseline.sla_met, scenario=scenario.sla_met))
     for pool in baseline.pools:
         other = next((p for p in scenario.pools if p.pool == pool.pool), None)
-        rows.append(
-            ComparisonRow(
-                metric=f"staff: {pool.pool}",
-                unit="count",
-                baseline=pool.capacity,
-                scenario=None if other is None else other.capacity,
+        for label, unit, field in _POOL_FIGURES:
+            rows.append(
+                ComparisonRow(
+                    metric=f"{label}: {pool.pool}",
+                    unit=unit,
+                    baseline=getattr(pool, field),
+                    scenario=None if other is None else getattr(other, field),
+                )
             )
-        )
-        rows.append(
-            ComparisonRow(
-                metric=f"waiting: {pool.pool}",
-                unit="seconds",
-                baseline=pool.waiting_mean,
-                scenario=None if other is None else other.waiting_mean,
-            )
-        )
-        rows.append(
-            ComparisonRow(
-                metric=f"utilisation: {pool.pool}",
-                unit="share",
-                baseline=pool.utilisation,
-                scenario=None if other is None else other.utilisation,
-            )
-        )
     return tuple(rows)
 
 
