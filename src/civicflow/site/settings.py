@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "civicflow.connectors",
     "civicflow.api",
     "civicflow.web",
+    "civicflow.pilots",
     "civicflow.workbench",
     "civicflow.portal",
 ]

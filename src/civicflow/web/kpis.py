@@ -55,8 +55,10 @@ __all__ = [
     "cached_figures",
     "cached_service_kpis",
     "due",
+    "kpi_definition",
     "read_models_updated",
     "service_kpis",
+    "service_rows",
     "trend",
     "trend_periods",
 ]
@@ -105,7 +107,8 @@ def _portal_rows(service: ReferenceService, rows: KpiInput, period: Period) -> K
     return rows
 
 
-def _definition(service: ReferenceService) -> KpiDefinition:
+def kpi_definition(service: ReferenceService) -> KpiDefinition:
+    """The service's KPI definition: its targets, the configured holidays and task costs."""
     from django.conf import settings
 
     from civicflow.mining import BusinessCalendar
@@ -128,11 +131,16 @@ def _department_ageing(tasks: Sequence[TaskRecord], as_of: dt.datetime) -> dict[
     return {name: tuple(counts) for name, counts in sorted(found.items())}
 
 
-def _compute(service: ReferenceService, period: Period, now: dt.datetime) -> KpiFigures:
+def service_rows(service: ReferenceService, period: Period) -> KpiInput:
+    """The KPI input of ``service`` over ``period``: read models plus the rows sources above add."""
     from civicflow.runtime.kpi_sources import read_model_input
 
-    rows = _portal_rows(service, read_model_input(service.process_id, period), period)
-    kpis = compute_kpis(_definition(service), rows, period, now=now)
+    return _portal_rows(service, read_model_input(service.process_id, period), period)
+
+
+def _compute(service: ReferenceService, period: Period, now: dt.datetime) -> KpiFigures:
+    rows = service_rows(service, period)
+    kpis = compute_kpis(kpi_definition(service), rows, period, now=now)
     return KpiFigures(kpis=kpis, department_ageing=_department_ageing(rows.tasks, kpis.as_of), computed=now)
 
 
@@ -152,7 +160,7 @@ def _compute_many(service: ReferenceService, periods: Sequence[Period], now: dt.
     )
     rows = _portal_rows(service, read_model_input(service.process_id, span), span)
     stages, tasks, incidents = _by_case(rows.stages), _by_case(rows.tasks), _by_case(rows.incidents)
-    definition = _definition(service)
+    definition = kpi_definition(service)
     found = []
     for period in periods:
         cases = tuple(c for c in rows.cases if c.started < period.end and (c.ended is None or c.ended >= period.start))
@@ -194,7 +202,7 @@ def service_kpis(service: ReferenceService, period: Period) -> ServiceKpis:
 
 def _fingerprint(service: ReferenceService) -> str:
     """Changes when what the figures are computed with changes (targets, calendar, costs)."""
-    definition = _definition(service)
+    definition = kpi_definition(service)
     text = repr((_CODEC, definition.processing_target, definition.stages, definition.calendar, definition.task_costs))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

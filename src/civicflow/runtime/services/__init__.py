@@ -13,6 +13,9 @@ Every call runs in its own transaction(s); errors derive from
 from civicflow.runtime.services._cleanup import CleanupResult, history_cleanup
 from civicflow.runtime.services._deploy import DeployFile, DeploymentResult, deploy
 from civicflow.runtime.services._instances import (
+    VersionRoute,
+    VersionRouter,
+    add_version_router,
     cancel_instance,
     definition_for,
     modify_instance,
@@ -41,6 +44,9 @@ __all__ = [
     "DeployFile",
     "DeploymentResult",
     "ElementInstanceRecord",
+    "VersionRoute",
+    "VersionRouter",
+    "add_version_router",
     "broadcast_signal",
     "cancel_instance",
     "claim_task",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,9 @@ from civicflow.runtime.errors import CommandRefusedError, NotFoundError
 from civicflow.runtime.models import Incident, IncidentState, ProcessDefinition, ProcessInstance
 
 __all__ = [
+    "VersionRoute",
+    "VersionRouter",
+    "add_version_router",
     "cancel_instance",
     "definition_for",
     "modify_instance",
@@ -22,6 +26,36 @@ __all__ = [
     "set_variables",
     "start_instance",
 ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VersionRoute:
+    """The version a router gives a new instance, and what to record once it has started."""
+
+    version: int
+    started: Callable[[ProcessInstance], None]
+
+
+# (process id, business key, start variables) -> a route, or None to leave the choice to the caller
+VersionRouter = Callable[[str, str | None, Mapping[str, Any]], VersionRoute | None]
+_routers: list[VersionRouter] = []
+
+
+def add_version_router(router: VersionRouter) -> None:
+    """Let ``router`` pick the version of instances started without one (a pilot; idempotent).
+
+    Apps above the runtime register here (civicflow.pilots), so the runtime imports none of them.
+    """
+    if router not in _routers:
+        _routers.append(router)
+
+
+def _route(process_id: str, business_key: str | None, variables: Mapping[str, Any]) -> VersionRoute | None:
+    for router in _routers:
+        found = router(process_id, business_key, variables)
+        if found is not None:
+            return found
+    return None
 
 
 def definition_for(process_id: str, version: int | None = None) -> ProcessDefinition:
@@ -67,7 +101,8 @@ def start_instance(
         existing = ProcessInstance.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    definition = definition_for(process_id, version)
+    route = _route(process_id, business_key, variables or {}) if version is None else None
+    definition = definition_for(process_id, route.version if route is not None else version)
     if business_key is not None and _business_key_taken(definition, business_key):
         raise CommandRefusedError(
             f"business key {business_key!r} is already used by an instance of {definition.key}",
@@ -91,6 +126,8 @@ def start_instance(
             f"business key {business_key!r} is already used by an instance of {definition.key}",
             command="StartInstance",
         ) from None
+    if route is not None:
+        route.started(result.instance)
     return result.instance
 
 
