@@ -23,14 +23,14 @@ from unit.simulation._models import single_task
 runner = CliRunner()
 
 
-def _files(tmp_path: Path) -> tuple[Path, Path]:
+def _files(tmp_path: Path, days: int = 20) -> tuple[Path, Path]:
     model = tmp_path / "desk.bpmn"
     model.write_bytes(single_task())
     params = SimulationParams(
         process_id="p",
         start=dt.datetime(2025, 1, 6, tzinfo=dt.UTC),
-        arrival_days=20,
-        observation_days=21,
+        arrival_days=days,
+        observation_days=days + 1,
         arrivals=ArrivalParams.constant(1.5),
         activities={"work": ActivityParams(duration=Distribution.exponential(3600))},
         pools={"Desk": PoolParams(name="Desk", capacity=2)},
@@ -83,3 +83,23 @@ def test_bad_input_gives_one_line_errors(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.count("\n") == 1
     assert "not JSON" in result.output
+
+
+def test_fit_from_an_imported_log_reproduces_it(tmp_path: Path) -> None:
+    # a queue at 75% load varies a lot from run to run: a longer history keeps its figures steady
+    model, params = _files(tmp_path, days=90)
+    log = tmp_path / "history.xes.gz"
+    made = runner.invoke(app, ["simulate", str(model), "--params", str(params), "--out", str(log)])
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "fitted.json"
+    result = runner.invoke(app, ["simulate", "fit", str(log), "--model", str(model), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    calibration = json.loads(result.output)["calibration"]
+    assert abs(calibration["mean"]["error"]) < 0.1
+    assert abs(calibration["p90"]["error"]) < 0.1
+    fitted = json.loads(out.read_text())
+    assert fitted["pools"]["Desk"]["capacity"] >= 1
+    assert fitted["activities"]["work"]["duration"]["kind"] == "empirical"
+    again = runner.invoke(app, ["simulate", str(model), "--params", str(out)])
+    assert again.exit_code == 0
+    assert "observed" in again.output
