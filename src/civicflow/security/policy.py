@@ -98,6 +98,10 @@ RULES: dict[str, dict[Role, Scope]] = {
     "assess": {_CW: _A, _HEAD: _A, _PA: _A, _AUD: _A, _SA: _A},
     # what-if simulation (fitting reads every case's history; a scenario changes nothing real)
     "simulate": {_HEAD: _A, _PA: _A, _AUD: _A, _SA: _A},
+    # pilots of a candidate process version (issue #14): reading the dashboard and the API's status;
+    # starting, adopting and stopping one changes which version new cases of a service run
+    "view_pilots": {_HEAD: _A, _PA: _A, _AUD: _A, _SA: _A, _TR: _A, _TA: _A},
+    "manage_pilots": {_PA: _A, _SA: _A, _TA: _A},
     "admin": {_SA: _A},
     # the REST API: definitions, instances, history, decisions (a staff session reads only where it
     # sees every case: the API's lists are not filtered by department)
