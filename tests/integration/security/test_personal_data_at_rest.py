@@ -22,6 +22,7 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
+from civicflow.api.serializers.instances import HistoryEventSerializer
 from civicflow.portal.models import Application, Draft
 from civicflow.runtime import jobs, services
 from civicflow.runtime.definitions import clear_caches
@@ -163,7 +164,10 @@ def test_pages_show_the_values_and_erased_after_shredding(cases: dict[str, Any])
     token = ProcessInstance.objects.get(pk=cases["api"]).state
     sealed = json.loads(token)["e"][0][6]["v"]["applicantName"][SEALED]
     assert keys.open(subject, "applicantName", sealed).decode() == json.dumps(API_NAME)
+    started = HistoryEvent.objects.filter(instance_id=cases["api"], type="VariablesSet").order_by("seq").first()
+    assert HistoryEventSerializer(started).data["payload"]["variables"]["applicantName"] == API_NAME  # the API
     assert keys.shred(subject)
+    assert HistoryEventSerializer(started).data["payload"]["variables"]["applicantName"] == "erased"
     html = _task_page(cases["api"])
     assert API_NAME not in html
     assert API_STREET not in html

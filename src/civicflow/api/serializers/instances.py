@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from civicflow.api.serializers.common import VariablesField
 from civicflow.runtime.models import HistoryEvent, InstanceStatus, ProcessInstance
+from civicflow.runtime.personal import open_payload
 
 __all__ = [
     "CancelSerializer",
@@ -82,3 +85,9 @@ class HistoryEventSerializer(serializers.ModelSerializer):  # type: ignore[type-
     class Meta:
         model = HistoryEvent
         fields = ("seq", "type", "elementId", "payload", "timestamp")
+
+    def to_representation(self, instance: HistoryEvent) -> dict[str, Any]:
+        # personal values are stored sealed: opened here, "erased" once their subject's key is shredded
+        data: dict[str, Any] = super().to_representation(instance)
+        data["payload"] = open_payload(data["payload"])
+        return data
