@@ -94,3 +94,14 @@ def test_a_difference_names_the_first_differing_event() -> None:
     assert 'now:      {"t": "TimerCanceled", "key": 2}' in message
     assert _first_difference(recorded, recorded) is None
     assert "event #2 differs (2 recorded, 3 now)" in (_first_difference(recorded, [*recorded, recorded[0]]) or "")
+
+
+def test_history_recorded_before_decision_evaluated_still_replays() -> None:
+    """Histories written before business rule tasks emitted ``DecisionEvaluated`` (issue #11) lack
+    it: exactly the recorded lines without it, they still rebuild the state a run ends in today."""
+    header, recorded = read_history(HISTORIES / "business_rule_task_dmn.jsonl")
+    old = [doc for doc in recorded if doc["t"] != "DecisionEvaluated"]
+    assert len(old) == len(recorded) - 1
+    trace = trace_scenario(REPO / header["scenario"])
+    events = [decode_event(doc, format=header["event_format"]) for doc in old]
+    assert dumps_state(replay(events)) == dumps_state(trace.state)

@@ -3,7 +3,8 @@
 They live here, above both the runtime and the security layer, because neither may import the
 other. Each history event becomes one entry: action = the event type, object = the instance and
 element, details = references only (keys, flows, job types, variable *names*; never values, never
-messages or names typed by people).
+messages or names typed by people). A decision a business rule task took (``DecisionEvaluated``)
+keeps its decision id and version and its explanation as references, like the API's entry.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ _REFERENCE_FIELDS: Final = frozenset(
 )
 # payload fields holding variables: only their names go into the audit trail
 _VARIABLE_FIELDS: Final = frozenset({"variables"})
+# DecisionEvaluated's explanation: the engine's decision port fills it with
+# civicflow.dmn.explanation_references (table ids, hit policy, input labels, matched rule ids,
+# no values), the same details the API's decision evaluation records, so it is kept whole
+_EXPLANATION_FIELD: Final = "explanation"
 _Row = tuple[int, UUID, str, str | None, dict[str, Any], datetime]
 
 
@@ -34,6 +39,12 @@ def history_details(payload: dict[str, Any]) -> dict[str, Any]:
             details[name] = value
         elif name in _VARIABLE_FIELDS and isinstance(value, dict):
             details["variable_names"] = sorted(str(key) for key in value)
+        elif name == _EXPLANATION_FIELD and isinstance(value, list):
+            details["explanation"] = value
+    decision = payload.get("decision")
+    if isinstance(decision, str):  # a DecisionEvaluated: the decision as the API names it, <id>:<version>
+        version = payload.get("version")
+        details["decision"] = f"{decision}:{version}" if isinstance(version, int) else decision
     return details
 
 

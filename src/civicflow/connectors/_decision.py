@@ -47,7 +47,12 @@ class DecisionPlugin(BasePlugin[DecisionOptions]):
         if evaluate is None:
             from civicflow.runtime.definitions import RuntimeDecisions
 
-            evaluate = RuntimeDecisions().evaluate
+            decisions = RuntimeDecisions()
+
+            def latest(decision_id: str, variables: Mapping[str, Any]) -> Any:
+                return decisions.evaluate(decision_id, variables).value
+
+            evaluate = latest
         try:
             value = evaluate(options.decision_id, options.input)
         except Exception as exc:

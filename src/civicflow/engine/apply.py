@@ -373,6 +373,7 @@ APPLIERS: dict[type[Any], Callable[[InstanceState, Any], None]] = {
     ev.SignalBroadcast: _history_only,
     ev.ErrorThrown: _history_only,
     ev.EscalationThrown: _history_only,
+    ev.DecisionEvaluated: _history_only,
     ev.CompensationRegistered: _compensation_registered,
     ev.CompensationStarted: _compensation_started,
 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from civicflow.engine.errors import ExpressionError
+from civicflow.engine.ports import DecisionOutcome
 
 if TYPE_CHECKING:
     from civicflow.dmn import DmnModel
@@ -20,8 +21,8 @@ class DmnDecisions:
 
     models: Sequence[DmnModel]
 
-    def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
-        from civicflow.dmn import DmnError, DmnUnknownDecision
+    def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> DecisionOutcome:
+        from civicflow.dmn import DmnError, DmnUnknownDecision, explanation_references
 
         for model in self.models:
             try:
@@ -30,5 +31,9 @@ class DmnDecisions:
                 continue
             except DmnError as exc:
                 raise ExpressionError(f"decision {decision_id!r} failed: {exc}") from exc
-            return result.value
+            return DecisionOutcome(
+                value=result.value,
+                decision=decision_id,
+                explanation=explanation_references(result.explanation),
+            )
         raise ExpressionError(f"no deployed DMN model has a decision {decision_id!r}")

@@ -15,6 +15,7 @@ __all__ = [
     "CompensationRegistered",
     "CompensationStarted",
     "ConditionChanged",
+    "DecisionEvaluated",
     "ElementActivated",
     "ElementCompleted",
     "ElementPassed",
@@ -132,6 +133,23 @@ class JoinTokensConsumed:
 class VariablesSet:
     scope: int
     variables: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionEvaluated:
+    """A business rule task evaluated a DMN decision; its ``VariablesSet`` (the result) follows.
+
+    ``explanation`` is :func:`civicflow.dmn.explanation_references` of the evaluation: per
+    decision its id, per decision table its id, hit policy, input labels and matched rule ids.
+    It holds no input or output values, so the audit trail can keep it whole (GDPR Art. 22
+    review). ``version`` is the deployed decision's version when the decision port knows one.
+    """
+
+    key: int  # the business rule task's element instance
+    element: str
+    decision: str
+    version: int | None = None
+    explanation: list[Any] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -353,6 +371,7 @@ Event = (
     | SequenceFlowTaken
     | JoinTokensConsumed
     | VariablesSet
+    | DecisionEvaluated
     | LoopAdvanced
     | LoopStarted
     | ConditionChanged

@@ -11,6 +11,7 @@ __all__ = [
     "Clock",
     "CompiledExpression",
     "DecisionEvaluator",
+    "DecisionOutcome",
     "ExpressionEvaluator",
     "IdGenerator",
     "NoDecisions",
@@ -52,11 +53,26 @@ class ExpressionEvaluator(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionOutcome:
+    """A decision's result and what the history may keep of how it was reached.
+
+    ``decision`` is the id of the decision evaluated (a task may name it by its name), ``version``
+    its deployed version if any, and ``explanation`` the evaluation's references without values
+    (:func:`civicflow.dmn.explanation_references`): the engine copies it into ``DecisionEvaluated``.
+    """
+
+    value: Any
+    decision: str
+    version: int | None = None
+    explanation: list[Any] | None = None
+
+
 class DecisionEvaluator(Protocol):
     """Evaluates a DMN decision for a business rule task."""
 
-    def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
-        """Return the decision result; raise ExpressionError when it cannot be evaluated."""
+    def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> DecisionOutcome:
+        """Return the decision's outcome; raise ExpressionError when it cannot be evaluated."""
         ...
 
 
@@ -94,7 +110,7 @@ class NoDecisions:
 
     reason: str = "no DMN decisions are deployed"
 
-    def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
+    def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> DecisionOutcome:
         from civicflow.engine.errors import ExpressionError
 
         raise ExpressionError(f"decision {decision_id!r} cannot be evaluated: {self.reason}")

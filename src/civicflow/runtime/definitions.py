@@ -15,7 +15,15 @@ from django.db import connection
 
 import civicflow.bpmn
 import civicflow.dmn
-from civicflow.engine import ExpressionError, FeelEvaluator, Graph, ModelNotExecutableError, NodeKind, compile_graph
+from civicflow.engine import (
+    DecisionOutcome,
+    ExpressionError,
+    FeelEvaluator,
+    Graph,
+    ModelNotExecutableError,
+    NodeKind,
+    compile_graph,
+)
 from civicflow.runtime.clock import CurrentClock
 from civicflow.runtime.models import DecisionDefinition, ProcessDefinition, Resource, ResourceKind
 from civicflow.runtime.personal import attach_personal
@@ -125,8 +133,8 @@ def _dmn_model(resource_id: int) -> civicflow.dmn.DmnModel:
     return model
 
 
-def _latest_decision(decision_id: str) -> tuple[str, int] | None:
-    """(decision id, resource id) of the latest version with that decision id, else with that name.
+def _latest_decision(decision_id: str) -> tuple[str, int, int] | None:
+    """(decision id, resource id, version) of the latest version with that decision id, else name.
 
     One plain statement: a business rule task asks on every evaluation (a new deployment must
     count at once, in every process), and the ORM's two queries cost more than the decision.
@@ -134,24 +142,30 @@ def _latest_decision(decision_id: str) -> tuple[str, int] | None:
     table = DecisionDefinition._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT decision_id, resource_id FROM {table} WHERE decision_id = %s OR name = %s "  # noqa: S608 - our own table and column names; values are bound parameters  # nosec B608
+            f"SELECT decision_id, resource_id, version FROM {table} WHERE decision_id = %s OR name = %s "  # noqa: S608 - our own table and column names; values are bound parameters  # nosec B608
             "ORDER BY CASE WHEN decision_id = %s THEN 0 ELSE 1 END, version DESC LIMIT 1",
             [decision_id, decision_id, decision_id],
         )
         row = cursor.fetchone()
-    return (row[0], row[1]) if row is not None else None
+    return (row[0], row[1], row[2]) if row is not None else None
 
 
 class RuntimeDecisions:
     """The engine's decision port: the latest deployed version of a decision, by id or name."""
 
-    def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
+    def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> DecisionOutcome:
         found = _latest_decision(decision_id)
         if found is None:
             raise ExpressionError(f"no deployed DMN decision {decision_id!r}")
-        found_id, resource_id = found
+        found_id, resource_id, version = found
         model = _dmn_model(resource_id)
         try:
-            return model.evaluate(found_id, dict(variables)).value
+            result = model.evaluate(found_id, dict(variables))
         except civicflow.dmn.DmnError as exc:
             raise ExpressionError(f"decision {decision_id!r} failed: {exc}") from exc
+        return DecisionOutcome(
+            value=result.value,
+            decision=found_id,
+            version=version,
+            explanation=civicflow.dmn.explanation_references(result.explanation),
+        )

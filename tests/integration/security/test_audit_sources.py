@@ -253,3 +253,30 @@ def test_a_gdpr_export_is_audited(db: Any) -> None:
     assert "quirinus" not in ref
     _no_personal_values()
     assert "quirinus@example.org" not in json.dumps(_entries())
+
+
+def test_a_business_rule_task_decision_is_audited_with_its_explanation_as_references(db: Any) -> None:
+    from civicflow.cli._audit_step import follow_history
+
+    permit = service("building_permit")
+    services.deploy(permit.files(), name="reference:building_permit")
+    # floorArea is an input of the fee table: its (distinctive) value must not reach the trail either
+    variables = {**APPLICATION, "applicantName": DISTINCTIVE, "buildingType": "extension", "floorArea": 47.31}
+    case = services.start_instance(permit.process_id, business_key="BP-8", variables=variables)
+    intake = UserTask.objects.get(instance=case, element_id="check_completeness")
+    services.complete_task(intake.pk, {"documentsComplete": True})
+    before = _last_seq()
+    follow_history(budget=30.0)
+    decided = [e for e in _new_entries(before) if e[1] == "DecisionEvaluated"]
+    [(who, _action, kind, ref, details)] = [e for e in decided if e[3].endswith("/determine_fee")]
+    assert (who, kind, ref) == ("engine", "instance", f"{case.pk}/determine_fee")
+    assert re.fullmatch(r"building_permit_fee:\d+", details["decision"])
+    [decision] = details["explanation"]
+    assert decision["decision"] == "building_permit_fee"
+    [table] = decision["tables"]
+    assert table["inputs"] == ["Building type", "Floor area (m2)", "Heritage zone"]
+    assert "fee_extension" in table["matched"]
+    stored = json.dumps([e[4] for e in decided])
+    assert "47.31" not in stored
+    assert "extension" not in stored.replace("fee_extension", "")
+    _no_personal_values()

@@ -26,3 +26,16 @@ def test_references_are_kept_and_values_messages_and_names_left_out() -> None:
 
 def test_a_reference_field_with_a_structured_value_is_left_out() -> None:
     assert history_details({"key": {"nested": "J. Jansen"}, "flow": ["a"]}) == {}
+
+
+def test_a_decision_keeps_its_id_version_and_explanation_references() -> None:
+    explanation = [
+        {
+            "decision": "Fee",
+            "supplied": False,
+            "tables": [{"table": "fee_table", "hit_policy": "FIRST", "inputs": ["area"], "matched": ["r2"]}],
+        }
+    ]
+    payload = {"key": 3, "element": "fee", "decision": "Fee", "version": 2, "explanation": explanation}
+    assert history_details(payload) == {"key": 3, "element": "fee", "decision": "Fee:2", "explanation": explanation}
+    assert history_details({"key": 3, "decision": "Fee"})["decision"] == "Fee"  # a port without versions

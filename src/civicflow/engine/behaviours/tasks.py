@@ -97,9 +97,19 @@ def activate_business_rule_task(p: Processor, node: Node, inst: ElementInstance,
         p.incident(inst, "unsupported", "business rule task without a decision")
         return
     try:
-        value = p.ctx.decisions.evaluate(node.decision, p.visible(inst.key))
+        outcome = p.ctx.decisions.evaluate(node.decision, p.visible(inst.key))
     except ExpressionError as exc:
         p.incident(inst, "decision", str(exc))
         return
-    _result(p, node, inst, value)
+    # which rules decided, for the audit trail (issue #11); references only, never the values
+    p.emit(
+        ev.DecisionEvaluated(
+            key=inst.key,
+            element=node.id,
+            decision=outcome.decision,
+            version=outcome.version,
+            explanation=outcome.explanation,
+        )
+    )
+    _result(p, node, inst, outcome.value)
     p.complete_later(inst)
