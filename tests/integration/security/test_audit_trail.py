@@ -27,6 +27,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 _ALLOWED_DETAILS = {
     "history_id", "key", "scope", "owner", "job", "origin", "flow", "target", "process", "type", "role",
     "element", "kind", "variable_names",
+    "decision", "explanation",  # DecisionEvaluated: <id>:<version> and explanation_references (no values)
 }  # fmt: skip
 
 
@@ -76,6 +77,8 @@ def test_history_is_copied_with_references_only_and_verifies(trail: int) -> None
     variables = AuditEntry.objects.filter(action="VariablesSet").values_list("details", flat=True)
     assert variables
     assert all(isinstance(d["variable_names"], list) for d in variables)
+    for details in AuditEntry.objects.exclude(action="DecisionEvaluated").values_list("details", flat=True):
+        assert not {"decision", "explanation"} & set(details)
     assert _follow_all() == 0  # nothing copied twice
     code, output = _verify_cli()
     head = AuditEntry.objects.get(seq=trail).hash
