@@ -78,6 +78,7 @@ def run_worker(
             *_kpi_steps(),
             *audit_steps(),
             *retention_steps(),
+            *_prediction_steps(),
         ]
         Worker(options, periodic=steps).run()
     finally:
@@ -101,6 +102,15 @@ def _mail_steps() -> list[Callable[[], object]]:
         every(1.0, send_due),
         every(3600.0, sweep_uploads),
     ]
+
+
+def _prediction_steps() -> list[Callable[[], object]]:
+    """Retrain the prediction models every ``CIVICFLOW_PREDICT_RETRAIN_HOURS`` and refresh the running
+    cases' predictions every ``CIVICFLOW_PREDICT_REFRESH_MINUTES`` (docs/prediction.md)."""
+    from civicflow.runtime.prediction import prediction_step, schedule
+    from civicflow.web.mail import every
+
+    return [every(schedule().refresh_minutes * 60, prediction_step)]
 
 
 def _kpi_steps() -> list[Callable[[], object]]:

@@ -9,7 +9,22 @@ from typing import Annotated
 import typer
 
 from civicflow import __version__
-from civicflow.cli import assistant, audit, bpmn, demo, dmn, feel, gdpr, keys, kpi, mine, pilot, simulate, token
+from civicflow.cli import (
+    assistant,
+    audit,
+    bpmn,
+    demo,
+    dmn,
+    feel,
+    gdpr,
+    keys,
+    kpi,
+    mine,
+    pilot,
+    predict,
+    simulate,
+    token,
+)
 from civicflow.cli._common import EXIT_NOT_AVAILABLE, fail, setup_django
 from civicflow.errors import CivicFlowError, NotAvailableError
 
@@ -33,6 +48,7 @@ app.add_typer(gdpr.app, name="gdpr")
 app.add_typer(token.app, name="token")
 app.add_typer(demo.app, name="demo")
 app.add_typer(pilot.app, name="pilot")
+app.add_typer(predict.app, name="predict")
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(assistant.app, name="assistant")
 

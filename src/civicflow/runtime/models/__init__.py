@@ -11,10 +11,12 @@ from civicflow.runtime.models.instances import HistoryEvent, InstanceStatus, Pro
 from civicflow.runtime.models.kpi import KpiCase, KpiCursor, KpiIncident, KpiStage, KpiTask
 from civicflow.runtime.models.messages import BufferedMessage, MessageSubscription, SignalSubscription
 from civicflow.runtime.models.outbox import Outbox
+from civicflow.runtime.models.prediction import CasePrediction, PredictionModel
 from civicflow.runtime.models.work import Incident, IncidentState, Job, JobKind, TaskCandidate, TaskState, UserTask
 
 __all__ = [
     "BufferedMessage",
+    "CasePrediction",
     "DecisionDefinition",
     "Deployment",
     "HistoryEvent",
@@ -30,6 +32,7 @@ __all__ = [
     "KpiTask",
     "MessageSubscription",
     "Outbox",
+    "PredictionModel",
     "ProcessDefinition",
     "ProcessInstance",
     "Resource",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from civicflow.runtime.models import ProcessInstance, TaskState, UserTask
 from civicflow.security import audit, policy
 from civicflow.workbench._access import requires
+from civicflow.workbench._prediction import case_forecast
 from civicflow.workbench._timeline import active_elements, timeline
 from civicflow.workbench.models import Comment
 
@@ -42,6 +43,7 @@ def _page(
         "comment": comment,
         "comment_error": error,
         "error_summary": [{"href": "#comment", "text": error}] if error else [],
+        "prediction": case_forecast(instance),
         "diagram": {"xml": instance.definition.resource.content, "active": [a.element_id for a in active]},
     }
     return render(request, "workbench/case.html", context, status=status)

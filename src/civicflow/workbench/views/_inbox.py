@@ -22,6 +22,7 @@ from civicflow.runtime.models import ProcessDefinition, UserTask
 from civicflow.security import audit
 from civicflow.workbench._access import departments, requires, visible_task, visible_tasks
 from civicflow.workbench._filters import Priority, Sort, Status, read_filter
+from civicflow.workbench._prediction import Forecast, forecast, with_predictions
 from civicflow.workbench.views._common import back_to
 from civicflow.workbench.views._notifications import notify_me
 
@@ -42,6 +43,7 @@ class _Row:
     case_url: str
     claim_url: str
     unclaim_url: str
+    forecast: Forecast | None
 
 
 def _rows(tasks: list[UserTask]) -> list[_Row]:
@@ -61,6 +63,11 @@ def _rows(tasks: list[UserTask]) -> list[_Row]:
             case_url=case_url.replace(case_stand_in, str(task.instance_id)),
             claim_url=claim_url.replace(stand_in, str(task.pk)),
             unclaim_url=unclaim_url.replace(stand_in, str(task.pk)),
+            forecast=forecast(
+                getattr(task, "predicted_remaining", None),
+                getattr(task, "predicted_risk", None),
+                getattr(task, "predicted_overdue", None),
+            ),
         )
         for task in tasks
     ]
@@ -79,7 +86,7 @@ def _services() -> list[tuple[str, str]]:
 def inbox(request: HttpRequest) -> HttpResponse:
     found = read_filter(request.GET)
     username = request.user.get_username()
-    tasks = found.apply(visible_tasks(request.user).select_related("instance__definition"), username)
+    tasks = found.apply(with_predictions(visible_tasks(request.user).select_related("instance__definition")), username)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
