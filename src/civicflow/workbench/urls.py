@@ -41,4 +41,9 @@ urlpatterns = [
     path("kpi/", views.kpi_overview, name="kpi"),
     path("kpi/<slug:service_id>/", views.kpi_service, name="kpi_service"),
     path("kpi/<slug:service_id>/export.<slug:fmt>", views.kpi_export, name="kpi_export"),
+    path("pilots/", views.pilots_list, name="pilots"),
+    path("pilots/start", views.pilot_start, name="pilot_start"),
+    path("pilots/<int:pilot_id>/", views.pilot, name="pilot"),
+    path("pilots/<int:pilot_id>/adopt", views.pilot_adopt, name="pilot_adopt"),
+    path("pilots/<int:pilot_id>/stop", views.pilot_stop, name="pilot_stop"),
 ]

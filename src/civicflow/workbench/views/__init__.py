@@ -9,6 +9,7 @@ from civicflow.workbench.views._inbox import claim, delegate, inbox, unclaim
 from civicflow.workbench.views._kpi import kpi_export, kpi_overview, kpi_service
 from civicflow.workbench.views._notifications import work_notifications
 from civicflow.workbench.views._operations import deploy, incidents, retry
+from civicflow.workbench.views._pilots import pilot, pilot_adopt, pilot_start, pilot_stop, pilots_list
 from civicflow.workbench.views._simulate import simulate, simulate_fit
 from civicflow.workbench.views._task import task
 
@@ -31,6 +32,11 @@ __all__ = [
     "kpi_export",
     "kpi_overview",
     "kpi_service",
+    "pilot",
+    "pilot_adopt",
+    "pilot_start",
+    "pilot_stop",
+    "pilots_list",
     "retry",
     "simulate",
     "simulate_fit",
