@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from civicflow.api.views import decisions, deployments, events, external, history, instances, work
+from civicflow.api.views import decisions, deployments, events, external, history, instances, pilots, work
 from civicflow.api.views._base import NotFoundView
 
 app_name = "api"
@@ -54,5 +54,9 @@ urlpatterns = [
     path("incidents/<int:pk>/retry", work.IncidentRetry.as_view(), name="incident-retry"),
     path("decision-definitions", decisions.DecisionList.as_view(), name="decisions"),
     path("decision-definitions/<str:ref>/evaluate", decisions.DecisionEvaluate.as_view(), name="decision-evaluate"),
+    path("pilots", pilots.PilotList.as_view(), name="pilots"),
+    path("pilots/<int:pk>", pilots.PilotDetail.as_view(), name="pilot"),
+    path("pilots/<int:pk>/adopt", pilots.PilotAdopt.as_view(), name="pilot-adopt"),
+    path("pilots/<int:pk>/stop", pilots.PilotStop.as_view(), name="pilot-stop"),
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

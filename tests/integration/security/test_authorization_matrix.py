@@ -28,12 +28,15 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from civicflow.pilots.models import Pilot
 from civicflow.security import policy
 from support.authorization_world import ACCOUNTS, TOKENS, TOPIC, World
 
@@ -67,6 +70,11 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "workbench:kpi": ("wb", "view_kpis", None, GET),
     "workbench:kpi_service": ("wb", "view_kpis", "service", GET),
     "workbench:kpi_export": ("wb", "view_kpis", "export", GET),
+    "workbench:pilots": ("wb", "view_pilots", None, GET),
+    "workbench:pilot_start": ("wb", "manage_pilots", None, POST),
+    "workbench:pilot": ("wb", "view_pilots", "pilot", GET),
+    "workbench:pilot_adopt": ("wb", "manage_pilots", "pilot", POST),
+    "workbench:pilot_stop": ("wb", "manage_pilots", "pilot", POST),
     # signing in and out is for everyone; the two-factor page needs a staff account
     "workbench:login": ("public", "sign-in form"),
     "workbench:sign_in_code": ("public", "second step of signing in (pending session)"),
@@ -124,6 +132,10 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "api:incident-retry": ("api", {"POST": "retry_incident"}, "incident"),
     "api:decisions": ("api", {"GET": R}, None),
     "api:decision-evaluate": ("api", {"POST": R}, "decision"),
+    "api:pilots": ("api", {"GET": "view_pilots", "POST": "manage_pilots"}, None),
+    "api:pilot": ("api", {"GET": "view_pilots"}, "pilot"),
+    "api:pilot-adopt": ("api", {"POST": "manage_pilots"}, "pilot"),
+    "api:pilot-stop": ("api", {"POST": "manage_pilots"}, "pilot"),
     # the portal: a citizen's own applications
     "portal:my": ("portal", "my_applications", None, GET),
     "portal:application": ("portal", "view_application", "application", GET),
@@ -212,7 +224,24 @@ def _wb_args(kind: str | None, world: World) -> list[Any]:
             return ["building_permit"]
         case "export":
             return ["building_permit", "csv"]
+        case "pilot":
+            return [_pilot(world)]
     raise AssertionError(kind)
+
+
+def _pilot(world: World) -> int:
+    """A running pilot of the world's process (each test rolls back, so one is made per request)."""
+    definition = world.case.definition
+    made = Pilot.objects.create(
+        process_id=world.process,
+        current=definition,
+        candidate=definition,
+        share=Decimal("0.5"),
+        salt="matrix",
+        started=timezone.now(),
+        started_by="user:0",
+    )
+    return int(made.pk)
 
 
 def _wb_object(kind: str | None, world: World) -> Any:
@@ -271,6 +300,8 @@ def _api_args(kind: str | None, world: World) -> list[Any]:
             return [world.incident.pk]
         case "decision":
             return ["PermitFee"]
+        case "pilot":
+            return [_pilot(world)]
     raise AssertionError(kind)
 
 
