@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import pickle  # nosec B403 - only blobs whose HMAC tag checks out with our key are loaded
+import pickle  # nosec B403
 
 from civicflow.prediction._errors import PredictionError
 from civicflow.prediction._predictor import Predictor
@@ -49,7 +49,8 @@ def unseal(blob: bytes, key: bytes) -> Predictor:
         raise PredictionError(
             "the stored model's signature does not match (another key, another scikit-learn version, or altered)"
         )
-    predictor = pickle.loads(body)  # noqa: S301 - the tag above proves we wrote these bytes  # nosec B301
+    # the tag above proves that this installation wrote these bytes
+    predictor = pickle.loads(body)  # noqa: S301  # nosec B301
     if not isinstance(predictor, Predictor):
         raise PredictionError("the sealed blob does not hold a predictor")
     return predictor
