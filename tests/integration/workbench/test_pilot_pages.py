@@ -43,6 +43,7 @@ def test_start_by_form_then_the_list_shows_it(versions: None, admin: User) -> No
     page = client.get("/workbench/pilots/")
     assert page.status_code == 200
     assert b"There are no pilots yet" in page.content
+    assert b'href="/workbench/pilots/" aria-current="page">Pilots</a>' in page.content  # the menu entry
     token = page.cookies["csrftoken"].value
     form = {"process": PROCESS, "candidate": "2", "current": "", "share": "30", "rule": "", "note": "parallel reviews"}
     response = client.post("/workbench/pilots/start", {**form, "csrfmiddlewaretoken": token})
