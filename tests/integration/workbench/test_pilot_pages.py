@@ -70,6 +70,8 @@ def test_refusals_show_in_the_error_summary(versions: None, admin: User) -> None
     assert bad.status_code == 400
     assert b"govuk-error-summary" in bad.content
     assert b'href="#candidate"' in bad.content
+    tiny = client.post("/workbench/pilots/start", {"process": PROCESS, "candidate": "2", "share": "0.001"})
+    assert b"percentage from 0.01 to 100" in tiny.content  # four decimals of a share would round it to none
     assert b'href="#share"' in bad.content
     same = client.post("/workbench/pilots/start", {"process": PROCESS, "candidate": "2", "current": "2", "share": "30"})
     assert same.status_code == 400

@@ -118,8 +118,9 @@ def _checked(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         percent = Decimal(form["share"].replace(",", ".").rstrip("%").strip())
     except InvalidOperation:
         percent = Decimal(-1)
-    if not percent.is_finite() or not Decimal(0) < percent <= Decimal(100):
-        errors["share"] = _("Enter the share of new cases as a percentage above 0 and at most 100, for example 30")
+    # a pilot stores its share to four decimals: below 0.01% it would round to no share at all
+    if not percent.is_finite() or not Decimal("0.01") <= percent <= Decimal(100):
+        errors["share"] = _("Enter the share of new cases as a percentage from 0.01 to 100, for example 30")
     for field in ("rule", "note"):
         if len(form[field]) > _MAX_TEXT:
             errors[field] = _("Enter at most %(count)s characters") % {"count": _MAX_TEXT}
