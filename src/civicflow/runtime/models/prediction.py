@@ -24,9 +24,7 @@ class PredictionModel(models.Model):
     blob = models.BinaryField()
 
     class Meta:
-        constraints = (
-            models.UniqueConstraint(fields=("service", "version"), name="runtime_predictionmodel_version"),
-        )
+        constraints = (models.UniqueConstraint(fields=("service", "version"), name="runtime_predictionmodel_version"),)
 
     def __str__(self) -> str:
         return f"prediction model {self.service} v{self.version}"
