@@ -114,6 +114,9 @@ def test_the_dashboard_shows_both_versions(versions: None) -> None:
     assert "<svg" in html
     assert "bar 1 the current version, bar 2 the candidate" in html
     assert "Adopt the candidate" not in html  # a head may not manage pilots
+    dutch = signed_in(head, "nl").get(f"/workbench/pilots/{pilot.pk}/").content.decode()
+    assert "Bij elk cijfer staat het 95%-interval" in dutch
+    assert "Nog niet genoeg afgeronde zaken (minstens 5 afgeronde zaken per versie nodig)." in dutch
 
 
 def test_adopt_with_migration_and_stop_by_post(versions: None, admin: User) -> None:
