@@ -116,7 +116,6 @@ def _setup(out: str, staff_count: int) -> None:
                 secret_hash=_secrets.digest(secret),
                 language="nl",
                 created=started,
-                email="",
                 watching=False,
             )
         )

@@ -202,8 +202,8 @@ def build_world() -> World:
         created=now,
     )
     lookup = services.start_instance("registry", variables={"bsn": "1"})
-    anna = CitizenAccount.objects.create(email="anna@example.org", created=now)
-    bert = CitizenAccount.objects.create(email="bert@example.org", created=now)
+    anna = CitizenAccount.for_address("anna@example.org", now)
+    bert = CitizenAccount.for_address("bert@example.org", now)
     reference = "BP-2026-000001"
     hers = services.start_instance(
         "matrix_citizen",

@@ -119,8 +119,9 @@ def case_identities(application: Application) -> list[str]:
 def case_hold_identities(application: Application) -> list[str]:
     """Where a legal hold on the application's subject may be set: its identities and the addresses."""
     addresses = {application.email.lower()} if application.email else set()
-    if application.account is not None and application.account.email:
-        addresses.add(application.account.email)
+    account_address = application.account.email if application.account is not None else None
+    if account_address:
+        addresses.add(account_address)
     return [*case_identities(application), *(f"email:{address}" for address in sorted(addresses))]
 
 
@@ -129,6 +130,7 @@ def find_subject(text: str) -> Subject:
     from django.db.models import Q
 
     from civicflow.portal.models import Application, CitizenAccount, Draft
+    from civicflow.security.addresses import index
 
     key = text.strip()
     if key.isdigit():
@@ -138,14 +140,16 @@ def find_subject(text: str) -> Subject:
         email = account.email or ""  # an eID account may have no address
     elif "@" in key and len(key) <= 254:
         email = key.lower()
-        account = CitizenAccount.objects.filter(email=email).first()
+        account = CitizenAccount.objects.filter(email_index=index(email)).first()
     else:
         raise ErasureError("SUBJECT must be a citizen's email address or account id")
-    mine = Q(account=account) if account is not None else Q(account__email=email)
+    # addresses are sealed: rows are found by their blind index (civicflow.security.addresses)
+    mine = Q(account=account) if account is not None else Q(pk__in=[])
     drafts: tuple[str, ...] = ()
     if email:  # never match the rows whose address is empty
-        mine |= Q(email__iexact=email)
-        drafts = tuple(str(pk) for pk in Draft.objects.filter(email__iexact=email).values_list("pk", flat=True))
+        found = index(email)
+        mine |= Q(email_index=found)
+        drafts = tuple(str(pk) for pk in Draft.objects.filter(email_index=found).values_list("pk", flat=True))
     applications = tuple(Application.objects.filter(mine).order_by("created", "reference"))
     return Subject(
         email=email, account_id=None if account is None else account.pk, applications=applications, draft_ids=drafts
@@ -259,13 +263,18 @@ def neutralise_cases(applications: Sequence[Application], *, delete_rows: bool, 
     if delete_rows:
         removed.add("applications", Application.objects.filter(pk__in=ids).delete()[0])
     else:
-        cleared = Application.objects.filter(pk__in=ids).exclude(email="").update(email="", watching=False)
+        cleared = (
+            Application.objects.filter(pk__in=ids)
+            .exclude(email_index="")
+            .update(email_sealed="", email_index="", watching=False)
+        )
         removed.add("notice_addresses", cleared)
 
 
 def _neutralise_subject(subject: Subject, removed: Removed) -> None:
     """The subject's own rows: account, sign-in links, drafts' answers and files, queued mail."""
     from civicflow.portal.models import CitizenAccount, Document, Draft, SignInToken
+    from civicflow.security.addresses import index
     from civicflow.web.models import QueuedMail
 
     drafts = Draft.objects.filter(pk__in=subject.draft_ids)
@@ -274,11 +283,19 @@ def _neutralise_subject(subject: Subject, removed: Removed) -> None:
     removed.add("uploaded_files", documents.delete()[0])
     _delete_files_after_commit(names)
     # a draft's dates stay (the KPIs count abandoned drafts); its answers, address and link go
-    emptied = drafts.exclude(email="").update(data={}, email="", token_hash="")  # a hash emptied  # nosec B106
+    emptied = drafts.exclude(email_index="").update(
+        data={},
+        email_sealed="",
+        email_index="",
+        token_hash="",  # a hash emptied  # nosec B106
+    )
     removed.add("drafts", emptied)
     if subject.email:
-        removed.add("sign_in_links", SignInToken.objects.filter(email__iexact=subject.email).delete()[0])
-        removed.add("queued_mail", QueuedMail.objects.filter(to__iexact=subject.email).delete()[0])
+        found = index(subject.email)
+        links = SignInToken.objects.filter(email_index=found)
+        shred_all(f"sign-in:{digest}" for digest in links.values_list("token_hash", flat=True))
+        removed.add("sign_in_links", links.delete()[0])
+        removed.add("queued_mail", QueuedMail.objects.filter(to_index=found).delete()[0])
     if subject.account_id is not None:
         removed.add("accounts", CitizenAccount.objects.filter(pk=subject.account_id).delete()[0])
 

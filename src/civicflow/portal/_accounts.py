@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicflow.portal import _secrets
 from civicflow.portal.models import Application, CitizenAccount, SignInToken
+from civicflow.security import addresses, keys
 
 __all__ = [
     "LINK_MINUTES",
@@ -90,7 +92,7 @@ def _limited(email: str, client: str) -> bool:
     since = timezone.now() - timedelta(hours=1)
     recent = SignInToken.objects.filter(created__gte=since)
     return (
-        recent.filter(email=email).count() >= PER_ADDRESS_PER_HOUR
+        recent.filter(email_index=addresses.index(email)).count() >= PER_ADDRESS_PER_HOUR
         or recent.filter(client=client).count() >= PER_CLIENT_PER_HOUR
     )
 
@@ -112,7 +114,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         else:
             outcome = _send_link(request, email.lower())
             if outcome is None:
-                request.session[_SENT] = email
                 return redirect("portal:sign-in-sent")
             error, status = outcome
     context = {"email": email, "error": error, "minutes": LINK_MINUTES, "next": request.GET.get("next", "")}
@@ -127,14 +128,15 @@ def _send_link(request: HttpRequest, email: str) -> tuple[str, int] | None:
     token = _secrets.new_token()
     now = timezone.now()
     # links are refused after 15 minutes and counted for an hour: older rows only take space
-    SignInToken.objects.filter(created__lt=now - timedelta(days=1)).delete()
-    row = SignInToken.objects.create(
-        email=email,
+    _forget(SignInToken.objects.filter(created__lt=now - timedelta(days=1)))
+    row = SignInToken(
         token_hash=_secrets.digest(token),
         client=client,
         created=now,
         expires=now + timedelta(minutes=LINK_MINUTES),
     )
+    row.set_email(email)
+    row.save()
     link = request.build_absolute_uri(reverse("portal:sign-in-link", kwargs={"token": token}))
     target = _next(request)
     if target != reverse("portal:my"):
@@ -144,13 +146,16 @@ def _send_link(request: HttpRequest, email: str) -> tuple[str, int] | None:
         send_mail(gettext("Your sign-in link"), body, settings.DEFAULT_FROM_EMAIL, [email])
     except OSError:  # smtplib's errors are OSErrors, as is a refused connection
         logger.warning("sign-in link not sent", exc_info=True)
-        row.delete()
+        _forget(SignInToken.objects.filter(pk=row.pk))
         return gettext("We could not send the email just now. Try again later."), 503
+    request.session[_SENT] = row.pk  # the link's row, not the address: sessions are stored in clear
     return None
 
 
 def sign_in_sent(request: HttpRequest) -> HttpResponse:
-    email = request.session.get(_SENT)
+    sent = request.session.get(_SENT)
+    row = SignInToken.objects.filter(pk=sent).first() if isinstance(sent, int) else None
+    email = row.email if row is not None else None
     if not email:
         return redirect("portal:sign-in")
     return render(request, "portal/sign_in_sent.html", {"email": email, "minutes": LINK_MINUTES})
@@ -171,10 +176,23 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
         row = SignInToken.objects.filter(token_hash=digest).first() if spent else None
         if row is None:
             raise Http404
-        account, _created = CitizenAccount.objects.get_or_create(email=row.email, defaults={"created": now})
+        account = CitizenAccount.objects.filter(email_index=row.email_index).first()
+        if account is None:
+            address = row.email
+            if address is None:  # its key was shredded (erasure) between sending and spending
+                raise Http404
+            account = CitizenAccount.for_address(address, now)
         CitizenAccount.objects.filter(pk=account.pk).update(last_sign_in=now)
+        keys.shred(row.subject)  # spent: the address it held is not needed any more
     start_session(request, account)
     return redirect(_next(request))
+
+
+def _forget(tokens: QuerySet[SignInToken]) -> None:
+    """Delete sign-in links with their addresses' keys (a backup keeps the rows, not the keys)."""
+    for subject in [f"sign-in:{digest}" for digest in tokens.values_list("token_hash", flat=True)]:
+        keys.shred(subject)
+    tokens.delete()
 
 
 def start_session(request: HttpRequest, account: CitizenAccount) -> None:

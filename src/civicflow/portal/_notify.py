@@ -63,6 +63,7 @@ def _queue(application: Application, kind: str, subject: str, template: str, con
     queue_mail(
         key=f"portal:{application.reference}:{kind}",
         to=application.email,
+        owner=application.subject,
         subject=subject,
         body=body,
         language=application.language,

@@ -75,12 +75,7 @@ def _account(identity: oidc.Identity, config: oidc.ProviderConfig) -> CitizenAcc
             .first()
         )
         if link is None:
-            email = _verified_email(identity.claims)
-            account = None
-            if email is not None:
-                account = CitizenAccount.objects.filter(email=email).first()
-            if account is None:
-                account = CitizenAccount.objects.create(email=email, created=now)
+            account = CitizenAccount.for_address(_verified_email(identity.claims), now)
             link = CitizenIdentity.objects.create(
                 account=account,
                 issuer=identity.issuer,

@@ -7,17 +7,25 @@ hashes: they are random and long, so a plain hash is enough, and a leaked table 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import models
 
+from civicflow.security.addresses import index, open_address, seal_address
+
 
 class Draft(models.Model):
-    """Answers a guest saved to come back to later from the link sent to ``email``."""
+    """Answers a guest saved to come back to later from the link sent to ``email``.
+
+    Addresses here and below are sealed (``email_sealed``) with a keyed blind index (``email_index``),
+    see ``civicflow.security.addresses``; a draft's under its own subject ``draft:<id>``.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.CharField(max_length=100)
     data = models.JSONField(default=dict)
-    email = models.EmailField(max_length=254)
+    email_sealed = models.TextField(blank=True, default="")
+    email_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     token_hash = models.CharField(max_length=64)
     language = models.CharField(max_length=10, default="en")
     created = models.DateTimeField()
@@ -26,17 +34,43 @@ class Draft(models.Model):
     def __str__(self) -> str:
         return f"draft {self.id} ({self.service})"
 
+    @property
+    def email(self) -> str:
+        """Where the link went; "" once erased."""
+        return open_address(self.email_sealed) or ""
+
+    def set_email(self, address: str) -> None:
+        self.email_sealed, self.email_index = seal_address(f"draft:{self.id}", address), index(address)
+
 
 class CitizenAccount(models.Model):
     """A citizen who signed in with a link sent to ``email``: the address is verified by using it."""
 
-    # lower-cased; None for an account made by an eID sign-in that gave no verified address
-    email = models.EmailField(max_length=254, unique=True, null=True, blank=True)
+    # sealed under ``citizen:<id>``; empty (index None) for an eID account made without a verified address
+    email_sealed = models.TextField(blank=True, default="")
+    email_index = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created = models.DateTimeField()
     last_sign_in = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"citizen {self.pk}"
+
+    @property
+    def email(self) -> str | None:
+        """The verified address (lower-cased); None without one or once erased."""
+        return open_address(self.email_sealed)
+
+    @classmethod
+    def for_address(cls, address: str | None, now: datetime) -> CitizenAccount:
+        """The account of a verified address (found by its index), made if new; a new account without one for None."""
+        if address is None:
+            return cls.objects.create(created=now)
+        address = address.strip().lower()
+        account, created = cls.objects.get_or_create(email_index=index(address), defaults={"created": now})
+        if created:  # its subject needs the id: seal once the row exists
+            account.email_sealed = seal_address(f"citizen:{account.pk}", address)
+            account.save(update_fields=["email_sealed"])
+        return account
 
 
 class CitizenIdentity(models.Model):
@@ -60,9 +94,13 @@ class CitizenIdentity(models.Model):
 
 
 class SignInToken(models.Model):
-    """A single-use sign-in link; ``client`` is a hash of the requester's address (rate limiting)."""
+    """A single-use sign-in link; ``client`` is a hash of the requester's address (rate limiting).
 
-    email = models.EmailField(max_length=254, db_index=True)
+    The address is sealed under ``sign-in:<token hash>``, shredded when the link is spent or cleaned up.
+    """
+
+    email_sealed = models.TextField(blank=True, default="")
+    email_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
     client = models.CharField(max_length=64, db_index=True)
     created = models.DateTimeField(db_index=True)
@@ -71,6 +109,17 @@ class SignInToken(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in token {self.pk}"
+
+    @property
+    def subject(self) -> str:
+        return f"sign-in:{self.token_hash}"
+
+    @property
+    def email(self) -> str | None:
+        return open_address(self.email_sealed)
+
+    def set_email(self, address: str) -> None:
+        self.email_sealed, self.email_index = seal_address(self.subject, address), index(address)
 
 
 class Application(models.Model):
@@ -89,12 +138,27 @@ class Application(models.Model):
     account = models.ForeignKey(
         CitizenAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
     )
-    email = models.EmailField(max_length=254, blank=True, default="")  # where notices go; empty: none
+    # where notices go, sealed under the applicant (``citizen:<id>`` or ``guest:<reference>``); empty: none
+    email_sealed = models.TextField(blank=True, default="")
+    email_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     events_seen = models.PositiveIntegerField(default=0)
     watching = models.BooleanField(default=True, db_index=True)
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def subject(self) -> str:
+        """The applicant's identity, which its personal values are sealed under (``_accounts.applicant_id``)."""
+        return f"citizen:{self.account_id}" if self.account_id is not None else f"guest:{self.reference}"
+
+    @property
+    def email(self) -> str:
+        """Where notices go; "" for none or once erased."""
+        return open_address(self.email_sealed) or ""
+
+    def set_email(self, address: str) -> None:
+        self.email_sealed, self.email_index = seal_address(self.subject, address), index(address)
 
 
 class IssuedDocument(models.Model):

@@ -119,9 +119,9 @@ def _submit(request: HttpRequest, guide: Guide, values: dict[str, Any], language
         language=language,
         created=now,
         account=account,
-        email=email if _valid_email(email) else "",
     )
-    application.watching = bool(application.email)
+    application.set_email(email if _valid_email(email) else "")
+    application.watching = bool(application.email_index)
     variables = {
         **values,
         guide.case_variable: reference,
@@ -222,16 +222,17 @@ def _save_draft(request: HttpRequest, guide: Guide, email: str) -> bool:
     language = _language()
     data = request.session.get(_data_key(guide.service.id), {})
     draft_id = uuid.uuid4()
-    draft = Draft.objects.create(
+    draft = Draft(
         id=draft_id,
         service=guide.service.id,
         data=seal_answers(guide.service, str(draft_id), data if isinstance(data, dict) else {}),
-        email=email,
         token_hash=_secrets.digest(token),
         language=language,
         created=now,
         expires=now + timedelta(days=DRAFT_DAYS),
     )
+    draft.set_email(email)
+    draft.save(force_insert=True)
     uploaded = ids_by_field(request.session.get(files_key(guide.service.id)))
     keep_with_draft(request, [i for ids in uploaded.values() for i in ids], draft)
     link = request.build_absolute_uri(reverse("portal:resume", kwargs={"draft_id": draft.pk, "token": token}))

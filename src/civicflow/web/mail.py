@@ -5,6 +5,10 @@ pushing ``next_attempt_at`` a lease ahead (a second worker skips them), sends ea
 Django's mail (the ``CIVICFLOW_SMTP_HOST`` server), and records the outcome: attempt *n* failing is tried
 again ``2**(n-1)`` seconds later (at most an hour); after ``max_attempts`` the row is ``dead``.
 
+The address is stored sealed (``QueuedMail``): under the recipient's data subject (``owner``) when
+the caller knows it, else under ``mail:<key>``, shredded as soon as the message is sent. A message
+whose recipient was erased (key shredded) before it went is dropped: ``dead``, never sent.
+
 Not re-exported from :mod:`civicflow.web`: the package is imported before Django's models are.
 """
 
@@ -21,6 +25,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from civicflow.security import keys
+from civicflow.security.addresses import index, seal_address
 from civicflow.web.models import MailStatus, QueuedMail
 
 __all__ = ["MailOptions", "every", "queue_mail", "send_due"]
@@ -37,12 +43,23 @@ class MailOptions:
     batch_size: int = 50
 
 
-def queue_mail(*, key: str, to: str, subject: str, body: str, language: str, now: datetime) -> bool:
-    """Queue one message unless ``key`` was queued before; True when it is new."""
+def queue_mail(
+    *, key: str, to: str, subject: str, body: str, language: str, now: datetime, owner: str | None = None
+) -> bool:
+    """Queue one message unless ``key`` was queued before; True when it is new.
+
+    ``owner``: the data subject the address belongs to (``citizen:<id>``, ``guest:<reference>``);
+    without one the address is sealed under the message's own subject.
+    """
+    key = key[:200]
+    if QueuedMail.objects.filter(key=key).exists():  # seal nothing (and make no key) for a repeat
+        return False
     _, created = QueuedMail.objects.get_or_create(
-        key=key[:200],
+        key=key,
         defaults={
-            "to": to,
+            "to_sealed": seal_address(owner or _own_subject(key), to),
+            "to_index": index(to),
+            "own_key": owner is None,
             "subject": " ".join(subject.split())[:255],  # a header: no line breaks
             "body": body,
             "language": language,
@@ -51,6 +68,10 @@ def queue_mail(*, key: str, to: str, subject: str, body: str, language: str, now
         },
     )
     return created
+
+
+def _own_subject(key: str) -> str:
+    return f"mail:{key}"
 
 
 def _claim(now: datetime, options: MailOptions) -> list[QueuedMail]:
@@ -73,7 +94,14 @@ def send_due(options: MailOptions | None = None, *, now: Callable[[], datetime] 
     sent = 0
     for mail in _claim(now(), opts):
         attempts = mail.attempts + 1
-        message = EmailMessage(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, [mail.to])
+        to = mail.to
+        if to is None:  # the recipient was erased: nobody to send it to, ever
+            QueuedMail.objects.filter(pk=mail.pk).update(
+                attempts=attempts, status=MailStatus.DEAD, next_attempt_at=None, last_error="recipient erased"
+            )
+            log.info("mail dropped: recipient erased", extra={"mail": mail.key})
+            continue
+        message = EmailMessage(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, [to])
         message.extra_headers = {"Content-Language": mail.language, "Auto-Submitted": "auto-generated"}
         try:
             message.send()
@@ -91,6 +119,8 @@ def send_due(options: MailOptions | None = None, *, now: Callable[[], datetime] 
         QueuedMail.objects.filter(pk=mail.pk).update(
             attempts=attempts, status=MailStatus.SENT, next_attempt_at=None, sent_at=now(), last_error=""
         )
+        if mail.own_key:  # sent: the address is not needed any more, so it goes for good
+            keys.shred(_own_subject(mail.key))
         sent += 1
     return sent
 

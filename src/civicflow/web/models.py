@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from civicflow.security.addresses import open_address
+
 __all__ = ["KpiSnapshot", "MailStatus", "QueuedMail", "RateCount"]
 
 
@@ -20,10 +22,17 @@ class MailStatus(models.TextChoices):
 
 
 class QueuedMail(models.Model):
-    """One message to one address; ``key`` names the event so it is queued once however often seen."""
+    """One message to one address; ``key`` names the event so it is queued once however often seen.
+
+    The address is sealed (``civicflow.security.addresses``): under the recipient's subject when the
+    caller names one, else under ``mail:<key>`` (``own_key``), whose key is shredded once it is sent.
+    ``to_index`` is its blind index, for erasure.
+    """
 
     key = models.CharField(max_length=200, unique=True)
-    to = models.EmailField(max_length=254)
+    to_sealed = models.TextField(blank=True, default="")
+    to_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    own_key = models.BooleanField(default=False)
     subject = models.CharField(max_length=255)
     body = models.TextField()
     language = models.CharField(max_length=10, default="en")
@@ -46,6 +55,11 @@ class QueuedMail(models.Model):
 
     def __str__(self) -> str:
         return f"mail {self.pk} {self.key}"
+
+    @property
+    def to(self) -> str | None:
+        """The recipient's address; None once their key was shredded (the mail is then dropped)."""
+        return open_address(self.to_sealed)
 
 
 class KpiSnapshot(models.Model):

@@ -183,8 +183,8 @@ def _application(reference: str, account: CitizenAccount | None) -> Application:
 
 def test_a_visitor_sees_only_their_own_applications() -> None:
     now = timezone.now()
-    anna = CitizenAccount.objects.create(email="anna@example.org", created=now)
-    bert = CitizenAccount.objects.create(email="bert@example.org", created=now)
+    anna = CitizenAccount.for_address("anna@example.org", now)
+    bert = CitizenAccount.for_address("bert@example.org", now)
     annas, guests = _application("BP-A", anna), _application("BP-G", None)
     assert role_of(Visitor()) is Role.ANONYMOUS
     assert role_of(Visitor(account_id=anna.pk)) is Role.CITIZEN

@@ -12,6 +12,7 @@ import base64
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
@@ -141,7 +142,7 @@ def test_an_inactive_account_is_refused(configured: LoopbackProvider) -> None:
 
 
 def test_a_citizen_signs_in_with_eid_and_sees_my_applications(configured: LoopbackProvider) -> None:
-    earlier = CitizenAccount.objects.create(email="cees@example.org", created="2026-01-01T00:00Z")
+    earlier = CitizenAccount.for_address("cees@example.org", datetime(2026, 1, 1, tzinfo=UTC))
     client = browser()
     response = back(client, sign_in_at_provider(start(client, "/portal/sign-in/eid/"), CITIZEN))
     assert response.status_code == 302
@@ -299,7 +300,7 @@ def test_a_local_next_page_is_kept_and_another_site_is_not(configured: LoopbackP
 def test_a_citizen_without_an_address_gets_an_account_of_their_own(
     configured: LoopbackProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    CitizenAccount.objects.create(email="cees@example.org", created="2026-01-01T00:00Z")
+    CitizenAccount.for_address("cees@example.org", datetime(2026, 1, 1, tzinfo=UTC))
     monkeypatch.setenv("CIVICFLOW_OIDC_CITIZEN_SCOPES", "openid national_id")  # no email scope: no address
     client = browser()
     back(client, sign_in_at_provider(start(client, "/portal/sign-in/eid/"), CITIZEN))

@@ -21,9 +21,10 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from civicflow.api.serializers.instances import HistoryEventSerializer
-from civicflow.portal.models import Application, Draft
+from civicflow.portal.models import Application, CitizenAccount, Draft, SignInToken
 from civicflow.runtime import jobs, services
 from civicflow.runtime.definitions import clear_caches
 from civicflow.runtime.kpi_projection import catch_up
@@ -31,9 +32,12 @@ from civicflow.runtime.mining_log import engine_event_log
 from civicflow.runtime.models import HistoryEvent, KpiCase, ProcessInstance
 from civicflow.runtime.reference import deploy_reference_services
 from civicflow.security import keys
+from civicflow.security.addresses import index
 from civicflow.security.keys import SubjectKeyShreddedError
 from civicflow.security.sealed_values import ERASED, SEALED
-from support.portal_citizen import BP_ANSWERS, apply, client, permit_to_survey
+from civicflow.web.mail import queue_mail, send_due
+from civicflow.web.models import MailStatus, QueuedMail
+from support.portal_citizen import BP_ANSWERS, apply, client, permit_to_survey, sign_in
 from support.workbench import signed_in, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -43,7 +47,11 @@ STREET = "Wyxmoorsteeg 4417, Utrecht"
 API_NAME = "Ottoline Vexbrunner"
 API_STREET = "Quarnhof 9912, Zwolle"
 NATIONAL_ID = "NL-BSN-807716345"  # a process-declared personal variable (civicflow:personal), not on a form
-DISTINCTIVE = (NAME, STREET, API_NAME, API_STREET)
+# addresses as typed (mixed case): the dump must hold them in no case, escaping or encoding
+GUEST_EMAIL = "Zebediah.Quxworthy@Example.org"
+CITIZEN_EMAIL = "ottoline.vexbrunner-mail@example.net"
+DRAFT_EMAIL = "Wyxmoor.Quarnhof@example.com"
+DISTINCTIVE = (NAME, STREET, API_NAME, API_STREET, GUEST_EMAIL, CITIZEN_EMAIL)
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +68,14 @@ def cases(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     deploy_reference_services()
     monkeypatch.setitem(jobs.HANDLERS, "email", lambda job: None)
     browser = client()
-    reference = apply(browser, answers={**BP_ANSWERS, "applicantName": NAME, "address": STREET})
+    answers = {**BP_ANSWERS, "applicantName": NAME, "address": STREET, "applicantEmail": GUEST_EMAIL}
+    reference = apply(browser, answers=answers)
     application = Application.objects.get(reference=reference)
     permit_to_survey(application.instance_id, reference)
+    citizen = client(address="10.0.0.2")
+    sign_in(citizen, CITIZEN_EMAIL)
+    signed_in_reference = apply(citizen, answers={**BP_ANSWERS, "applicantEmail": "other@example.org"})
+    assert send_due() >= 2  # the confirmations went out: sent rows keep only sealed addresses
     api = services.start_instance(
         "building_permit",
         business_key="API-1",
@@ -75,7 +88,13 @@ def cases(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
             "language": "en",
         },
     )
-    return {"reference": reference, "instance": application.instance_id, "browser": browser, "api": api.pk}
+    return {
+        "reference": reference,
+        "instance": application.instance_id,
+        "browser": browser,
+        "api": api.pk,
+        "signed_in_reference": signed_in_reference,
+    }
 
 
 def _dump() -> str:
@@ -91,16 +110,18 @@ def _dump() -> str:
 
 
 def _forms(value: str) -> Iterator[str]:
-    """The value as typed, JSON-escaped, and the base64 (standard and URL-safe) runs only its bytes decide."""
-    yield value
-    yield json.dumps(value)[1:-1]
-    yield json.dumps(value, ensure_ascii=False)[1:-1]
-    raw = value.encode()
-    for offset in range(3):
-        data = b"\0" * offset + raw
-        stable = base64.b64encode(data)[4 if offset else 0 : len(data) // 3 * 4].decode()
-        yield stable
-        yield stable.replace("+", "-").replace("/", "_")
+    """The value as typed and lower-cased, JSON-escaped, and the base64 (standard and URL-safe) runs only its
+    bytes decide."""
+    for text in dict.fromkeys((value, value.lower())):
+        yield text
+        yield json.dumps(text)[1:-1]
+        yield json.dumps(text, ensure_ascii=False)[1:-1]
+        raw = text.encode()
+        for offset in range(3):
+            data = b"\0" * offset + raw
+            stable = base64.b64encode(data)[4 if offset else 0 : len(data) // 3 * 4].decode()
+            yield stable
+            yield stable.replace("+", "-").replace("/", "_")
 
 
 def _task_page(instance_id: Any, language: str = "en") -> str:
@@ -195,13 +216,56 @@ def test_a_saved_draft_keeps_the_marked_answers_sealed_and_gives_them_back() -> 
     }
     browser = client()
     browser.post("/portal/record_transfer/apply/", {**answers, "_save": "1"})
-    assert browser.post("/portal/record_transfer/save/", {"email": "other@example.org"}).status_code == 302
+    assert browser.post("/portal/record_transfer/save/", {"email": DRAFT_EMAIL}).status_code == 302
     draft = Draft.objects.get()
     assert SEALED in draft.data["patientName"]
     assert draft.data["urgency"] == "routine"  # not marked: kept as typed
-    assert not [form for form in _forms(NAME) if form in _dump()]
+    assert mail.outbox[-1].to == [DRAFT_EMAIL]
+    dump = _dump()
+    assert not [form for value in (NAME, DRAFT_EMAIL) for form in _forms(value) if form in dump]
+    assert draft.email == DRAFT_EMAIL  # opened under draft:<id>, found by its index in any case
+    assert Draft.objects.filter(email_index=index(DRAFT_EMAIL.upper())).get() == draft
     link = re.search(r"http://testserver(/portal/resume/\S+)", mail.outbox[-1].body)
     assert link
     other = client()
     other.get(link.group(1))
     assert NAME in other.get("/portal/record_transfer/check/").content.decode()
+
+
+def test_addresses_are_found_by_their_index_and_mail_to_an_erased_one_is_dropped(cases: dict[str, Any]) -> None:
+    guest = Application.objects.get(reference=cases["reference"])
+    assert guest.email == GUEST_EMAIL  # opened, as typed, to send notices
+    assert Application.objects.filter(email_index=index(f"  {GUEST_EMAIL.upper()} ")).get() == guest
+    account = CitizenAccount.objects.get(email_index=index(CITIZEN_EMAIL))
+    assert account.email == CITIZEN_EMAIL
+    mine = Application.objects.get(reference=cases["signed_in_reference"])
+    assert mine.email == CITIZEN_EMAIL  # the verified address, sealed again under the citizen's subject
+    assert keys.open(f"citizen:{account.pk}", "email", mine.email_sealed).decode() == CITIZEN_EMAIL
+    # a spent sign-in link's key is shredded: its address is gone from every copy of the row
+    assert all(token.email is None for token in SignInToken.objects.all())
+    assert SignInToken.objects.filter(email_index=index(CITIZEN_EMAIL)).exists()
+
+    queue_mail(
+        key="later", to=guest.email, subject="s", body="b", language="en", now=timezone.now(), owner=guest.subject
+    )
+    assert keys.shred(guest.subject)
+    guest.refresh_from_db()
+    assert guest.email == ""  # erased: reads as no address
+    outbox = len(mail.outbox)
+    send_due()
+    assert len(mail.outbox) == outbox  # dropped, never sent
+    dropped = QueuedMail.objects.get(key="later")
+    assert (dropped.status, dropped.last_error, dropped.to) == (MailStatus.DEAD, "recipient erased", None)
+
+
+def test_mail_without_a_known_recipient_is_sealed_under_its_own_key_shredded_once_sent() -> None:
+    now = timezone.now()
+    assert queue_mail(key="digest:1", to=GUEST_EMAIL, subject="s", body="b", language="en", now=now)
+    queued = QueuedMail.objects.get()
+    assert queued.own_key
+    assert queued.to == GUEST_EMAIL
+    assert not [form for form in _forms(GUEST_EMAIL) if form in _dump()]
+    assert send_due() == 1
+    assert mail.outbox[-1].to == [GUEST_EMAIL]
+    assert keys.is_shredded("mail:digest:1")
+    assert QueuedMail.objects.get().to is None

@@ -28,6 +28,7 @@ from civicflow.runtime.models import (
     TaskCandidate,
     UserTask,
 )
+from civicflow.security.addresses import index, seal_address
 from civicflow.site.operational_metrics import OperationalCollector
 from civicflow.web.models import QueuedMail
 
@@ -144,7 +145,13 @@ def known_state(settings: Any) -> None:
     Outbox.objects.create(event_type="x", created=NOW - timedelta(seconds=900), published_at=NOW)
     for key, status in (("a", "pending"), ("b", "pending"), ("c", "dead"), ("d", "sent")):
         QueuedMail.objects.create(
-            key=key, to=PERSONAL[0], subject=PERSONAL[1], body="", status=status, created=NOW - timedelta(seconds=60)
+            key=key,
+            to_sealed=seal_address(f"mail:{key}", PERSONAL[0]),
+            to_index=index(PERSONAL[0]),
+            subject=PERSONAL[1],
+            body="",
+            status=status,
+            created=NOW - timedelta(seconds=60),
         )
 
 
