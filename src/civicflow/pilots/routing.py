@@ -5,25 +5,28 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from typing import Any
+from uuid import UUID
 
 from civicflow.feel import FeelError, evaluate
 from civicflow.pilots._split import in_candidate_share
 from civicflow.pilots.models import Pilot, PilotAssignment, PilotStatus
 from civicflow.runtime.clock import current_clock
-from civicflow.runtime.models import ProcessDefinition, ProcessInstance
+from civicflow.runtime.models import ProcessDefinition
 from civicflow.runtime.services import VersionRoute
 
-__all__ = ["latest_version", "matches_rule", "route"]
+__all__ = ["matches_rule", "route"]
 
 
-def latest_version(process_id: str) -> int | None:
-    found: int | None = (
-        ProcessDefinition.objects.filter(process_id=process_id)
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
-    return found
+def _superseded(pilot: Pilot) -> bool:
+    """Whether a version newer than the pilot's candidate, with content of its own, was deployed.
+
+    A redeploy of the current or the candidate model (``civicflow serve`` deploys the reference
+    services at every start, as a new version when the latest differs) does not count: it would
+    otherwise end every pilot of a reference service at the next restart.
+    """
+    newer = ProcessDefinition.objects.filter(process_id=pilot.process_id, version__gt=pilot.candidate.version)
+    known = {pilot.current.content_hash, pilot.candidate.content_hash}
+    return newer.exclude(content_hash__in=known).exists()
 
 
 def matches_rule(rule: str, variables: Mapping[str, Any]) -> bool:
@@ -41,29 +44,28 @@ def matches_rule(rule: str, variables: Mapping[str, Any]) -> bool:
 
 
 def _record(pilot: Pilot, candidate: bool) -> Any:
-    def started(instance: ProcessInstance) -> None:
+    def started(instance_id: UUID) -> None:
         PilotAssignment.objects.create(
-            pilot=pilot, instance=instance, candidate=candidate, assigned=current_clock().now()
+            pilot=pilot, instance_id=instance_id, candidate=candidate, assigned=current_clock().now()
         )
 
     return started
 
 
-def _nothing(instance: ProcessInstance) -> None:
+def _nothing(instance_id: UUID) -> None:
     """After a pilot ended, instances are not recorded: they are not part of the comparison."""
 
 
 def route(process_id: str, business_key: str | None, variables: Mapping[str, Any]) -> VersionRoute | None:
     """The version of a new instance while a pilot of ``process_id`` runs or after it ended.
 
-    The newest pilot of the process decides, unless a version newer than its candidate was deployed
-    since: then the latest version applies again, as without pilots.
+    The newest pilot of the process decides, unless a version newer than its candidate, with a
+    model of its own, was deployed since: then the latest version applies again, as without pilots.
     """
     pilot = Pilot.objects.filter(process_id=process_id).select_related("current", "candidate").first()
     if pilot is None:
         return None
-    latest = latest_version(process_id)
-    if latest is not None and latest > pilot.candidate.version:
+    if _superseded(pilot):
         return None
     if pilot.status == PilotStatus.ADOPTED:
         return VersionRoute(version=pilot.candidate.version, started=_nothing)

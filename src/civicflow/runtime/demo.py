@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -33,7 +34,15 @@ from civicflow.errors import CivicFlowError
 from civicflow.runtime import bulk, jobs, services
 from civicflow.runtime.clock import using_clock
 from civicflow.runtime.complete_batch import complete_jobs
-from civicflow.runtime.models import HistoryEvent, Job, JobKind, MessageSubscription, ProcessInstance, UserTask
+from civicflow.runtime.models import (
+    HistoryEvent,
+    Job,
+    JobKind,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    UserTask,
+)
 from civicflow.runtime.reference import deploy_reference_services
 from civicflow.runtime.rows import columns
 from civicflow.runtime.worker import claim, run_batch
@@ -286,7 +295,7 @@ def load(
             # its own atomic block (a savepoint here), and a refused one has written nothing.
             with transaction.atomic():
                 for service_id, values in batch.items():
-                    started.extend(bulk.start_many(definitions[service_id], values))
+                    started.extend(_start_routed(definitions[service_id], values))
                 _work(clock, now, rng, plans)
             if progress is not None:
                 progress(hour + 1, total_hours)
@@ -310,6 +319,30 @@ def load(
         last=end,
         by_service=counts,
     )
+
+
+def _case_key(values: Mapping[str, Any]) -> str | None:
+    found = values.get("caseNumber") or values.get("claimId") or values.get("transferId")
+    return None if found is None else str(found)
+
+
+def _start_routed(definition: ProcessDefinition, batch: Sequence[Values]) -> list[UUID]:
+    """Start the batch, each case on the version a running pilot gives it (by its case number).
+
+    Without a pilot every case starts on ``definition``, in one bulk call as before.
+    """
+    process_id = definition.process_id
+    routes = [services.route_version(process_id, _case_key(values), values) for values in batch]
+    if all(route is None for route in routes):
+        return bulk.start_many(definition, batch)
+    started: list[UUID] = []
+    for values, route in zip(batch, routes, strict=True):
+        target = definition if route is None else services.definition_for(process_id, route.version)
+        (instance_id,) = bulk.start_many(target, [values])
+        if route is not None:
+            route.started(instance_id)
+        started.append(instance_id)
+    return started
 
 
 def _run_worker(now: datetime, plans: _Plans) -> None:

@@ -20,6 +20,7 @@ from civicflow.runtime.services._instances import (
     definition_for,
     modify_instance,
     retry_incident,
+    route_version,
     set_variables,
     start_instance,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "migrate_instances",
     "modify_instance",
     "retry_incident",
+    "route_version",
     "set_variables",
     "start_instance",
     "tasks",

@@ -23,6 +23,7 @@ __all__ = [
     "definition_for",
     "modify_instance",
     "retry_incident",
+    "route_version",
     "set_variables",
     "start_instance",
 ]
@@ -33,7 +34,7 @@ class VersionRoute:
     """The version a router gives a new instance, and what to record once it has started."""
 
     version: int
-    started: Callable[[ProcessInstance], None]
+    started: Callable[[UUID], None]  # called with the new instance's id once it has started
 
 
 # (process id, business key, start variables) -> a route, or None to leave the choice to the caller
@@ -50,7 +51,8 @@ def add_version_router(router: VersionRouter) -> None:
         _routers.append(router)
 
 
-def _route(process_id: str, business_key: str | None, variables: Mapping[str, Any]) -> VersionRoute | None:
+def route_version(process_id: str, business_key: str | None, variables: Mapping[str, Any]) -> VersionRoute | None:
+    """The route the registered routers give a new instance; None: the caller's choice (the latest)."""
     for router in _routers:
         found = router(process_id, business_key, variables)
         if found is not None:
@@ -101,7 +103,7 @@ def start_instance(
         existing = ProcessInstance.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    route = _route(process_id, business_key, variables or {}) if version is None else None
+    route = route_version(process_id, business_key, variables or {}) if version is None else None
     definition = definition_for(process_id, route.version if route is not None else version)
     if business_key is not None and _business_key_taken(definition, business_key):
         raise CommandRefusedError(
@@ -127,7 +129,7 @@ def start_instance(
             command="StartInstance",
         ) from None
     if route is not None:
-        route.started(result.instance)
+        route.started(result.instance.pk)
     return result.instance
 
 
