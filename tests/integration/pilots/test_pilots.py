@@ -11,7 +11,7 @@ import pytest
 from civicflow.kpi import Measure
 from civicflow.pilots import service as pilots
 from civicflow.pilots._split import in_candidate_share
-from civicflow.pilots.models import PilotAssignment, PilotStatus
+from civicflow.pilots.models import Pilot, PilotAssignment, PilotStatus
 from civicflow.runtime import services
 from civicflow.runtime.errors import NotFoundError
 from civicflow.runtime.kpi_projection import catch_up
@@ -56,12 +56,16 @@ def test_split_is_deterministic_and_uniform() -> None:
 def test_thirty_percent_of_two_thousand_new_instances_go_to_the_candidate(versions: None) -> None:
     pilot = pilots.start(PROCESS, candidate=2, share="0.3", actor="user:analyst")
     assert (pilot.current.version, pilot.candidate.version) == (1, 2)
+    # A fixed salt makes the split of these keys fixed: 614 of 2,000 (30.7%). With a random salt one
+    # pilot in about 200 falls outside +-3% by chance (measured: 9 of 2,000 salts), a flaky test.
+    Pilot.objects.filter(pk=pilot.pk).update(salt="pilot-test-salt")
+    pilot.refresh_from_db()
     keys = [f"PILOT-{i:04d}" for i in range(2000)]
     for key in keys:
         services.start_instance(PROCESS, business_key=key)
     found = _versions_of(keys)
     candidate = sum(1 for v in found.values() if v == 2)
-    assert 0.27 * 2000 <= candidate <= 0.33 * 2000, candidate
+    assert candidate == 614  # within 30% +- 3% (540..660)
     assert sum(1 for v in found.values() if v == 1) == 2000 - candidate
     # recorded on each instance, and the record agrees with the version it runs
     recorded = dict(PilotAssignment.objects.filter(pilot=pilot).values_list("instance__business_key", "candidate"))
