@@ -10,7 +10,6 @@ per address and per client (a hash of its IP address, never stored in clear).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -33,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civicflow.portal import _secrets
 from civicflow.portal.models import Application, CitizenAccount, SignInToken
 from civicflow.security import addresses, keys
+from civicflow.web.ratelimit import client_key
 
 __all__ = [
     "LINK_MINUTES",
@@ -76,11 +76,6 @@ def citizen_id(account_id: int) -> str:
     return f"citizen:{account_id}"
 
 
-def _client(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()
-
-
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -122,7 +117,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 def _send_link(request: HttpRequest, email: str) -> tuple[str, int] | None:
     """Store a token and mail its link; an error and status when refused (the same for any address)."""
-    client = _client(request)
+    client = client_key(request)
     if _limited(email, client):
         return gettext("You asked for too many sign-in links. Wait an hour and try again."), 429
     token = _secrets.new_token()

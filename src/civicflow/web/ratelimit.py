@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from civicflow.web.models import RateCount
 
-__all__ = ["ENDPOINTS", "RateLimitMiddleware", "hit"]
+__all__ = ["ENDPOINTS", "RateLimitMiddleware", "client_key", "hit"]
 
 _SAFE = frozenset({"GET", "HEAD"})
 _ANY = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -70,9 +70,10 @@ def _limits() -> dict[str, _Window]:
     return {name: _Window(*numbers) for name, numbers in configured.items()}
 
 
-def _client(request: HttpRequest) -> str:
+def client_key(request: HttpRequest) -> str:
+    """The client's address as a keyed SHA-256 (never stored in clear), for counting its requests."""
     address = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()[:64]
+    return hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()
 
 
 def hit(name: str, request: HttpRequest, *, now: datetime | None = None) -> int | None:
@@ -84,7 +85,7 @@ def hit(name: str, request: HttpRequest, *, now: datetime | None = None) -> int 
     length = timedelta(seconds=window.seconds)
     with transaction.atomic():
         row, _created = RateCount.objects.select_for_update().get_or_create(
-            key=f"{name}:{_client(request)}", defaults={"window_start": now}
+            key=f"{name}:{client_key(request)}", defaults={"window_start": now}
         )
         if row.window_start <= now - length:
             row.count, row.window_start = 0, now
