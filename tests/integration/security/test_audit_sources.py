@@ -154,8 +154,11 @@ def test_staff_task_page_and_document_download_are_audited(
         created=timezone.now(),
     )
     download = client.get(reverse("workbench:document", args=[personal_case.instance_id, document.pk]))
-    download.close()
     assert download.status_code == 200
+    # read to the end, not download.close(): the test client's own wrapper closes the file without
+    # running close_old_connections, which inside the test's transaction closes a PostgreSQL
+    # connection (SQLite's in-memory one never closes, so only the PostgreSQL pass showed it)
+    assert b"".join(download.streaming_content) == b"%PDF"
     instance = str(personal_case.instance_id)
     assert _new_entries(before) == [
         (f"user:{ingrid.pk}", "TaskViewed", "task", str(personal_case.pk), {"instance": instance}),
