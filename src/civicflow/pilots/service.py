@@ -18,10 +18,10 @@ from civicflow.kpi import Arm, Period, PeriodKind, VersionComparison, compare_ve
 from civicflow.pilots.models import Pilot, PilotAssignment, PilotStatus
 from civicflow.runtime.clock import current_clock
 from civicflow.runtime.errors import CommandRefusedError, NotFoundError, RuntimeServiceError
-from civicflow.runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
+from civicflow.runtime.models import InstanceStatus, ProcessDefinition
 from civicflow.runtime.services import migrate_instances
 from civicflow.security import audit
-from civicflow.services import REFERENCE_SERVICES, ReferenceService
+from civicflow.services import find
 from civicflow.web.kpis import kpi_definition, service_rows
 
 __all__ = [
@@ -30,8 +30,6 @@ __all__ = [
     "adopt",
     "compare",
     "get",
-    "instance_pilot",
-    "reference_service",
     "start",
     "stop",
     "summary",
@@ -199,14 +197,10 @@ def summary(pilot: Pilot) -> Summary:
     )
 
 
-def reference_service(process_id: str) -> ReferenceService | None:
-    return next((s for s in REFERENCE_SERVICES if s.process_id == process_id), None)
-
-
 def compare(pilot: Pilot, *, now: dt.datetime | None = None) -> VersionComparison | None:
     """Both versions' KPIs from the pilot's start until now; None for a process that is not a
     catalogue service (its SLA target and costs are declared there)."""
-    service = reference_service(pilot.process_id)
+    service = find(pilot.process_id)
     if service is None:
         return None
     moment = now or current_clock().now()
@@ -220,7 +214,3 @@ def compare(pilot: Pilot, *, now: dt.datetime | None = None) -> VersionCompariso
         for instance, candidate in PilotAssignment.objects.filter(pilot=pilot).values_list("instance_id", "candidate")
     }
     return compare_versions(kpi_definition(service), service_rows(service, period), arms, period, now=moment)
-
-
-def instance_pilot(instance: ProcessInstance) -> PilotAssignment | None:
-    return PilotAssignment.objects.filter(instance=instance).select_related("pilot").first()

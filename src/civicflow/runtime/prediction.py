@@ -37,7 +37,7 @@ from civicflow.prediction import (
 from civicflow.runtime.clock import current_clock
 from civicflow.runtime.models import CasePrediction, InstanceStatus, PredictionModel, ProcessInstance
 from civicflow.runtime.prediction_traces import departments_of, service_traces, spans
-from civicflow.services import REFERENCE_SERVICES, ReferenceService
+from civicflow.services import REFERENCE_SERVICES, ReferenceService, find
 
 __all__ = [
     "PredictionSchedule",
@@ -64,9 +64,9 @@ def _key() -> bytes:
 
 def service_for(key: str) -> ReferenceService:
     """The reference service with this id or process id; PredictionError if there is none."""
-    for service in REFERENCE_SERVICES:
-        if key in {service.id, service.process_id}:
-            return service
+    found = find(key)
+    if found is not None:
+        return found
     known = ", ".join(service.id for service in REFERENCE_SERVICES)
     raise PredictionError(f"unknown service {key!r} (known: {known})")
 

@@ -31,6 +31,7 @@ __all__ = [
     "Role",
     "StageTarget",
     "Text",
+    "find",
     "service",
 ]
 
@@ -41,3 +42,8 @@ def service(service_id: str) -> ReferenceService:
         if item.id == service_id:
             return item
     raise KeyError(service_id)
+
+
+def find(key: str) -> ReferenceService | None:
+    """The reference service whose id or process id is ``key``; None when there is none."""
+    return next((item for item in REFERENCE_SERVICES if key in {item.id, item.process_id}), None)

@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from civicflow.services import REFERENCE_SERVICES, ReferenceService
+from civicflow.services import REFERENCE_SERVICES, find
 from civicflow.simulation import ComparisonRow, Scenario, SimulationError, SimulationKpis
 from civicflow.web.charts import bar_chart
 from civicflow.workbench._access import requires
@@ -29,10 +29,6 @@ __all__ = ["simulate", "simulate_fit"]
 
 _MAX_STAFF = 10_000
 _ARRIVALS = (-90, 500)  # percent change of demand a form may ask
-
-
-def _service(service_id: str) -> ReferenceService | None:
-    return next((item for item in REFERENCE_SERVICES if item.id == service_id), None)
 
 
 def _percent(value: float | None) -> str:
@@ -142,7 +138,7 @@ def _results(rows: tuple[ComparisonRow, ...], baseline: SimulationKpis, other: S
 
 
 def _page(request: HttpRequest, *, status: int = 200, fit_error: str = "") -> HttpResponse:
-    service = _service(request.GET.get("service", "") or request.POST.get("service", ""))
+    service = find(request.GET.get("service", "") or request.POST.get("service", ""))
     context: dict[str, Any] = {
         "nav": "assess-simulate",
         "services": [(s.id, s.title.get(language(request)) or s.id) for s in REFERENCE_SERVICES],
@@ -201,7 +197,7 @@ def simulate(request: HttpRequest) -> HttpResponse:
 @require_POST
 @requires("simulate")
 def simulate_fit(request: HttpRequest) -> HttpResponse:
-    service = _service(request.POST.get("service", ""))
+    service = find(request.POST.get("service", ""))
     if service is None:
         return _page(request, status=400, fit_error=_("Choose a service"))
     if fit_service(request.session, service) is None:
