@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "civicflow.api",
     "civicflow.web",
     "civicflow.pilots",
+    "civicflow.parties",
     "civicflow.workbench",
     "civicflow.portal",
 ]
