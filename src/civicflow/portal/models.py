@@ -231,3 +231,59 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CoSignState(models.TextChoices):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class CoSignRequest(models.Model):
+    """An application held until a second person (a partner, a co-owner, a second director) confirms it.
+
+    The answers wait in ``draft`` (personal ones sealed under ``draft:<id>``); the co-signer's
+    address is sealed under ``cosign:<id>`` with a blind index; the emailed link's token is kept
+    as a SHA-256 hash, like a sign-in link's. ``secret_hash`` is the status secret the applicant
+    was shown when they sent it: the application gets it once confirmed. See docs/portal.md, "Co-signing".
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.CharField(max_length=100)
+    draft = models.ForeignKey(Draft, on_delete=models.SET_NULL, null=True, blank=True, related_name="co_signs")
+    account = models.ForeignKey(
+        CitizenAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="co_sign_requests"
+    )
+    co_signer_sealed = models.TextField(blank=True, default="")
+    co_signer_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    language = models.CharField(max_length=10, default="en")
+    state = models.CharField(max_length=16, choices=CoSignState.choices, default=CoSignState.PENDING, db_index=True)
+    created = models.DateTimeField()
+    expires = models.DateTimeField(db_index=True)
+    invitations = models.PositiveSmallIntegerField(default=0)  # sent so far, the first one included
+    last_sent = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # the co-signer's citizen account when they were signed in on confirming
+    co_signer_account = models.ForeignKey(
+        CitizenAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="co_signed"
+    )
+    reference = models.CharField(max_length=32, blank=True, default="")  # the application, once confirmed
+
+    def __str__(self) -> str:
+        return f"co-sign request {self.id} ({self.state})"
+
+    @property
+    def subject(self) -> str:
+        return f"cosign:{self.id}"
+
+    @property
+    def co_signer(self) -> str | None:
+        """The co-signer's address; None once erased."""
+        return open_address(self.co_signer_sealed)
+
+    def set_co_signer(self, address: str) -> None:
+        self.co_signer_sealed, self.co_signer_index = seal_address(self.subject, address), index(address)

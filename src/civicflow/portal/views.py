@@ -38,7 +38,7 @@ from civicflow.portal._uploads import (
     restore_from_draft,
     stored_files,
 )
-from civicflow.portal.models import Application, Draft
+from civicflow.portal.models import Application, CitizenAccount, Draft
 from civicflow.runtime import services
 from civicflow.runtime.errors import RuntimeServiceError
 from civicflow.runtime.forms import form_for_key
@@ -102,6 +102,28 @@ def service_start(request: HttpRequest, service_id: str) -> HttpResponse:
 
 def _submit(request: HttpRequest, guide: Guide, values: dict[str, Any], language: str) -> tuple[str, str]:
     secret = _secrets.new_secret()
+    application = start_application(
+        guide, values, language=language, account=_accounts.citizen(request), secret_hash=_secrets.digest(secret)
+    )
+    draft_id = request.session.pop(f"portal:{guide.service.id}:draft", None)
+    if draft_id:
+        Draft.objects.filter(pk=draft_id).delete()
+    return application.reference, secret
+
+
+def start_application(
+    guide: Guide,
+    values: dict[str, Any],
+    *,
+    language: str,
+    account: CitizenAccount | None,
+    secret_hash: str,
+    variables: dict[str, Any] | None = None,
+) -> Application:
+    """Store the application and start its instance, in one transaction, with the confirmation mail queued.
+
+    ``account``: the applicant's, if signed in; ``variables``: more process variables (a co-signature).
+    """
     now = timezone.now()
     for _attempt in range(20):
         reference = _secrets.new_reference(guide.prefix, now.year)
@@ -109,37 +131,38 @@ def _submit(request: HttpRequest, guide: Guide, values: dict[str, Any], language
             break
     else:  # pragma: no cover - a million numbers a year; twenty misses in a row means something is wrong
         raise RuntimeError("no free reference number")
-    account = _accounts.citizen(request)
     # a signed-in citizen's verified address, else the one the form asked for (if any)
-    email = account.email if account else str(values.get(_notify.email_variable(guide.applicant_variable)) or "")
+    email = (
+        (account.email or "") if account else str(values.get(_notify.email_variable(guide.applicant_variable)) or "")
+    )
     application = Application(
         reference=reference,
         service=guide.service.id,
-        secret_hash=_secrets.digest(secret),
+        secret_hash=secret_hash,
         language=language,
         created=now,
         account=account,
     )
     application.set_email(email if _valid_email(email) else "")
     application.watching = bool(application.email_index)
-    variables = {
+    process_variables = {
         **values,
+        **(variables or {}),
         guide.case_variable: reference,
         guide.applicant_variable: _accounts.applicant_id(application),
         "language": language,
     }
     with transaction.atomic():
-        instance = services.start_instance(guide.service.process_id, business_key=reference, variables=variables)
+        instance = services.start_instance(
+            guide.service.process_id, business_key=reference, variables=process_variables
+        )
         application.instance_id = instance.pk
         application.save()
         _notify.queue_confirmation(application)
         actor = f"citizen:{account.pk}" if account else "citizen:anonymous"
         details = {"service": guide.service.id, "instance": str(instance.pk)}
         audit.record(actor=actor, action="ApplicationSubmitted", obj=("application", reference), details=details)
-    draft_id = request.session.pop(f"portal:{guide.service.id}:draft", None)
-    if draft_id:
-        Draft.objects.filter(pk=draft_id).delete()
-    return reference, secret
+    return application
 
 
 def _grant(request: HttpRequest, reference: str) -> None:
