@@ -479,6 +479,22 @@ FORMS = {
                         validate={"validationType": "email"},
                         properties={"civicflow:personal": "true"},
                     ),
+                    field(
+                        "textfield",
+                        "coSignerEmail",
+                        (
+                            "Email address of a co-owner or partner who must confirm (optional)",
+                            "E-mailadres van een mede-eigenaar of partner die moet bevestigen (optioneel)",
+                        ),
+                        hint=(
+                            "If you own the building or site together with someone, we email them a link to confirm"
+                            " your application before we start on it.",
+                            "Bent u samen met iemand eigenaar van het gebouw of perceel, dan sturen wij die persoon een"
+                            " link om uw aanvraag te bevestigen voordat wij ermee beginnen.",
+                        ),
+                        validate={"validationType": "email"},
+                        properties={"civicflow:personal": "true", "civicflow:coSigner": "email"},
+                    ),
                 ],
             ),
             group(

@@ -46,7 +46,7 @@ def test_each_part_shows_only_its_questions_with_a_back_link() -> None:
     first = client.get(f"{BP}/apply/").content.decode()
     assert _h1(first) == "About you"
     assert "Part 1 of 3" in first
-    assert _names(first) == {"applicantName", "applicantEmail"}
+    assert _names(first) == {"applicantName", "applicantEmail", "coSignerEmail"}
     assert f'href="{BP}/" class="govuk-back-link"' in first
     second = client.get(f"{BP}/apply/2/").content.decode()
     assert _h1(second) == "The building work"

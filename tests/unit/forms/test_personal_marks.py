@@ -50,7 +50,7 @@ def test_an_unmarked_form_has_no_personal_variables() -> None:
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("building_permit/bp-application.form", {"applicantName", "applicantEmail", "address"}),
+        ("building_permit/bp-application.form", {"applicantName", "applicantEmail", "coSignerEmail", "address"}),
         ("tax_refund/tr-claim.form", {"claimantName", "claimantEmail", "iban"}),
         ("record_transfer/rt-request.form", {"patientName", "patientEmail"}),
     ],
