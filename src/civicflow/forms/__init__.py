@@ -27,6 +27,15 @@ from civicflow.forms._model import (
 from civicflow.forms._pages import PAGES_PROPERTY, Page, merge_page, page_of, pages
 from civicflow.forms._paths import html_id, html_name, parse_html_name, unflatten
 from civicflow.forms._personal import PERSONAL_PROPERTY, personal_variables
+from civicflow.forms._prefill import (
+    PREFILL_EDITABLE_PROPERTY,
+    PREFILL_PROPERTY,
+    PrefillRequest,
+    PrefillSource,
+    is_empty_answer,
+    prefill_answers,
+    prefill_requests,
+)
 from civicflow.forms._rendering import ErrorSummaryItem, FieldView, OptionView, error_summary, render_model
 from civicflow.forms._rules import UploadedFile
 from civicflow.forms._sniffing import SNIFF_BYTES, content_fits_name, sniff_content_type
@@ -36,6 +45,8 @@ __all__ = [
     "LANGUAGES",
     "PAGES_PROPERTY",
     "PERSONAL_PROPERTY",
+    "PREFILL_EDITABLE_PROPERTY",
+    "PREFILL_PROPERTY",
     "SNIFF_BYTES",
     "Component",
     "ComponentType",
@@ -53,6 +64,8 @@ __all__ = [
     "Option",
     "OptionView",
     "Page",
+    "PrefillRequest",
+    "PrefillSource",
     "UploadedFile",
     "Validate",
     "ValidationOptions",
@@ -61,6 +74,7 @@ __all__ = [
     "error_summary",
     "html_id",
     "html_name",
+    "is_empty_answer",
     "load_form",
     "merge_page",
     "message",
@@ -68,6 +82,8 @@ __all__ = [
     "pages",
     "parse_html_name",
     "personal_variables",
+    "prefill_answers",
+    "prefill_requests",
     "render_model",
     "sniff_content_type",
     "unflatten",

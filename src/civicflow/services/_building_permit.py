@@ -469,7 +469,7 @@ FORMS = {
                         "applicantName",
                         ("Your name", "Uw naam"),
                         required=True,
-                        properties={"civicflow:personal": "true"},
+                        properties={"civicflow:personal": "true", "civicflow:prefill": "party.name, applications.name"},
                     ),
                     field(
                         "textfield",
@@ -477,7 +477,7 @@ FORMS = {
                         ("Email address", "E-mailadres"),
                         required=True,
                         validate={"validationType": "email"},
-                        properties={"civicflow:personal": "true"},
+                        properties={"civicflow:personal": "true", "civicflow:prefill": "party.email"},
                     ),
                     field(
                         "textfield",
@@ -506,7 +506,7 @@ FORMS = {
                         "address",
                         ("Address of the building site", "Adres van de bouwlocatie"),
                         required=True,
-                        properties={"civicflow:personal": "true"},
+                        properties={"civicflow:personal": "true", "civicflow:prefill": "applications.address"},
                     ),
                     field(
                         "select",

@@ -255,7 +255,7 @@ FORMS = {
                 "claimantName",
                 ("Your name", "Uw naam"),
                 required=True,
-                properties={"civicflow:personal": "true"},
+                properties={"civicflow:personal": "true", "civicflow:prefill": "party.name, applications.name"},
             ),
             field(
                 "textfield",
@@ -263,7 +263,17 @@ FORMS = {
                 ("Email address", "E-mailadres"),
                 required=True,
                 validate={"validationType": "email"},
-                properties={"civicflow:personal": "true"},
+                properties={"civicflow:personal": "true", "civicflow:prefill": "party.email"},
+            ),
+            field(
+                "textfield",
+                "homeAddress",
+                ("Your home address", "Uw woonadres"),
+                properties={
+                    "civicflow:personal": "true",
+                    "civicflow:prefill": "registry.address, party.address",
+                    "civicflow:prefillEditable": "false",
+                },
             ),
             field(
                 "radio",

@@ -51,7 +51,7 @@ def test_an_unmarked_form_has_no_personal_variables() -> None:
     ("path", "expected"),
     [
         ("building_permit/bp-application.form", {"applicantName", "applicantEmail", "coSignerEmail", "address"}),
-        ("tax_refund/tr-claim.form", {"claimantName", "claimantEmail", "iban"}),
+        ("tax_refund/tr-claim.form", {"claimantName", "claimantEmail", "homeAddress", "iban"}),
         ("record_transfer/rt-request.form", {"patientName", "patientEmail"}),
     ],
 )
