@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import os
 import threading
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -127,6 +127,41 @@ class JetStreamBus:
 
         with self._lock:
             return self._run(self._guard(go()))
+
+    # -- request/reply (core NATS, outside any stream)
+
+    def request(
+        self, subject: str, data: bytes, *, reply_to: str, headers: Mapping[str, str] | None = None, timeout: float
+    ) -> Delivery:
+        """Send ``data`` on ``subject`` asking for the answer on ``reply_to``; the first answer.
+
+        ``subject`` must lie outside every stream (JetStream would answer with its publish ack).
+        Raises :class:`TransportError` when nobody listens (the server's 503) or nothing answers
+        within ``timeout`` seconds.
+        """
+
+        async def go() -> Delivery:
+            await self._ensure()
+            nc = self._nc
+            if nc is None:  # pragma: no cover - _ensure connected it or raised
+                raise TransportError("NATS: not connected")
+            sub = await nc.subscribe(reply_to, max_msgs=1)
+            try:
+                await nc.publish(subject, data, reply=reply_to, headers=dict(headers or {}))
+                try:
+                    msg = await sub.next_msg(timeout=timeout)
+                except (nats.errors.TimeoutError, TimeoutError):
+                    raise TransportError(f"no answer on {subject} within {timeout:g} s") from None
+            finally:
+                with contextlib.suppress(nats.errors.Error):
+                    await sub.unsubscribe()
+            found = dict(msg.headers or {})
+            if found.get("Status") == "503":
+                raise TransportError(f"nobody answers on {subject}")
+            return Delivery(subject=msg.subject, data=msg.data, headers=found)
+
+        with self._lock:
+            return self._run(self._guard(go()), self.timeout * 3 + timeout)
 
     # -- consuming
 
