@@ -28,6 +28,8 @@ from civicflow.forms import (
     validate,
 )
 from civicflow.portal import _uploads
+from civicflow.portal._cosign import co_signer_field
+from civicflow.portal._cosign_pages import send_for_co_signing
 from civicflow.portal._files import file_pickers, file_rows, take_files, view_hidden
 from civicflow.portal._forms import add_item, posted_data, remove_item, revealed, start_form, visible_names
 from civicflow.portal.models import Application
@@ -161,7 +163,14 @@ def check(request: HttpRequest, service_id: str) -> HttpResponse:
     if result.errors:
         first = page_of(form, result.errors[0].name)
         return redirect(_page_url(service_id, first) if first else reverse("portal:apply", args=[service_id]))
-    if request.method == "POST":
+    error = None
+    co_signer = str(result.values.get(co_signer_field(form) or "") or "").strip()
+    if request.method == "POST" and co_signer:  # held until the co-signer confirms (docs/portal.md, "Co-signing")
+        held = send_for_co_signing(request, guide, form, answers, co_signer)
+        if not isinstance(held, str):
+            return held
+        error = held
+    elif request.method == "POST":
         reference, secret = _submit(request, guide, dict(result.values), language)
         application = Application.objects.get(reference=reference)
         _uploads.attach_to_application(request, [i for ids in files.values() for i in ids], application)
@@ -183,4 +192,5 @@ def check(request: HttpRequest, service_id: str) -> HttpResponse:
         title = page.title.in_language(language) if page.title is not None and len(all_pages) > 1 else ""
         sections.append({"title": title, "rows": rows, "url": url})
     back = _page_url(service_id, last or all_pages[0])
-    return render(request, "portal/check.html", {"service": _card(guide), "sections": sections, "back": back})
+    context = {"service": _card(guide), "sections": sections, "back": back, "co_signer": co_signer, "error": error}
+    return render(request, "portal/check.html", context, status=400 if error else 200)

@@ -146,12 +146,14 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "portal:document": ("portal", "view_application", "issued", GET),
     "portal:satisfaction": ("portal", "view_application", "application", POST),
 }
-# the portal's public pages; "resume" and "sign-in-link" take a secret link instead of a session
+# the portal's public pages; "resume", "sign-in-link" and "co-sign" take a secret link instead of a session,
+# "co-sign-waiting" answers only the session that sent the request (404 for anyone else, test_portal_cosign)
 PORTAL_PUBLIC = {
     "index", "lookup", "sign-in", "sign-in-sent", "sign-in-link", "sign-out", "transparency",
     "transparency-catalogue", "transparency-csv-metadata", "transparency-schema", "transparency-csv",
     "transparency-json", "transparency-service", "transparency-audit", "transparency-audit-json", "start",
     "apply", "apply-page", "check", "save", "saved", "privacy", "accessibility", "resume", "help", "help-service",
+    "co-sign", "co-sign-waiting",
 }  # fmt: skip
 for _name in PORTAL_PUBLIC:
     TABLE[f"portal:{_name}"] = ("public", "the portal's public pages")
@@ -453,7 +455,13 @@ def test_admin(world: World, role: str) -> None:
 
 
 def _public_url(name: str) -> str:
-    fill = {"service_id": "building_permit", "page": 1, "draft_id": uuid.uuid4(), "token": "x" * 43}
+    fill = {
+        "service_id": "building_permit",
+        "page": 1,
+        "draft_id": uuid.uuid4(),
+        "request_id": uuid.uuid4(),
+        "token": "x" * 43,
+    }
     for route, found in _patterns(get_resolver()):
         if found == name:
             return reverse(name, kwargs={key: fill[key] for key in re.findall(r"<\w+:(\w+)>", route)})
