@@ -28,7 +28,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from civicflow.forms import Form, validate
-from civicflow.parties import party_for_account, record_case
 from civicflow.portal import _notify, _secrets
 from civicflow.portal._guides import Guide
 from civicflow.portal._personal import open_answers, seal_answers
@@ -319,6 +318,9 @@ def _record_party(account: CitizenAccount | None, application: Application, now:
     """The co-signer's party record gets the case (role ``co-signer``) when they were signed in with one."""
     if account is None:
         return
+    # imported here: the parties service lands separately (issue #13, P1), and a guest confirm never needs it
+    from civicflow.parties import party_for_account, record_case
+
     party = party_for_account(account.pk)
     if party is not None:
         record_case(
