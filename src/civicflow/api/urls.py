@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from civicflow.api.views import decisions, deployments, events, external, history, instances, pilots, work
+from civicflow.api.views import decisions, deployments, events, external, history, instances, parties, pilots, work
 from civicflow.api.views._base import NotFoundView
 
 app_name = "api"
@@ -58,5 +58,7 @@ urlpatterns = [
     path("pilots/<int:pk>", pilots.PilotDetail.as_view(), name="pilot"),
     path("pilots/<int:pk>/adopt", pilots.PilotAdopt.as_view(), name="pilot-adopt"),
     path("pilots/<int:pk>/stop", pilots.PilotStop.as_view(), name="pilot-stop"),
+    path("parties", parties.PartyList.as_view(), name="parties"),
+    path("parties/<uuid:pk>", parties.PartyDetail.as_view(), name="party"),
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

@@ -8,6 +8,7 @@ from civicflow.workbench import views
 from civicflow.workbench.views._auth import sign_in_code, two_factor
 from civicflow.workbench.views._documents import document
 from civicflow.workbench.views._oidc import oidc_callback, oidc_start
+from civicflow.workbench.views._parties import party, party_search
 
 app_name = "workbench"
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("cases/<uuid:instance_id>", views.case, name="case"),
     path("cases/<uuid:instance_id>/comments", views.add_comment, name="comment"),
     path("cases/<uuid:instance_id>/documents/<uuid:document_id>", document, name="document"),
+    path("parties/", party_search, name="parties"),
+    path("parties/<uuid:party_id>/", party, name="party"),
     path("incidents", views.incidents, name="incidents"),
     path("incidents/<int:incident_id>/retry", views.retry, name="retry"),
     path("deploy", views.deploy, name="deploy"),

@@ -36,6 +36,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from civicflow import parties
 from civicflow.pilots.models import Pilot
 from civicflow.security import policy
 from support.authorization_world import ACCOUNTS, TOKENS, TOPIC, World
@@ -75,6 +76,8 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "workbench:pilot": ("wb", "view_pilots", "pilot", GET),
     "workbench:pilot_adopt": ("wb", "manage_pilots", "pilot", POST),
     "workbench:pilot_stop": ("wb", "manage_pilots", "pilot", POST),
+    "workbench:parties": ("wb", "view_party", None, GET),
+    "workbench:party": ("wb", "view_party", "party", GET),
     # signing in and out is for everyone; the two-factor page needs a staff account
     "workbench:login": ("public", "sign-in form"),
     "workbench:sign_in_code": ("public", "second step of signing in (pending session)"),
@@ -136,6 +139,8 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "api:pilot": ("api", {"GET": "view_pilots"}, "pilot"),
     "api:pilot-adopt": ("api", {"POST": "manage_pilots"}, "pilot"),
     "api:pilot-stop": ("api", {"POST": "manage_pilots"}, "pilot"),
+    "api:parties": ("api", {"GET": "view_party"}, None),
+    "api:party": ("api", {"GET": "view_party"}, "party"),
     # the portal: a citizen's own applications
     "portal:my": ("portal", "my_applications", None, GET),
     "portal:application": ("portal", "view_application", "application", GET),
@@ -145,6 +150,9 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "portal:answer": ("portal", "view_application", "request", GET + POST),
     "portal:document": ("portal", "view_application", "issued", GET),
     "portal:satisfaction": ("portal", "view_application", "application", POST),
+    # the portal: the signed-in citizen's own party record ("Your details", issue #13)
+    "portal:me": ("portal", "my_record", None, GET + POST),
+    "portal:withdraw-consent": ("portal", "my_record", "consent", POST),
 }
 # the portal's public pages; "resume", "sign-in-link" and "co-sign" take a secret link instead of a session,
 # "co-sign-waiting" answers only the session that sent the request (404 for anyone else, test_portal_cosign)
@@ -228,7 +236,29 @@ def _wb_args(kind: str | None, world: World) -> list[Any]:
             return ["building_permit", "csv"]
         case "pilot":
             return [_pilot(world)]
+        case "party":
+            return [_party(world).pk]
     raise AssertionError(kind)
+
+
+def _party(world: World) -> Any:
+    """Anna's party record, applicant on Intake's case (department A); made again after each rollback."""
+    now = timezone.now()
+    party = parties.party_for_identity(scheme="email", identifier="anna@example.org", account_id=world.anna.pk, now=now)
+    parties.record_case(party, instance_id=world.case.pk, service="building_permit", reference="BP-W1", now=now)
+    return party
+
+
+def _consent(world: World) -> Any:
+    """A consent Anna gave (the portal's withdraw button names it)."""
+    now = timezone.now()
+    purpose, provider = "evidence:income-statement", "tax-office"
+    found = parties.active_consent(_party(world), purpose=purpose, provider=provider)
+    if found is not None:
+        return found
+    return parties.give_consent(
+        _party(world), purpose=purpose, service="building_permit", provider=provider, text_version="1", now=now
+    )
 
 
 def _pilot(world: World) -> int:
@@ -251,6 +281,8 @@ def _wb_object(kind: str | None, world: World) -> Any:
         return world.task
     if kind in ("case", "document", "incident"):
         return world.case
+    if kind == "party":
+        return _party(world)
     return None
 
 
@@ -304,6 +336,8 @@ def _api_args(kind: str | None, world: World) -> list[Any]:
             return ["PermitFee"]
         case "pilot":
             return [_pilot(world)]
+        case "party":
+            return [_party(world).pk]
     raise AssertionError(kind)
 
 
@@ -318,6 +352,8 @@ def _api_body(name: str, world: World) -> dict[str, Any]:
 
 
 def _api_object(kind: str | None, world: World) -> Any:
+    if kind == "party":
+        return _party(world)
     return {"task": world.task, "external": TOPIC, "topic": TOPIC}.get(kind or "")
 
 
@@ -338,8 +374,8 @@ def _api_expected(world: World, caller: str, action: str, obj: Any, *, bearer_on
     if caller == "token-revoked" or (bearer_only and caller not in world.tokens):
         return "sign-in"
     want = expected(world.principal(caller), action, obj)
-    if want == "hidden" and action == "api_work":
-        return "denied"  # a token's topics are no secret to its holder: 403
+    if want == "hidden" and action in ("api_work", "view_party"):
+        return "denied"  # a token's topics are no secret to its holder; a party's id is not a secret either: 403
     return want
 
 
@@ -379,6 +415,8 @@ def _portal_args(kind: str | None, world: World) -> list[Any]:
             return [reference, world.request.pk]
         case "issued":
             return [reference, world.issued.pk]
+        case "consent":
+            return [_consent(world).pk]
     raise AssertionError(kind)
 
 
@@ -390,6 +428,13 @@ def test_portal(world: World, visitor: str, name: str, method: str) -> None:
     _, action, kind, _ = TABLE[name]
     url = reverse(name, args=_portal_args(kind, world))
     got = answered(_request(world.portal_client(visitor), method, url), sign_in="/portal/sign-in/")
+    if action == "my_record":  # the citizen's own record: sign in first; another citizen's consent is hidden
+        principal = world.visitor(visitor)
+        want = "allowed" if policy.can(principal, action) else "sign-in"
+        if kind == "consent" and want == "allowed" and visitor != "owner":
+            want = "hidden"
+        assert got == want
+        return
     if policy.can(world.visitor(visitor), action, world.application if kind else None):
         want = "allowed"
     else:

@@ -19,6 +19,7 @@ from civicflow.workbench._access import requires
 from civicflow.workbench._prediction import case_forecast
 from civicflow.workbench._timeline import active_elements, timeline
 from civicflow.workbench.models import Comment
+from civicflow.workbench.views._parties import case_parties
 
 MAX_COMMENT = 5000
 
@@ -44,6 +45,7 @@ def _page(
         "comment_error": error,
         "error_summary": [{"href": "#comment", "text": error}] if error else [],
         "prediction": case_forecast(instance),
+        "parties": case_parties(request.user, instance.pk),
         "diagram": {"xml": instance.definition.resource.content, "active": [a.element_id for a in active]},
     }
     return render(request, "workbench/case.html", context, status=status)
