@@ -15,6 +15,7 @@ from civicflow.cli import (
     bpmn,
     demo,
     dmn,
+    evidence,
     feel,
     gdpr,
     keys,
@@ -51,6 +52,7 @@ app.add_typer(pilot.app, name="pilot")
 app.add_typer(predict.app, name="predict")
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(assistant.app, name="assistant")
+app.add_typer(evidence.app, name="evidence")
 
 
 def _version(value: bool) -> None:
