@@ -27,7 +27,7 @@ from civicflow.forms import (
     render_model,
     validate,
 )
-from civicflow.portal import _uploads
+from civicflow.portal import _evidence_pages, _uploads
 from civicflow.portal._cosign import co_signer_field
 from civicflow.portal._cosign_pages import send_for_co_signing
 from civicflow.portal._files import file_pickers, file_rows, take_files, view_hidden
@@ -163,6 +163,9 @@ def check(request: HttpRequest, service_id: str) -> HttpResponse:
     if result.errors:
         first = page_of(form, result.errors[0].name)
         return redirect(_page_url(service_id, first) if first else reverse("portal:apply", args=[service_id]))
+    step = _evidence_pages.pending_step(request, service_id) if request.method == "GET" else None
+    if step is not None:  # "fetch it for me?" is asked once, between the form and this page
+        return redirect(step)
     error = None
     co_signer = str(result.values.get(co_signer_field(form) or "") or "").strip()
     if request.method == "POST" and co_signer:  # held until the co-signer confirms (docs/portal.md, "Co-signing")
@@ -174,6 +177,7 @@ def check(request: HttpRequest, service_id: str) -> HttpResponse:
         reference, secret = _submit(request, guide, dict(result.values), language)
         application = Application.objects.get(reference=reference)
         _uploads.attach_to_application(request, [i for ids in files.values() for i in ids], application)
+        _evidence_pages.after_submit(request, service_id, application)
         request.session.pop(_data_key(service_id), None)
         request.session.pop(_uploads.files_key(service_id), None)
         _grant(request, reference)

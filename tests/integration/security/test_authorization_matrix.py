@@ -153,6 +153,8 @@ TABLE: dict[str, tuple[Any, ...]] = {
     # the portal: the signed-in citizen's own party record ("Your details", issue #13)
     "portal:me": ("portal", "my_record", None, GET + POST),
     "portal:withdraw-consent": ("portal", "my_record", "consent", POST),
+    # the consent step of an application that can fetch evidence from another agency (issue #13)
+    "portal:evidence-consent": ("portal", "my_record", "service", GET + POST),
 }
 # the portal's public pages; "resume", "sign-in-link" and "co-sign" take a secret link instead of a session,
 # "co-sign-waiting" answers only the session that sent the request (404 for anyone else, test_portal_cosign)
@@ -417,6 +419,8 @@ def _portal_args(kind: str | None, world: World) -> list[Any]:
             return [reference, world.issued.pk]
         case "consent":
             return [_consent(world).pk]
+        case "service":
+            return ["tax_refund"]
     raise AssertionError(kind)
 
 
