@@ -73,30 +73,36 @@ def _upload(application: Application, name: str, content: bytes) -> Document:
     )
 
 
-def build_party_world() -> PartyWorld:
-    """Deploy both processes, start a case of each and give Anna a record touching both."""
+def build_party_world(
+    *, reference: str = "BP-2026-000101", email: str = ANNA_EMAIL, national_id: str = NATIONAL_ID
+) -> PartyWorld:
+    """Deploy both processes, start a case of each and give Anna a record touching both.
+
+    ``reference`` (her permit application's), ``email`` and ``national_id`` let a served platform that other tests
+    share (the browser tests) keep her apart from everyone else.
+    """
     now = timezone.now()
     permit_service = service("building_permit")
     services.deploy(permit_service.files(), name="reference:building_permit")
     services.deploy([("fire_inspection.bpmn", FIRE_BPMN)], name="tests:fire")
-    permit = services.start_instance(permit_service.process_id, business_key="BP-2026-000101", variables=APPLICATION)
+    permit = services.start_instance(permit_service.process_id, business_key=reference, variables=APPLICATION)
     fire = services.start_instance("fire_inspection", business_key="FI-1")
-    account = CitizenAccount.for_address(ANNA_EMAIL, now)
-    party = parties.party_for_identity(scheme="national-id", identifier=NATIONAL_ID, account_id=account.pk, now=now)
+    account = CitizenAccount.for_address(email, now)
+    party = parties.party_for_identity(scheme="national-id", identifier=national_id, account_id=account.pk, now=now)
     party.set_name("Anna de Vries")
-    party.set_email(ANNA_EMAIL)
+    party.set_email(email)
     party.set_phone("+31 20 123 4567")
     party.set_address("Kerkstraat 1, Utrecht")
     party.save()
     application = Application.objects.create(
-        reference="BP-2026-000101",
+        reference=reference,
         service="building_permit",
         instance_id=permit.pk,
         secret_hash="0" * 64,
         created=now,
         account=account,
     )
-    parties.record_case(party, instance_id=permit.pk, service="building_permit", reference="BP-2026-000101", now=now)
+    parties.record_case(party, instance_id=permit.pk, service="building_permit", reference=reference, now=now)
     parties.record_case(party, instance_id=fire.pk, service="fire_inspection", now=now)
     upload = _upload(application, "floor-plan.pdf", b"%PDF-1.4 plan")
     content = b"%PDF-1.4 permit"
@@ -110,7 +116,7 @@ def build_party_world() -> PartyWorld:
         sha256=hashlib.sha256(content).hexdigest(),
         issued=now,
     )
-    for instance, subject in ((permit, "Your application BP-2026-000101 was received"), (fire, "Inspection date")):
+    for instance, subject in ((permit, f"Your application {reference} was received"), (fire, "Inspection date")):
         parties.record_message(
             party, instance_id=instance.pk, direction="sent", channel="email", subject=subject, now=now
         )
@@ -151,7 +157,7 @@ def build_party_world() -> PartyWorld:
         )
     for instance, name, field, detail in (
         (permit, "building_permit", "applicantName", "Population register"),
-        (fire, "fire_inspection", "premisesAddress", "application BP-2026-000101"),
+        (fire, "fire_inspection", "premisesAddress", f"application {reference}"),
     ):
         PrefillRecord.objects.create(
             party=party,
