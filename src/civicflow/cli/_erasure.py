@@ -298,6 +298,23 @@ def _neutralise_subject(subject: Subject, removed: Removed) -> None:
         removed.add("queued_mail", QueuedMail.objects.filter(to_index=found).delete()[0])
     if subject.account_id is not None:
         removed.add("accounts", CitizenAccount.objects.filter(pk=subject.account_id).delete()[0])
+    _forget_co_signs(subject, removed)
+
+
+def _forget_co_signs(subject: Subject, removed: Removed) -> None:
+    """Co-signing (docs/portal.md): a request held on the subject's answers stops (they are emptied
+    above), and the subject's address as someone's co-signer goes with its key."""
+    from civicflow.portal.models import CoSignRequest, CoSignState
+    from civicflow.security.addresses import index
+
+    pending = (CoSignState.PENDING, CoSignState.EXPIRED)
+    held = CoSignRequest.objects.filter(draft_id__in=subject.draft_ids, state__in=pending)
+    removed.add("co_sign_requests", held.update(state=CoSignState.CANCELLED))
+    if subject.email:
+        asked = CoSignRequest.objects.filter(co_signer_index=index(subject.email))
+        shred_all(f"cosign:{pk}" for pk in asked.values_list("pk", flat=True))
+        asked.filter(state__in=pending).update(state=CoSignState.CANCELLED)
+        removed.add("co_signer_addresses", asked.update(co_signer_sealed="", co_signer_index=""))
 
 
 def shred_all(identities: Iterable[str]) -> int:

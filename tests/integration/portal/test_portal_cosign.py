@@ -302,3 +302,23 @@ def _send_nl(client: Client) -> CoSignRequest:
     _answer(client)
     client.post(f"{BP}/check/")
     return CoSignRequest.objects.get()
+
+
+def test_erasure_stops_a_held_request_and_forgets_the_co_signers_address() -> None:
+    from typer.testing import CliRunner
+
+    from civicflow.cli.app import app
+
+    row = _send(_client())
+    CitizenAccount.for_address(CO_SIGNER, timezone.now())  # so that the co-signer is a subject the CLI finds
+    result = CliRunner().invoke(app, ["gdpr", "erase", "a.devries@example.org", "--json"])
+    assert result.exit_code == 0, result.stdout
+    assert '"co_sign_requests": 1' in result.stdout
+    row.refresh_from_db()
+    assert row.state == CoSignState.CANCELLED
+    assert _client().get(_link()).status_code == 410  # nothing is confirmed on emptied answers
+    result = CliRunner().invoke(app, ["gdpr", "erase", CO_SIGNER, "--json"])
+    assert result.exit_code == 0, result.stdout
+    row.refresh_from_db()
+    assert row.co_signer is None
+    assert row.co_signer_index == ""
