@@ -10,6 +10,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from civicflow import parties
+from civicflow.parties.models import PartyCase
 from civicflow.portal import _cosign
 from civicflow.portal.models import Application, CitizenAccount, CoSignRequest, CoSignState, Draft
 from civicflow.runtime import services
@@ -146,17 +148,21 @@ def test_the_co_signer_confirms_and_the_case_starts_as_a_normal_submission() -> 
     assert Application.objects.count() == 1
 
 
-def test_a_signed_in_co_signer_is_recorded_by_account() -> None:
+def test_a_signed_in_co_signer_is_recorded_by_account_and_party() -> None:
     row = _send(_client())
     co_signer = _client()
     account = CitizenAccount.for_address(CO_SIGNER, timezone.now())
     session = co_signer.session
     session["portal_citizen"] = account.pk
     session.save()
+    party = parties.party_for_identity(scheme="email", identifier=CO_SIGNER, account_id=account.pk, now=timezone.now())
     co_signer.post(_link(), {"decision": "confirm"})
     row.refresh_from_db()
     assert row.co_signer_account_id == account.pk
-    assert services.variables(Application.objects.get().instance_id)["coSignedBy"] == f"citizen:{account.pk}"
+    application = Application.objects.get()
+    assert services.variables(application.instance_id)["coSignedBy"] == f"citizen:{account.pk}"
+    case = PartyCase.objects.get(party=party)  # the co-signer's party record has the case, as co-signer
+    assert (case.role, case.instance_id, case.reference) == ("co-signer", application.instance_id, row.reference)
 
 
 def test_the_co_signer_declines_and_the_applicant_can_change_and_send_again() -> None:
