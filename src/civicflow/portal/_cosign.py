@@ -263,7 +263,7 @@ def confirm(
         if not _spend(row, token, CoSignState.CONFIRMED, now):
             raise CoSignError(status=410, message=gettext("This link has already been used or has expired."))
         signer = f"citizen:{co_signer_account.pk}" if co_signer_account is not None else "email"
-        co_signature = {"coSignedAt": now.isoformat(), "coSignedBy": signer}
+        co_signature = {"coSignedAt": now.isoformat(), "coSignedBy": signer, "coSignRequest": str(row.id)}
         application = start_application(
             guide,
             dict(result.values),

@@ -121,6 +121,9 @@ def test_the_co_signer_confirms_and_the_case_starts_as_a_normal_submission() -> 
     assert variables["address"] == "Kerkstraat 1, Utrecht"
     assert variables["caseNumber"] == application.reference
     assert variables["coSignedBy"] == "email"
+    assert variables["coSignRequest"] == str(row.id)
+    assert variables["coSignerEmail"] == CO_SIGNER  # the form's answer: sealed at rest like every personal one
+    assert CO_SIGNER not in ProcessInstance.objects.get(pk=application.instance_id).state
     assert variables["coSignedAt"].startswith(str(timezone.now().year))
     row.refresh_from_db()
     assert row.state == CoSignState.CONFIRMED
