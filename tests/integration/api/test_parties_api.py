@@ -132,3 +132,4 @@ def test_the_openapi_document_has_both_operations(client_for: Callable[..., APIC
     assert {p["name"] for p in lookup["parameters"]} >= {"scheme", "identifier"}
     detail = schema["paths"]["/api/v1/parties/{id}"]["get"]
     assert {"200", "403", "404"} <= set(detail["responses"])
+    assert "application/problem+json" in detail["responses"]["403"]["content"]

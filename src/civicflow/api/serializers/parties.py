@@ -14,7 +14,7 @@ class PartySummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
     """A party found by its identifier: what it is, never its personal values (read the record for those)."""
 
     id = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=("citizen", "business"))
+    kind = serializers.CharField(help_text="citizen or business")
     identifierScheme = serializers.CharField(source="identifier_scheme")  # noqa: N815 - JSON names are camelCase
     created = serializers.DateTimeField()
 
@@ -102,7 +102,7 @@ class PartyRecordSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """A party's record; personal values are null once the party was erased (``gdpr erase``)."""
 
     id = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=("citizen", "business"))
+    kind = serializers.CharField(help_text="citizen or business")
     identifierScheme = serializers.CharField(source="identifier_scheme")  # noqa: N815
     identifier = serializers.CharField(**_NULL)
     name = serializers.CharField(**_NULL)

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from civicflow import parties
 from civicflow.api import _audit
-from civicflow.api.serializers.common import ProblemSerializer
 from civicflow.api.serializers.parties import PartyRecordSerializer, PartySummarySerializer
 from civicflow.api.views._base import ApiView, need, query
 from civicflow.parties.models import Party, Scheme, identifier_index, normalise_identifier
@@ -45,7 +44,8 @@ class PartyList(ApiView):
 
     @extend_schema(
         parameters=[PartyQuerySerializer],
-        responses={200: PartySummarySerializer(many=True), 400: OpenApiResponse(ProblemSerializer)},
+        responses=PartySummarySerializer(many=True),
+        description="The parties with this identifier the caller may open (none or one); both parameters are required.",
     )
     def get(self, request: Request) -> Response:
         params = query(request, PartyQuerySerializer)
@@ -62,11 +62,9 @@ class PartyDetail(ApiView):
     policy_actions = need(GET="view_party")
 
     @extend_schema(
-        responses={
-            200: PartyRecordSerializer,
-            403: OpenApiResponse(ProblemSerializer, description="no case of the caller's department"),
-            404: OpenApiResponse(ProblemSerializer),
-        }
+        responses=PartyRecordSerializer,
+        description="The party's record as the caller may see it (audited); 403 when the party has no case "
+        "of the caller's department.",
     )
     def get(self, request: Request, pk: UUID) -> Response:
         party = Party.objects.filter(pk=pk).first()
