@@ -110,9 +110,13 @@ RULES: dict[str, dict[Role, Scope]] = {
     "api_manage": {_SA: _A, _TA: _A},  # variables, cancel, modify, migrate
     "api_work": {_TW: _T, _TA: _A},  # external tasks: fetch-and-lock, extend, complete, fail
     "api_metrics": {_TM: _A, _TA: _A},
+    # a party's record (issue #13): staff see only the cases of their departments in it (purpose
+    # limitation, civicflow.parties.open_party_record), and only of a party with such a case
+    "view_party": {_CW: _D, _HEAD: _D, _PA: _D, _AUD: _A, _SA: _A, _TR: _A, _TA: _A},
     # the portal
     "view_application": {_ANON: _O, _CIT: _O},
     "my_applications": {_CIT: _A},
+    "my_record": {_CIT: _A},  # the signed-in citizen's own party record
 }
 ACTIONS = frozenset(RULES)
 
@@ -206,6 +210,18 @@ def _case_of_department(user: Any, instance_id: Any) -> bool:
     return bool(_runtime("UserTask").objects.filter(instance_id=instance_id).filter(task_visibility(user)).exists())
 
 
+def _party_of_department(user: Any, party: Any) -> bool:
+    # a civicflow.parties Party: some case of it is one of the user's departments' (parties sits above
+    # security in the import contract, so its model is looked up, like the runtime's)
+    cases = apps.get_model("parties", "PartyCase").objects.filter(party_id=party.pk).values("instance_id")
+    return bool(_runtime("UserTask").objects.filter(instance_id__in=cases).filter(task_visibility(user)).exists())
+
+
+def _is_party(obj: Any) -> bool:
+    meta = getattr(obj, "_meta", None)
+    return meta is not None and meta.label == "parties.Party"
+
+
 def _own_application(visitor: Any, application: Any) -> bool:
     # an application (civicflow.portal.models.Application): its account, or its reference proven
     # by the secret in this session; anything but a Visitor (a staff account, a token) owns none
@@ -225,9 +241,9 @@ def _token_topic(principal: Any, topic: Any) -> bool:
 def can(user: Any, action: str, obj: Any = None) -> bool:
     """May the principal do the action (on the object)?
 
-    Objects: a ProcessInstance or its id, or a UserTask (department rule); an Application (own
-    application rule); an external task's topic (topic rule). Without an object the answer is
-    whether the principal may do the action on some object.
+    Objects: a ProcessInstance or its id, a UserTask or a parties Party (department rule); an
+    Application (own application rule); an external task's topic (topic rule). Without an object
+    the answer is whether the principal may do the action on some object.
     """
     granted = scope(user, action)
     if granted is None:
@@ -238,6 +254,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return _own_application(user, obj)
     if granted is Scope.TOPIC:
         return _token_topic(user, obj)
+    if _is_party(obj):
+        return _party_of_department(user, obj)
     tasks = _runtime("UserTask")
     if isinstance(obj, tasks):
         return bool(tasks.objects.filter(pk=obj.pk).filter(task_visibility(user)).exists())

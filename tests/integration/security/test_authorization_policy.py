@@ -19,7 +19,7 @@ from support.workbench import staff
 
 pytestmark = pytest.mark.django_db
 
-PORTAL_ACTIONS = {"view_application", "my_applications"}
+PORTAL_ACTIONS = {"view_application", "my_applications", "my_record"}
 
 
 @pytest.fixture
