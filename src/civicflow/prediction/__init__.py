@@ -8,7 +8,7 @@ from civicflow.prediction._errors import PredictionError
 from civicflow.prediction._features import Column, FeatureSpace, Moment, moment_at, prefix_moments
 from civicflow.prediction._predictor import Prediction, Predictor, Reason
 from civicflow.prediction._sealed import seal, unseal
-from civicflow.prediction._trace import CaseTrace, OpenCases, Step, Transition
+from civicflow.prediction._trace import CaseTrace, OpenCases, Step, Transition, department_spans
 from civicflow.prediction._train import Evaluation, Trained, TrainOptions, train
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "TrainOptions",
     "Trained",
     "Transition",
+    "department_spans",
     "moment_at",
     "prefix_moments",
     "seal",

@@ -6,8 +6,11 @@ training prefixes were. One row per (case, moment):
 
 - service, time elapsed since the start (calendar hours and working hours), hours since the last
   step, steps done, hour of day and weekday of the moment, open cases of the service (workload);
+- per department: its activities open at the moment, over all cases (its queue);
 - the last activity completed and the department of the activity open longest;
-- per activity: how often it completed, and for how long it has been open (missing = not open);
+- per activity: how often it completed, how long its last completion took (missing = never
+  completed), and for how long it has been open (missing = not open): how long this applicant
+  took over the documents says something about how long they will take to pay;
 - the declared attributes (numbers as they are, text as categories).
 
 Nothing after the moment is read: a prefix ends at the last step at or before it.
@@ -57,6 +60,7 @@ class _Prefix:
 
     open: dict[int, tuple[str, dt.datetime]] = field(default_factory=dict)
     done: Counter[str] = field(default_factory=Counter)
+    took: dict[str, float] = field(default_factory=dict)  # element -> hours its last completion took
     steps: int = 0
     last: str | None = None
     last_at: dt.datetime | None = None
@@ -67,10 +71,12 @@ class _Prefix:
         if transition is Transition.START:
             self.open[key] = (element, at)
             return
-        self.open.pop(key, None)
+        opened = self.open.pop(key, None)
         if transition is Transition.COMPLETE:
             self.done[element] += 1
             self.last = element
+            if opened is not None:
+                self.took[element] = (at - opened[1]).total_seconds() / _HOUR
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,7 +113,9 @@ def moment_at(trace: CaseTrace, at: dt.datetime) -> Moment:
 
 
 def _copy(prefix: _Prefix) -> _Prefix:
-    return _Prefix(dict(prefix.open), Counter(prefix.done), prefix.steps, prefix.last, prefix.last_at)
+    return _Prefix(
+        dict(prefix.open), Counter(prefix.done), dict(prefix.took), prefix.steps, prefix.last, prefix.last_at
+    )
 
 
 def _categories(values: Iterable[str]) -> tuple[str, ...]:
@@ -163,8 +171,10 @@ class FeatureSpace:
             Column(kind="workload"),
             Column(kind="last", categories=tuple(elements[:_MAX_CATEGORIES])),
             Column(kind="department", categories=_categories(known.values())),
+            *(Column(kind="queue", subject=department) for department in sorted(set(known.values()))),
             *(Column(kind="done", subject=element) for element in elements),
             *(Column(kind="open", subject=element) for element in elements),
+            *(Column(kind="took", subject=element) for element in elements),
             *attribute_columns,
         )
         return cls(
@@ -220,8 +230,12 @@ class FeatureSpace:
         put("weekday", float(at.weekday()))
         put("workload", float(workload.at(trace.service, at)))
         put_category("last", prefix.last)
+        for department in set(self.departments.values()):
+            put(f"queue:{department}", float(workload.queue(department, at)))
         for element in self.elements:
             put(f"done:{element}", float(prefix.done.get(element, 0)))
+        for element, hours in prefix.took.items():
+            put(f"took:{element}", hours)
         longest: tuple[dt.datetime, str] | None = None
         for element, since in prefix.open.values():
             hours = (at - since).total_seconds() / _HOUR

@@ -27,7 +27,7 @@ from civicflow.mining import BusinessCalendar
 from civicflow.prediction._errors import PredictionError
 from civicflow.prediction._features import FeatureSpace, Moment, prefix_moments
 from civicflow.prediction._predictor import Predictor, reference_row
-from civicflow.prediction._trace import CaseTrace, OpenCases
+from civicflow.prediction._trace import CaseTrace, OpenCases, department_spans
 
 __all__ = ["Evaluation", "TrainOptions", "Trained", "train"]
 
@@ -254,7 +254,9 @@ def _train(traces: Sequence[CaseTrace], *, now: dt.datetime, options: TrainOptio
             f"too little history: {len(finished)} finished cases, at least {options.min_cases} needed"
         )
     finished = sorted(finished, key=lambda t: (t.started, t.case_id))[-options.max_cases :]
-    workload = OpenCases.of((t.service, t.started, t.ended) for t in traces)
+    workload = OpenCases.of(
+        ((t.service, t.started, t.ended) for t in traces), work=department_spans(traces, options.departments)
+    )
     evaluation = _evaluate(finished, running, workload, options, targets, now)
     predictor, samples = _fit(finished, workload, options, targets)
     return Trained(predictor=predictor, cases=len(finished), prefixes=len(samples.moments), evaluation=evaluation)

@@ -16,6 +16,7 @@ from civicflow.prediction import (
     Step,
     TrainOptions,
     Transition,
+    department_spans,
     moment_at,
     prefix_moments,
     seal,
@@ -127,6 +128,32 @@ def test_workload_counts_cases_open_at_a_moment() -> None:
     assert workload.at("a", START + day) == 2
     assert workload.at("a", START + 3 * day) == 1
     assert workload.at("b", START + 3 * day) == 0
+
+
+def test_a_department_queue_counts_its_activities_open_at_a_moment(history: list[CaseTrace]) -> None:
+    day = dt.timedelta(days=1)
+    steps = (
+        Step(at=START, element="review", key=1, transition=Transition.START),
+        Step(at=START + day, element="review", key=1, transition=Transition.COMPLETE),
+        Step(at=START + day, element="review", key=2, transition=Transition.START),
+        Step(at=START + 2 * day, element="review", key=2, transition=Transition.ABORT),
+        Step(at=START, element="payment", key=3, transition=Transition.START),
+    )
+    one = CaseTrace(case_id="q1", service="permit", started=START, ended=None, steps=steps[:1])
+    two = CaseTrace(case_id="q2", service="permit", started=START, ended=START + 3 * day, steps=steps)
+    work = OpenCases.of([], work=department_spans([one, two], {"review": "planning"}))
+    assert work.queue("planning", START) == 2  # q1's review runs on, q2's first one is open
+    assert work.queue("planning", START + day / 2) == 2
+    assert work.queue("planning", START + day) == 2  # q2's first closed, its second opened
+    assert work.queue("planning", START + 2 * day) == 1  # the second aborted
+    assert work.queue("intake", START) == 0
+    assert OpenCases.of([]).queue("planning", START) == 0  # no work given: no queue
+
+    # the feature row reads the queue of every department at the moment, nothing later
+    space = FeatureSpace.learn(history, departments={"review": "planning"}, calendar=BusinessCalendar())
+    names = [c.name for c in space.columns]
+    row = space.encode([moment_at(two, START + day / 2)], work)[0]
+    assert row[names.index("queue:planning")] == 2.0
 
 
 def test_the_model_beats_the_historical_mean_and_ranks_sla_misses(trained) -> None:  # type: ignore[no-untyped-def]
