@@ -49,6 +49,7 @@ def test_intake_sees_the_contact_details_and_only_its_own_case(world: PartyWorld
     assert "insurance" not in text
     assert "Population register" in text
     assert "premisesAddress" not in text
+    assert "<title>Citizen record –" in html  # the name stays out of the title (browser history)
     assert 'id="party-limited"' in html
     assert "only what belongs to cases your department works on" in text
     [entry] = _viewed()
