@@ -133,3 +133,12 @@ def test_the_openapi_document_has_both_operations(client_for: Callable[..., APIC
     detail = schema["paths"]["/api/v1/parties/{id}"]["get"]
     assert {"200", "403", "404"} <= set(detail["responses"])
     assert "application/problem+json" in detail["responses"]["403"]["content"]
+
+
+def test_an_erased_party_reads_as_nulls(client_for: Callable[..., APIClient], party: Party) -> None:
+    from civicflow.security import keys
+
+    keys.shred(party.subject)
+    body = client_for("read").get(f"/api/v1/parties/{party.pk}").json()
+    assert [body[k] for k in ("identifier", "name", "email", "phone", "address")] == [None] * 5
+    assert {m["subject"] for m in body["messages"]} == {None}

@@ -142,3 +142,16 @@ def test_the_search_form_is_empty_at_first_and_a_citizen_account_is_refused(db: 
     assert 'id="results"' not in page.content.decode()
     carla = User.objects.create_user("carla", password="x" * 20)  # not staff: the policy's "citizen"
     assert signed_in(carla).get("/workbench/parties/").status_code == 403
+
+
+def test_an_erased_party_shows_no_personal_values(world: PartyWorld) -> None:
+    from civicflow.security import keys
+
+    keys.shred(world.party.subject)  # what `civicflow gdpr erase` does to the party
+    response = signed_in(staff("ingrid", "intake")).get(f"/workbench/parties/{world.party.pk}/")
+    assert response.status_code == 200
+    text = _text(response.content)
+    assert "This person’s personal data was erased at their request." in text
+    for value in ("Anna de Vries", ANNA_EMAIL, NATIONAL_ID, "Kerkstraat", "Your application BP-2026-000101"):
+        assert value not in text
+    assert f'href="/workbench/cases/{world.permit.pk}"' in response.content.decode()  # the case itself stays
