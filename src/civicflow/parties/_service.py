@@ -120,8 +120,13 @@ def party_for_identity(
 
 
 def party_for_account(account_id: int) -> Party | None:
-    """The party a portal account signed in as last; None when it has none."""
-    return Party.objects.filter(account_id=account_id).order_by("-updated", "-created").first()
+    """The party a portal account signed in as last; None when it has none.
+
+    A business's eID sign-in touches the person's party and the business's at the same time: the
+    business's is then the current one (its session applies on the business's behalf).
+    """
+    # "business" sorts before "citizen"
+    return Party.objects.filter(account_id=account_id).order_by("-updated", "kind", "-created").first()
 
 
 def record_case(

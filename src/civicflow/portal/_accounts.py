@@ -29,7 +29,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicflow.portal import _secrets
+from civicflow.portal import _party_link, _secrets
 from civicflow.portal.models import Application, CitizenAccount, SignInToken
 from civicflow.security import addresses, keys
 from civicflow.web.ratelimit import client_key
@@ -172,12 +172,14 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
         if row is None:
             raise Http404
         account = CitizenAccount.objects.filter(email_index=row.email_index).first()
+        address = row.email
         if account is None:
-            address = row.email
             if address is None:  # its key was shredded (erasure) between sending and spending
                 raise Http404
             account = CitizenAccount.for_address(address, now)
         CitizenAccount.objects.filter(pk=account.pk).update(last_sign_in=now)
+        if address is not None:
+            _party_link.at_email_sign_in(account, address, now)
         keys.shred(row.subject)  # spent: the address it held is not needed any more
     start_session(request, account)
     return redirect(_next(request))

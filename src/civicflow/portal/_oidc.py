@@ -5,8 +5,9 @@ The account is the one linked to the ID token's (issuer, subject). The first tim
 email address from the broker links to the account of that address (the email-link sign-in
 proved the same address), else a new account is made. A national identification number in
 the claim named by ``CIVICFLOW_OIDC_CITIZEN_NATIONAL_ID_CLAIM`` is kept only as an HMAC
-reference (civicflow.security.keys.reference). Signed in, the session is the same as after an
-email link: "my applications" and all.
+reference (civicflow.security.keys.reference) here, and sealed in the citizen's party
+(civicflow.parties, made or found at each sign-in; a company number claim makes a business's).
+Signed in, the session is the same as after an email link: "my applications" and all.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
-from civicflow.portal import _accounts
+from civicflow.portal import _accounts, _party_link
 from civicflow.portal.models import CitizenAccount, CitizenIdentity
 from civicflow.security import audit, keys, oidc
 
@@ -89,4 +90,12 @@ def _account(identity: oidc.Identity, config: oidc.ProviderConfig) -> CitizenAcc
                 link.national_ref = national_ref
                 link.save(update_fields=["national_ref"])
         CitizenAccount.objects.filter(pk=link.account_id).update(last_sign_in=now)
+        _party_link.at_eid_sign_in(
+            link.account,
+            identity.claims,
+            national_id_claim=config.national_id_claim,
+            company_number_claim=config.company_number_claim,
+            email=_verified_email(identity.claims),
+            now=now,
+        )
         return link.account

@@ -23,7 +23,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 
 from civicflow.forms import error_summary, render_model, validate
-from civicflow.portal import _accounts, _documents, _notify, _satisfaction, _secrets
+from civicflow.portal import _accounts, _documents, _notify, _party_link, _satisfaction, _secrets
 from civicflow.portal._document_requests import pending, uploads_of
 from civicflow.portal._files import file_pickers, take_files, view_hidden
 from civicflow.portal._forms import posted_data, revealed, visible_names
@@ -162,6 +162,7 @@ def start_application(
         actor = f"citizen:{account.pk}" if account else "citizen:anonymous"
         details = {"service": guide.service.id, "instance": str(instance.pk)}
         audit.record(actor=actor, action="ApplicationSubmitted", obj=("application", reference), details=details)
+        _party_link.at_submit(application, account, now)
     return application
 
 

@@ -92,6 +92,7 @@ class ProviderConfig:
     scopes: str
     groups_claim: str
     national_id_claim: str
+    company_number_claim: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +121,7 @@ _VARIABLES = {
         "name": "CIVICFLOW_OIDC_CITIZEN_NAME",
         "scopes": "CIVICFLOW_OIDC_CITIZEN_SCOPES",
         "national_id_claim": "CIVICFLOW_OIDC_CITIZEN_NATIONAL_ID_CLAIM",
+        "company_number_claim": "CIVICFLOW_OIDC_CITIZEN_COMPANY_NUMBER_CLAIM",
     },
 }
 _DEFAULTS = {
@@ -151,6 +153,7 @@ def provider(kind: str) -> ProviderConfig | None:
         scopes=env("scopes") or "openid",
         groups_claim=env("groups_claim"),
         national_id_claim=env("national_id_claim"),
+        company_number_claim=env("company_number_claim"),
     )
 
 
