@@ -47,5 +47,5 @@ def serve(
 
     try:
         asyncio.run(main())
-    except OSError as exc:  # nats-py's "could not connect" errors are OSErrors, as are refused connections
-        fail(f"cannot reach NATS at {settings.nats_url}: {exc}")
+    except OSError as exc:  # a refused connection, or none within the deadline (TimeoutError is an OSError)
+        fail(f"cannot reach NATS at {settings.nats_url}: {str(exc) or 'no answer in time'}")

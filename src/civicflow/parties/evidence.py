@@ -100,7 +100,7 @@ def exchange_settings(agency: str | None = None) -> ExchangeSettings:
     try:
         check_agency(name)
     except EvidenceProtocolError as exc:
-        raise ConfigurationError(f"CIVICFLOW_EVIDENCE_AGENCY: {exc}") from None
+        raise ConfigurationError(str(exc) if agency else f"CIVICFLOW_EVIDENCE_AGENCY: {exc}") from None
     return ExchangeSettings(
         agency=name,
         prefix=prefix,

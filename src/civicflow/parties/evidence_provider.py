@@ -189,7 +189,16 @@ async def serve(settings: ExchangeSettings, *, stop: asyncio.Event, ready: Calla
     """
     subject = request_subject(settings.prefix, settings.agency)
     loop = asyncio.get_running_loop()
-    nc = await nats.connect(settings.nats_url, connect_timeout=max(1, int(settings.timeout)), max_reconnect_attempts=-1)
+    # reconnect for ever once connected; at start, an unreachable server is an error, not a silent loop
+    nc = await asyncio.wait_for(
+        nats.connect(
+            settings.nats_url,
+            connect_timeout=max(1, int(settings.timeout)),
+            max_reconnect_attempts=-1,
+            error_cb=_log_bus_error,
+        ),
+        timeout=settings.timeout * 2,
+    )
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civicflow-evidence") as executor:
 
         async def handle(msg: Msg) -> None:
@@ -206,6 +215,10 @@ async def serve(settings: ExchangeSettings, *, stop: asyncio.Event, ready: Calla
         ready(subject)
         await stop.wait()
         await nc.drain()
+
+
+async def _log_bus_error(exc: Exception) -> None:
+    logger.warning("evidence: NATS: %s", exc)
 
 
 def _reply_to(raw: bytes) -> str:

@@ -395,3 +395,18 @@ def test_no_provider_on_the_bus_fails_the_exchange_in_bounded_time(provider: Pro
     assert "land-registry.evidence.requested" in exchange.reason
     assert case_audit(instance_id) == [("EvidenceRequested", "requested"), ("EvidenceFailed", "failed")]
     assert services.variables(instance_id)[evidence_variable("building-permit")]["state"] == "failed"
+
+
+def test_serve_refuses_a_bad_agency_name_in_one_line(provider: Provider) -> None:
+    civicflow = Path(sys.executable).with_name("civicflow")
+    done = subprocess.run(
+        [str(civicflow), "evidence", "serve", "--agency", "Town Hall"],
+        check=False,
+        cwd=provider.folder,
+        env=provider.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr == ("civicflow: error: agency name 'Town Hall': use lower-case letters, digits and hyphens\n")
