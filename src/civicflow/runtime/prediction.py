@@ -29,6 +29,7 @@ from civicflow.prediction import (
     PredictionError,
     Predictor,
     TrainOptions,
+    department_spans,
     moment_at,
     seal,
     train,
@@ -129,8 +130,16 @@ def latest_model(service: ReferenceService) -> tuple[PredictionModel, Predictor]
 def _predict(
     service: ReferenceService, predictor: Predictor, instance_ids: list[UUID] | None, now: dt.datetime
 ) -> list[tuple[str, Prediction]]:
-    traces = [t for t in service_traces(service.process_id, instance_ids=instance_ids) if t.ended is None]
-    workload = OpenCases.of(spans(service.process_id))
+    # every running case: their open activities are the departments' queues now
+    running_ids = list(
+        ProcessInstance.objects.filter(
+            definition__process_id=service.process_id, parent__isnull=True, status=InstanceStatus.ACTIVE
+        ).values_list("pk", flat=True)
+    )
+    running = [t for t in service_traces(service.process_id, instance_ids=running_ids) if t.ended is None]
+    workload = OpenCases.of(spans(service.process_id), work=department_spans(running, predictor.space.departments))
+    wanted = None if instance_ids is None else {str(pk) for pk in instance_ids}
+    traces = [t for t in running if wanted is None or t.case_id in wanted]
     moments = [moment_at(trace, now) for trace in traces]
     return [(m.trace.case_id, p) for m, p in zip(moments, predictor.predict(moments, workload), strict=True)]
 

@@ -101,6 +101,7 @@ def _reason(reason: dict[str, Any], names: dict[str, str]) -> str:
         "open": lambda: (
             _("Waiting at “%(activity)s” for %(duration)s") % {"activity": activity, "duration": _duration(hours)}
         ),
+        "took": lambda: _("“%(activity)s” took %(duration)s") % {"activity": activity, "duration": _duration(hours)},
         "done": lambda: (
             ngettext("“%(activity)s” done once", "“%(activity)s” done %(count)s times", int(value or 0))
             % {"activity": activity, "count": value}
@@ -109,6 +110,7 @@ def _reason(reason: dict[str, Any], names: dict[str, str]) -> str:
         "department": lambda: _("The case is with %(department)s") % {"department": value},
         "attribute": lambda: _("%(field)s is %(value)s") % {"field": subject, "value": value},
         "workload": lambda: _("%(count)s cases of this service are open") % {"count": value},
+        "queue": lambda: _("%(count)s tasks are open in %(department)s") % {"count": value, "department": subject},
         "steps": lambda: _("%(count)s steps so far") % {"count": value},
         "hour": lambda: _("The time of day"),
         "weekday": lambda: _("The day of the week"),

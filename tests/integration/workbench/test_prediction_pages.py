@@ -75,6 +75,32 @@ def test_case_page_shows_the_forecast_with_its_reasons(permit_case: ProcessInsta
     assert "Belangrijkste redenen" in dutch
 
 
+def test_queue_and_step_duration_reasons_read_in_english_and_dutch(
+    permit_case: ProcessInstance, caseworker: Any
+) -> None:
+    CasePrediction.objects.create(
+        instance_id=permit_case.pk,
+        service="building_permit",
+        model_version=5,
+        predicted_at=NOW,
+        remaining_seconds=20 * 86400,
+        expected_end=NOW + dt.timedelta(days=20),
+        sla_risk=0.4,
+        overdue=False,
+        reasons=[
+            {"kind": "queue", "subject": "Zoning", "value": 31.0, "effect_hours": 50.0},
+            {"kind": "took", "subject": "check_completeness", "value": 72.0, "effect_hours": -26.0},
+        ],
+    )
+    url = reverse("workbench:case", args=[permit_case.pk])
+    page = signed_in(caseworker).get(url).content.decode()
+    assert "31 tasks are open in Zoning: about 2 days longer than usual" in page
+    assert "“Check completeness” took 3 days: about 26 hours shorter than usual" in page
+    dutch = signed_in(caseworker, "nl").get(url).content.decode()
+    assert "Bij Zoning staan 31 taken open" in dutch
+    assert "“Check completeness” duurde 3 dagen" in dutch
+
+
 def test_ended_cases_show_no_forecast(permit_case: ProcessInstance, caseworker: Any) -> None:
     _predict(permit_case, risk=0.5)
     ProcessInstance.objects.filter(pk=permit_case.pk).update(status="completed")
