@@ -29,7 +29,9 @@ __all__ = [
     "PREFILL_PROPERTY",
     "PrefillRequest",
     "PrefillSource",
+    "changed_answers",
     "is_empty_answer",
+    "keep_prefilled",
     "prefill_answers",
     "prefill_requests",
 ]
@@ -158,6 +160,24 @@ def prefill_answers(
         set_path(merged, request.path, value)
         filled.append(request)
     return merged, tuple(filled)
+
+
+def keep_prefilled(answers: Mapping[str, Any], fixed: Mapping[tuple[str, ...], Any]) -> dict[str, Any]:
+    """``answers`` with the ``fixed`` values (by field path) put back: a changed value posted for a
+    prefilled field the citizen may not change (``civicflow:prefillEditable`` false) is ignored."""
+    merged = _copy(answers)
+    for path, value in fixed.items():
+        set_path(merged, path, value)
+    return merged
+
+
+def _text(value: Any) -> str:
+    return "" if value is MISSING or value is None else str(value).strip()
+
+
+def changed_answers(answers: Mapping[str, Any], prefilled: Mapping[tuple[str, ...], Any]) -> frozenset[tuple[str, ...]]:
+    """The paths of prefilled fields whose answer is no longer the prefilled value (the citizen corrected it)."""
+    return frozenset(path for path, value in prefilled.items() if _text(get_path(answers, path)) != _text(value))
 
 
 def _copy(data: Mapping[str, Any]) -> dict[str, Any]:

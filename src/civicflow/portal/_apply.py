@@ -27,7 +27,7 @@ from civicflow.forms import (
     render_model,
     validate,
 )
-from civicflow.portal import _evidence_pages, _uploads
+from civicflow.portal import _evidence_pages, _prefill, _uploads
 from civicflow.portal._cosign import co_signer_field
 from civicflow.portal._cosign_pages import send_for_co_signing
 from civicflow.portal._files import file_pickers, file_rows, take_files, view_hidden
@@ -88,11 +88,15 @@ def apply(request: HttpRequest, service_id: str, page: int = 1) -> HttpResponse:
     key = _data_key(service_id)
     stored = request.session.get(key)
     answers: dict[str, Any] = stored if isinstance(stored, dict) else {}
+    if request.method == "GET":  # a signed-in citizen's first view: what the agency knows fills empty answers
+        answers = _prefill.fill(request, service_id, form, answers)
+        if answers:
+            request.session[key] = answers
     files = _uploads.ids_by_field(request.session.get(_uploads.files_key(service_id)))
     changing = request.GET.get("change") == "1" or request.POST.get("_change") == "1"
     errors: list[FieldError] = []
     if request.method == "POST":
-        answers = merge_page(current, answers, posted_data(request))
+        answers = _prefill.keep_fixed(request, service_id, merge_page(current, answers, posted_data(request)))
         views = render_model(form, answers, (), language)
         pickers = [p for p in file_pickers(current.components) if not view_hidden(views, p.name)]
         errors = take_files(
@@ -123,7 +127,7 @@ def apply(request: HttpRequest, service_id: str, page: int = 1) -> HttpResponse:
     if request.method == "GET" and _hidden(current, views):
         following = _neighbour(all_pages, current, views, 1)
         return redirect(_page_url(service_id, following) if following else reverse("portal:check", args=[service_id]))
-    fields = _page_views(form, current, views)
+    fields, prefill_notes = _prefill.annotate(request, service_id, _page_views(form, current, views))
     previous = _neighbour(all_pages, current, views, -1)
     title = current.title.in_language(language) if current.title is not None and len(all_pages) > 1 else ""
     context = {
@@ -144,6 +148,8 @@ def apply(request: HttpRequest, service_id: str, page: int = 1) -> HttpResponse:
         ),
         "changing": changing,
         "uploaded": {name: _uploads.owned(request, ids) for name, ids in files.items()},
+        "prefill_notes": prefill_notes,
+        "prefill_purposes": _prefill.notice(request, service_id),
     }
     return render(request, "portal/apply.html", context)
 
@@ -176,6 +182,7 @@ def check(request: HttpRequest, service_id: str) -> HttpResponse:
     elif request.method == "POST":
         reference, secret = _submit(request, guide, dict(result.values), language)
         application = Application.objects.get(reference=reference)
+        _prefill.record(request, service_id, application.instance_id, result.values)
         _uploads.attach_to_application(request, [i for ids in files.values() for i in ids], application)
         _evidence_pages.after_submit(request, service_id, application)
         request.session.pop(_data_key(service_id), None)

@@ -10,6 +10,8 @@ import pytest
 from civicflow.forms import (
     FormSchemaError,
     PrefillSource,
+    changed_answers,
+    keep_prefilled,
     load_form,
     prefill_answers,
     prefill_requests,
@@ -97,6 +99,24 @@ def test_found_values_fill_only_answers_not_given() -> None:
     assert merged == {"name": "Typed by me", "email": "me@example.org", "home": {"street": "Dam 1"}}
     assert [r.name for r in filled] == ["email", "home.street"]
     assert answers == {"name": "Typed by me", "email": "  ", "home": {}}  # the input is not changed
+
+
+def test_fixed_prefilled_values_replace_what_was_posted() -> None:
+    posted = {"name": "Changed by hand", "home": {"street": "Elsewhere 9"}, "note": "mine"}
+    fixed = {("home", "street"): "Dam 1", ("city",): "Amsterdam"}
+    assert keep_prefilled(posted, fixed) == {
+        "name": "Changed by hand",
+        "home": {"street": "Dam 1"},
+        "note": "mine",
+        "city": "Amsterdam",
+    }
+    assert posted["home"] == {"street": "Elsewhere 9"}
+
+
+def test_changed_answers_compare_the_text_of_each_prefilled_field() -> None:
+    prefilled = {("name",): "Jan", ("home", "street"): "Dam 1", ("age",): 42, ("gone",): "x"}
+    answers = {"name": " Jan ", "home": {"street": "Dam 2"}, "age": "42"}
+    assert changed_answers(answers, prefilled) == {("home", "street"), ("gone",)}
 
 
 def test_the_reference_forms_declare_prefill_from_known_sources() -> None:

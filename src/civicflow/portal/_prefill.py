@@ -1,0 +1,165 @@
+"""Prefilling the start form for a signed-in citizen with what the agency already knows (docs/portal.md, "Prefill").
+
+The first time a signed-in citizen with a party opens a form with ``civicflow:prefill`` fields,
+the prefill plugins (civicflow.parties.prefill) are asked once and their values fill the answers
+that are still empty: an answer given before, in this session or a saved draft, is never
+overwritten. What was filled is kept in the session (field, source, value, editable), so each
+field shows "Prefilled from: ...", a field the form does not let the citizen change is read-only
+and a changed value posted for it is ignored, and the submit records one PrefillRecord per field
+(``changed`` when the citizen corrected it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from civicflow import parties
+from civicflow.forms import (
+    FieldView,
+    Form,
+    FormSchemaError,
+    changed_answers,
+    keep_prefilled,
+    prefill_answers,
+    prefill_requests,
+)
+from civicflow.parties.models import PrefillRecord
+from civicflow.parties.prefill import PrefillContext, PrefillError, builtin_registry, find_values, plugins_for
+from civicflow.portal import _accounts
+
+__all__ = ["annotate", "fill", "keep_fixed", "notice", "record"]
+
+logger = logging.getLogger(__name__)
+
+
+def _key(service_id: str) -> str:
+    return f"portal:{service_id}:prefill"
+
+
+def _filled(request: HttpRequest, service_id: str) -> dict[str, dict[str, Any]]:
+    stored = request.session.get(_key(service_id))
+    return stored if isinstance(stored, dict) else {}
+
+
+def fill(request: HttpRequest, service_id: str, form: Form, answers: dict[str, Any]) -> dict[str, Any]:
+    """``answers`` with the empty prefill fields filled, once per session and service (signed-in citizens only)."""
+    if _key(service_id) in request.session:
+        return answers
+    account = _accounts.citizen(request)
+    party = parties.party_for_account(account.pk) if account is not None else None
+    if party is None:
+        return answers
+    try:
+        requests = prefill_requests(form)
+    except FormSchemaError as error:
+        logger.warning("the %s start form's prefill declarations are malformed: %s", service_id, error)
+        requests = ()
+    found = find_values(PrefillContext(party=party, service=service_id), requests, plugins=plugins_for(requests))
+    merged, filled = prefill_answers(answers, requests, {path: value.value for path, value in found.items()})
+    request.session[_key(service_id)] = {
+        request.name: {
+            "path": list(request.path),
+            "source": found[request.path].source,
+            "reference": found[request.path].reference,
+            "value": found[request.path].value,
+            "editable": request.editable,
+        }
+        for request in filled
+    }
+    return merged
+
+
+def keep_fixed(request: HttpRequest, service_id: str, answers: dict[str, Any]) -> dict[str, Any]:
+    """``answers`` with the prefilled values the citizen may not change put back (whatever was posted)."""
+    fixed = {
+        tuple(entry["path"]): entry["value"]
+        for entry in _filled(request, service_id).values()
+        if not entry.get("editable", True)
+    }
+    return keep_prefilled(answers, fixed) if fixed else answers
+
+
+def _describe(source: str, reference: str) -> str:
+    try:
+        return builtin_registry().create(source).describe(reference)
+    except (KeyError, PrefillError):  # a plugin gone or misconfigured since: its name is all there is
+        return source
+
+
+def _note(entry: Mapping[str, Any]) -> str:
+    where = _describe(str(entry["source"]), str(entry.get("reference", "")))
+    if entry.get("editable", True):
+        return gettext("Prefilled from: %(source)s. Check it and correct it if it is wrong.") % {"source": where}
+    return gettext("Prefilled from: %(source)s. You cannot change it here.") % {"source": where}
+
+
+def annotate(request: HttpRequest, service_id: str, views: list[FieldView]) -> tuple[list[FieldView], dict[str, Any]]:
+    """The views with prefilled fields described by their note (``aria-describedby``) and read-only
+    where they may not be changed, and the notes by field name (``id``, ``text``) for the template."""
+    filled = _filled(request, service_id)
+    notes: dict[str, Any] = {}
+
+    def walk(view: FieldView) -> FieldView:
+        if view.children:
+            view = replace(view, children=tuple(walk(child) for child in view.children))
+        entry = filled.get(view.name)
+        if entry is None or view.input_type in {"group", "list"}:
+            return view
+        note_id = f"{view.id}-prefill"
+        notes[view.name] = {"id": note_id, "text": _note(entry)}
+        described = " ".join(part for part in (view.aria_describedby, note_id) if part)
+        return replace(view, aria_describedby=described, readonly=view.readonly or not entry.get("editable", True))
+
+    return [walk(view) for view in views], notes
+
+
+def notice(request: HttpRequest, service_id: str) -> list[str]:
+    """What each source that filled a field is used for (shown above the form); empty when nothing was filled."""
+    sources = sorted({str(entry["source"]) for entry in _filled(request, service_id).values()})
+    purposes = []
+    for source in sources:
+        try:
+            purposes.append(builtin_registry().create(source).purpose())
+        except (KeyError, PrefillError):
+            continue
+    return purposes
+
+
+def record(request: HttpRequest, service_id: str, instance_id: Any, values: Mapping[str, Any]) -> int:
+    """PrefillRecord rows for the submitted application (``changed``: the citizen corrected the value); how many."""
+    filled = request.session.pop(_key(service_id), None)
+    account = _accounts.citizen(request)
+    party = parties.party_for_account(account.pk) if account is not None else None
+    if not isinstance(filled, dict) or not filled or party is None:
+        return 0
+    now = timezone.now()
+    registry = builtin_registry()
+    changed = changed_answers(values, {tuple(entry["path"]): entry["value"] for entry in filled.values()})
+    rows = []
+    for name, entry in filled.items():
+        source, reference = str(entry["source"]), str(entry.get("reference", ""))
+        try:
+            detail = registry.create(source).source_detail(reference)
+        except (KeyError, PrefillError):
+            detail = source
+        rows.append(
+            PrefillRecord(
+                party=party,
+                instance_id=instance_id,
+                service=service_id,
+                field=name[:200],
+                source=source[:50],
+                source_detail=detail[:300],
+                changed=tuple(entry["path"]) in changed,
+                at=now,
+            )
+        )
+    PrefillRecord.objects.bulk_create(rows)
+    return len(rows)
