@@ -79,7 +79,8 @@ def test_the_second_form_is_prefilled_with_where_each_value_came_from(citizen: C
     }
     for name in ("claimantName", "claimantEmail", "homeAddress"):
         described = re.search(r'aria-describedby="([^"]*)"', _input(html, name))
-        assert described and f"field-{name}-prefill" in described.group(1).split()
+        assert described
+        assert f"field-{name}-prefill" in described.group(1).split()
     assert " readonly" in _input(html, "homeAddress")
     assert " readonly" not in _input(html, "claimantName")
     assert 'id="prefill-notice"' in html
