@@ -30,7 +30,7 @@ from civicflow.forms import (
     prefill_answers,
     prefill_requests,
 )
-from civicflow.parties.models import PrefillRecord
+from civicflow.parties.models import Party, PrefillRecord
 from civicflow.parties.prefill import PrefillContext, PrefillError, builtin_registry, find_values, plugins_for
 from civicflow.portal import _accounts
 
@@ -43,18 +43,44 @@ def _key(service_id: str) -> str:
     return f"portal:{service_id}:prefill"
 
 
+def _party(request: HttpRequest) -> Party | None:
+    account = _accounts.citizen(request)
+    return parties.party_for_account(account.pk) if account is not None else None
+
+
 def _filled(request: HttpRequest, service_id: str) -> dict[str, dict[str, Any]]:
+    """What was prefilled for the citizen signed in now (nothing once they signed out or someone else signed in)."""
     stored = request.session.get(_key(service_id))
-    return stored if isinstance(stored, dict) else {}
+    if not isinstance(stored, dict) or not isinstance(stored.get("fields"), dict):
+        return {}
+    party = _party(request)
+    return stored["fields"] if party is not None and stored.get("party") == str(party.id) else {}
+
+
+def _forget_another_party(request: HttpRequest, service_id: str, answers: dict[str, Any], party: Party | None) -> None:
+    """Drop what was prefilled for another party (the citizen signed out, or someone else signed in on this
+    browser): the unchanged prefilled answers go too, so nobody sees another person's registered details."""
+    stored = request.session.get(_key(service_id))
+    if not isinstance(stored, dict) or (party is not None and stored.get("party") == str(party.id)):
+        return
+    fields = stored.get("fields")
+    entries = fields.values() if isinstance(fields, dict) else ()
+    prefilled = {tuple(entry["path"]): entry["value"] for entry in entries}
+    unchanged = set(prefilled) - changed_answers(answers, prefilled)
+    for path in unchanged:
+        parent: Any = answers
+        for segment in path[:-1]:
+            parent = parent.get(segment) if isinstance(parent, dict) else None
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+    del request.session[_key(service_id)]
 
 
 def fill(request: HttpRequest, service_id: str, form: Form, answers: dict[str, Any]) -> dict[str, Any]:
     """``answers`` with the empty prefill fields filled, once per session and service (signed-in citizens only)."""
-    if _key(service_id) in request.session:
-        return answers
-    account = _accounts.citizen(request)
-    party = parties.party_for_account(account.pk) if account is not None else None
-    if party is None:
+    party = _party(request)
+    _forget_another_party(request, service_id, answers, party)
+    if party is None or _key(service_id) in request.session:
         return answers
     try:
         requests = prefill_requests(form)
@@ -63,16 +89,17 @@ def fill(request: HttpRequest, service_id: str, form: Form, answers: dict[str, A
         requests = ()
     found = find_values(PrefillContext(party=party, service=service_id), requests, plugins=plugins_for(requests))
     merged, filled = prefill_answers(answers, requests, {path: value.value for path, value in found.items()})
-    request.session[_key(service_id)] = {
-        request.name: {
-            "path": list(request.path),
-            "source": found[request.path].source,
-            "reference": found[request.path].reference,
-            "value": found[request.path].value,
-            "editable": request.editable,
+    fields = {
+        asked.name: {
+            "path": list(asked.path),
+            "source": found[asked.path].source,
+            "reference": found[asked.path].reference,
+            "value": found[asked.path].value,
+            "editable": asked.editable,
         }
-        for request in filled
+        for asked in filled
     }
+    request.session[_key(service_id)] = {"party": str(party.id), "fields": fields}
     return merged
 
 
@@ -134,10 +161,10 @@ def notice(request: HttpRequest, service_id: str) -> list[str]:
 
 def record(request: HttpRequest, service_id: str, instance_id: Any, values: Mapping[str, Any]) -> int:
     """PrefillRecord rows for the submitted application (``changed``: the citizen corrected the value); how many."""
-    filled = request.session.pop(_key(service_id), None)
-    account = _accounts.citizen(request)
-    party = parties.party_for_account(account.pk) if account is not None else None
-    if not isinstance(filled, dict) or not filled or party is None:
+    filled = _filled(request, service_id)
+    request.session.pop(_key(service_id), None)
+    party = _party(request)
+    if not filled or party is None:
         return 0
     now = timezone.now()
     registry = builtin_registry()

@@ -33,6 +33,7 @@ TR_ANSWERS = {
 def register(settings: Any) -> Iterator[FakeRegister]:
     with running_register({EMAIL: {"name": "Jan de Boer", "address": REGISTERED}}) as running:
         settings.CIVICFLOW_PREFILL_REGISTRY_URL = running.template
+        settings.CIVICFLOW_PREFILL_REGISTRY_TIMEOUT = "20"  # a loaded test machine answers slowly even on loopback
         yield running
 
 
@@ -156,3 +157,18 @@ def test_the_notes_in_dutch(register: FakeRegister) -> None:
     html = browser.get("/portal/tax_refund/apply/").content.decode()
     assert f"Vooraf ingevuld uit: uw aanvraag {reference}." in html
     assert "Vooraf ingevuld uit: de basisregistratie personen. U kunt dit hier niet wijzigen." in html
+
+
+def test_signing_out_takes_the_prefilled_answers_away_but_keeps_typed_ones(
+    citizen: Client, register: FakeRegister
+) -> None:
+    _permit(citizen)
+    citizen.get("/portal/tax_refund/apply/")
+    posted = {**TR_ANSWERS, "claimantName": "Typed myself", "claimantEmail": EMAIL, "homeAddress": REGISTERED}
+    assert citizen.post("/portal/tax_refund/apply/", {**posted, "_save": "1"}).status_code == 302
+    assert citizen.post("/portal/sign-out/").status_code == 302
+    html = citizen.get("/portal/tax_refund/apply/").content.decode()
+    assert _value(html, "claimantEmail") == ""  # the account's address: prefilled, not typed
+    assert _value(html, "homeAddress") == ""  # the registered address of someone no longer signed in
+    assert _value(html, "claimantName") == "Typed myself"  # corrected by hand: the citizen's own answer
+    assert "Prefilled from" not in html
