@@ -55,16 +55,23 @@ class Subject:
     account_id: int | None
     applications: tuple[Application, ...]
     draft_ids: tuple[str, ...]
+    party_ids: tuple[str, ...] = ()  # their parties (civicflow.parties, see cli._gdpr_parties)
 
     @property
     def identities(self) -> tuple[str, ...]:
-        """The identities their values are sealed under: the account's citizen id, each applicant id, and
-        each saved draft's own (``draft:<id>``, see ``portal._personal``)."""
+        """The identities their values are sealed under: the account's citizen id, each applicant id,
+        each saved draft's own (``draft:<id>``, see ``portal._personal``) and each party's (``party:<id>``)."""
         found = [f"citizen:{self.account_id}"] if self.account_id is not None else []
         for application in self.applications:
             found += case_identities(application)
         found += [f"draft:{draft_id}" for draft_id in self.draft_ids]
+        found += [f"party:{party_id}" for party_id in self.party_ids]
         return tuple(dict.fromkeys(found))
+
+    @property
+    def holds_data(self) -> bool:
+        """Whether anything is held about them: an account, an application, a draft or a party."""
+        return bool(self.account_id is not None or self.applications or self.draft_ids or self.party_ids)
 
     @property
     def hold_identities(self) -> tuple[str, ...]:
@@ -76,7 +83,11 @@ class Subject:
     @property
     def identity(self) -> str:
         """The one identity the subject's audit entries name (as its keyed hash)."""
-        return f"email:{self.email}" if self.email else f"citizen:{self.account_id}"
+        if self.email:
+            return f"email:{self.email}"
+        if self.account_id is None and self.party_ids:  # a party without an account or an address
+            return f"party:{self.party_ids[0]}"
+        return f"citizen:{self.account_id}"
 
     @property
     def references(self) -> list[str]:
@@ -126,14 +137,26 @@ def case_hold_identities(application: Application) -> list[str]:
 
 
 def find_subject(text: str) -> Subject:
-    """The subject named by an email address (any case) or a portal account id."""
+    """The subject named by an email address (any case), a portal account id or a party (``party:<id>``,
+    ``national-id:<number>``, ``company-number:<number>``)."""
     from django.db.models import Q
 
+    from civicflow.cli._gdpr_parties import SCHEMES, named_party, subject_parties
     from civicflow.portal.models import Application, CitizenAccount, Draft
     from civicflow.security.addresses import index
 
     key = text.strip()
-    if key.isdigit():
+    party = None
+    if key.startswith(SCHEMES):
+        try:
+            party = named_party(key)
+        except ValueError:
+            raise ErasureError(f"{key.partition(':')[0]}: needs a party id (a UUID)") from None
+        if party is None:
+            raise ErasureError(f"no party {key}")
+        account = None if party.account_id is None else CitizenAccount.objects.filter(pk=party.account_id).first()
+        email = (account.email if account is not None else None) or party.email or ""
+    elif key.isdigit():
         account = CitizenAccount.objects.filter(pk=int(key)).first()
         if account is None:
             raise ErasureError(f"no citizen account {key}")
@@ -142,7 +165,9 @@ def find_subject(text: str) -> Subject:
         email = key.lower()
         account = CitizenAccount.objects.filter(email_index=index(email)).first()
     else:
-        raise ErasureError("SUBJECT must be a citizen's email address or account id")
+        raise ErasureError(
+            "SUBJECT must be a citizen's email address, account id, party:<id>, national-id:<n> or company-number:<n>"
+        )
     # addresses are sealed: rows are found by their blind index (civicflow.security.addresses)
     mine = Q(account=account) if account is not None else Q(pk__in=[])
     drafts: tuple[str, ...] = ()
@@ -151,8 +176,13 @@ def find_subject(text: str) -> Subject:
         mine |= Q(email_index=found)
         drafts = tuple(str(pk) for pk in Draft.objects.filter(email_index=found).values_list("pk", flat=True))
     applications = tuple(Application.objects.filter(mine).order_by("created", "reference"))
+    account_id = None if account is None else account.pk
     return Subject(
-        email=email, account_id=None if account is None else account.pk, applications=applications, draft_ids=drafts
+        email=email,
+        account_id=account_id,
+        applications=applications,
+        draft_ids=drafts,
+        party_ids=subject_parties(account_id=account_id, email=email, named=party),
     )
 
 
@@ -207,12 +237,17 @@ def erasable_from(application: Application) -> Blocker | datetime | None:
 
 def blockers(subject: Subject, now: datetime) -> list[Blocker]:
     """Everything that stops erasing the subject now: a legal hold, open cases, cases inside retention."""
+    from civicflow.cli._gdpr_parties import open_cases
     from civicflow.security import keys
 
     found: list[Blocker] = []
     if any(keys.on_hold(identity) for identity in subject.hold_identities):
         message = "the subject's data is under a legal hold (GDPR Art. 17(3)): lift it with `civicflow gdpr hold --off`"
         found.append(Blocker(reference=None, reason="legal_hold", message=message))
+    known = {application.instance_id for application in subject.applications}
+    for case in open_cases(subject.party_ids, known):
+        message = f"case {case} is still open: it can be erased once it has ended and its retention period is over"
+        found.append(Blocker(reference=case, reason="open", message=message))
     for application in subject.applications:
         when = erasable_from(application)
         if isinstance(when, Blocker):
@@ -273,6 +308,7 @@ def neutralise_cases(applications: Sequence[Application], *, delete_rows: bool, 
 
 def _neutralise_subject(subject: Subject, removed: Removed) -> None:
     """The subject's own rows: account, sign-in links, drafts' answers and files, queued mail."""
+    from civicflow.cli._gdpr_parties import erase_parties
     from civicflow.portal.models import CitizenAccount, Document, Draft, SignInToken
     from civicflow.security.addresses import index
     from civicflow.web.models import QueuedMail
@@ -298,6 +334,7 @@ def _neutralise_subject(subject: Subject, removed: Removed) -> None:
         removed.add("queued_mail", QueuedMail.objects.filter(to_index=found).delete()[0])
     if subject.account_id is not None:
         removed.add("accounts", CitizenAccount.objects.filter(pk=subject.account_id).delete()[0])
+    removed.add("parties", erase_parties(subject.party_ids))
     _forget_co_signs(subject, removed)
 
 

@@ -26,6 +26,9 @@ app = typer.Typer(help="Data subject rights: access export and erasure.", no_arg
 
 _SECURITY_MEASURES = "see docs/security.md (the technical and organisational measures in place)"
 _NOT_SET = "not set: this service's metadata states no retention period"
+_SUBJECT_HELP = (
+    "The citizen's email address or portal account id, or a party: party:<id>, national-id:<n>, company-number:<n>."
+)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -135,6 +138,7 @@ def _application(application: Application, *, with_files: bool) -> dict[str, Any
 def _collect(subject: str, *, with_files: bool) -> dict[str, Any]:
     from django.utils import timezone
 
+    from civicflow.cli._gdpr_parties import export_parties
     from civicflow.portal.models import CitizenAccount, Draft
     from civicflow.security._gdpr import EXPORT_SCHEMA
 
@@ -142,8 +146,8 @@ def _collect(subject: str, *, with_files: bool) -> dict[str, Any]:
     account = None if found.account_id is None else CitizenAccount.objects.get(pk=found.account_id)
     applications = found.applications
     drafts = list(Draft.objects.filter(pk__in=found.draft_ids).order_by("created"))
-    if account is None and not applications and not drafts:
-        fail(f"no personal data held for {found.email}: no account, application or draft")
+    if not found.holds_data:
+        fail(f"no personal data held for {found.email or subject}: no account, application, draft or party")
     return {
         "schema": EXPORT_SCHEMA,
         "subject": subject,
@@ -158,12 +162,14 @@ def _collect(subject: str, *, with_files: bool) -> dict[str, Any]:
         },
         "applications": [_application(item, with_files=with_files) for item in applications],
         "drafts": [{"service": d.service, "created": _iso(d.created), "expires": _iso(d.expires)} for d in drafts],
+        # their party records, whole (every case, message, consent, evidence, prefill), with who viewed them
+        "parties": export_parties(found.party_ids),
     }
 
 
 @app.command()
 def export(
-    subject: Annotated[str, typer.Argument(help="The citizen's email address or portal account id.")],
+    subject: Annotated[str, typer.Argument(help=_SUBJECT_HELP)],
     output_format: Annotated[str, typer.Option("--format", help="json or html.")] = "json",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
     with_files: Annotated[bool, typer.Option("--with-files", help="Include uploaded files (base64).")] = False,
@@ -184,7 +190,12 @@ def export(
         # handing a subject's data out is a read of it: the trail says who (the operator's CLI), of whom
         # (the subject's keyed reference, never the address) and which applications
         found = _subject(subject)
-        details = {"applications": found.references, "format": output_format, "with_files": with_files}
+        details = {
+            "applications": found.references,
+            "parties": list(found.party_ids),
+            "format": output_format,
+            "with_files": with_files,
+        }
         audit.record(
             actor="cli", action="SubjectExported", obj=("subject", keys.reference(found.identity)), details=details
         )
@@ -290,7 +301,7 @@ def _already_erased(subject: Subject) -> str | None:
 
 @app.command()
 def erase(
-    subject: Annotated[str, typer.Argument(help="The citizen's email address or portal account id.")],
+    subject: Annotated[str, typer.Argument(help=_SUBJECT_HELP)],
     reason: Annotated[str, typer.Option("--reason", help="Why (a request number; no personal data).")] = "",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be erased; change nothing.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
@@ -304,11 +315,11 @@ def erase(
     from civicflow.cli._erasure import blockers, erase_subject
 
     found = _subject(subject)
-    if not (found.account_id or found.applications or found.draft_ids):
+    if not found.holds_data:
         if (when := _already_erased(found)) is not None:
             _report_erasure(json_output, {"subject": subject, "erased": True, "already": when, "removed": {}})
             return
-        fail(f"no personal data held for {found.email}: no account, application or draft")
+        fail(f"no personal data held for {found.email or subject}: no account, application, draft or party")
     refused = blockers(found, _now())
     result: dict[str, Any] = {"subject": subject, "applications": found.references, "dry_run": dry_run}
     if refused:
@@ -338,7 +349,7 @@ def _report_erasure(json_output: bool, result: dict[str, Any]) -> None:
 
 @app.command()
 def hold(
-    subject: Annotated[str, typer.Argument(help="The citizen's email address or portal account id.")],
+    subject: Annotated[str, typer.Argument(help=_SUBJECT_HELP)],
     on: Annotated[bool, typer.Option("--on/--off", help="Set or lift the legal hold.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (a case or court reference; no personal data).")] = "",
 ) -> None:

@@ -85,6 +85,100 @@ def _application(item: Mapping[str, Any]) -> str:
     return "\n".join(parts)
 
 
+_PARTY_TABLES = (
+    (
+        "Your cases",
+        "cases",
+        (
+            ("title_en", "Service"),
+            ("reference", "Reference"),
+            ("role", "As"),
+            ("status", "Status"),
+            ("linked", "Since"),
+        ),
+        "No cases.",
+    ),
+    (
+        "Messages",
+        "messages",
+        (("at", "When"), ("direction", "Sent or received"), ("channel", "Channel"), ("subject", "Subject")),
+        "No messages.",
+    ),
+    (
+        "Documents you uploaded",
+        "uploaded",
+        (("name", "Name"), ("reference", "Application"), ("content_type", "Type"), ("created", "Uploaded")),
+        "No documents.",
+    ),
+    (
+        "Documents issued to you",
+        "issued",
+        (("name", "Name"), ("reference", "Application"), ("kind", "Kind"), ("issued", "Issued")),
+        "No documents issued.",
+    ),
+    (
+        "Consents you gave",
+        "consents",
+        (
+            ("purpose", "Purpose"),
+            ("provider", "Asked of"),
+            ("service", "For"),
+            ("given_at", "Given"),
+            ("withdrawn_at", "Withdrawn"),
+        ),
+        "No consents.",
+    ),
+    (
+        "Evidence asked of other agencies",
+        "evidence",
+        (
+            ("evidence_type", "Evidence"),
+            ("provider", "From"),
+            ("state", "State"),
+            ("requested_at", "Asked"),
+            ("answer", "Answer"),
+        ),
+        "No evidence asked for.",
+    ),
+    (
+        "Form fields filled in for you",
+        "prefills",
+        (
+            ("field", "Field"),
+            ("service", "Service"),
+            ("source_detail", "From"),
+            ("changed", "You changed it"),
+            ("at", "When"),
+        ),
+        "No fields filled in for you.",
+    ),
+    (
+        "Who viewed your record",
+        "views",
+        (("at", "When"), ("actor", "Who"), ("channel", "Where"), ("cases", "Cases shown")),
+        "Nobody has viewed your record yet.",
+    ),
+)
+
+
+def _party(item: Mapping[str, Any]) -> str:
+    """One party record ("Your record"): contact details, preferences, then every list of it."""
+    parts = [
+        f"<h2>Your record ({_text(item.get('kind'))}, {_text(item.get('identifier_scheme'))})</h2>",
+        "<dl>",
+        f"<dt>Identifier</dt><dd>{_text(item.get('identifier'))}</dd>",
+        f"<dt>Name</dt><dd>{_text(item.get('name'))}</dd>",
+        f"<dt>Email</dt><dd>{_text(item.get('email'))}</dd>",
+        f"<dt>Phone</dt><dd>{_text(item.get('phone'))}</dd>",
+        f"<dt>Address</dt><dd>{_text(item.get('address'))}</dd>",
+        f"<dt>Language and channel</dt><dd>{_text(item.get('language'))}, {_text(item.get('channel'))}</dd>",
+        "</dl>",
+    ]
+    for title, key, columns, empty in _PARTY_TABLES:
+        parts += [f"<h3>{escape(title)}</h3>", _table(item.get(key, []), columns, empty)]
+    return "\n".join(parts)
+
+
 def export_html(export: Mapping[str, Any]) -> str:
     """A self-contained, readable English page of the export (no scripts, no external resources)."""
     account = export.get("account")
@@ -98,6 +192,7 @@ def export_html(export: Mapping[str, Any]) -> str:
         "<h1>Your personal data</h1>",
         f"<p>Subject: {escape(str(export['subject']))}. Generated at {escape(str(export['generated_at']))}.</p>",
         f"<p>Account: {_text(account and account.get('email'))}</p>" if account else "<p>No portal account.</p>",
+        *(_party(item) for item in export.get("parties", [])),
         f"<p>{len(applications)} application(s).</p>",
         *(_application(item) for item in applications),
         "<h2>Unfinished drafts</h2>",

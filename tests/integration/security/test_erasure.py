@@ -306,11 +306,15 @@ def test_records_show_the_schedules_and_bad_input_is_one_line(db: Any, monkeypat
     }
     assert "anonymise 7305 days after the case ended" in _run("gdpr", "records").stdout
     for args, code, message in (
-        (("gdpr", "erase", "not an address"), 1, "SUBJECT must be a citizen's email address or account id"),
+        (
+            ("gdpr", "erase", "not an address"),
+            1,
+            "SUBJECT must be a citizen's email address, account id, party:<id>, national-id:<n> or company-number:<n>",
+        ),
         (
             ("gdpr", "erase", "nobody@example.org"),
             1,
-            "no personal data held for nobody@example.org: no account, application or draft",
+            "no personal data held for nobody@example.org: no account, application, draft or party",
         ),
         (("gdpr", "erase", "424242"), 1, "no citizen account 424242"),
     ):

@@ -269,3 +269,51 @@ def test_mail_without_a_known_recipient_is_sealed_under_its_own_key_shredded_onc
     assert mail.outbox[-1].to == [GUEST_EMAIL]
     assert keys.is_shredded("mail:digest:1")
     assert QueuedMail.objects.get().to is None
+
+
+PARTY_VALUES = {
+    "identifier": "NL-BSN-612093874",
+    "name": "Hieronymus Wolkenkrabber",
+    "email": "Hieronymus.Wolken@Example.org",
+    "phone": "+31 6 8472 9315",
+    "address": "Zwanenburgwal 7734, Leiden",
+    "message": "Your Zwanenburgwal permit",
+    "evidence": "Inkomstenverklaring Wolkenkrabber",
+}
+
+
+def test_parties_seal_every_personal_value() -> None:
+    from civicflow import parties
+    from civicflow.parties.models import EvidenceExchange
+
+    now = timezone.now()
+    party = parties.party_for_identity(scheme="national-id", identifier=PARTY_VALUES["identifier"], now=now)
+    party.set_name(PARTY_VALUES["name"])
+    party.set_email(PARTY_VALUES["email"])
+    party.set_phone(PARTY_VALUES["phone"])
+    party.set_address(PARTY_VALUES["address"])
+    party.save()
+    parties.record_message(
+        party, instance_id=None, direction="sent", channel="post", subject=PARTY_VALUES["message"], now=now
+    )
+    exchange = EvidenceExchange(
+        party=party, evidence_type="income", requester="r", provider="p", request_event_id="e1", requested_at=now
+    )
+    exchange.set_answer({"statement": PARTY_VALUES["evidence"]})
+    exchange.save()
+    parties.party_for_identity(scheme="email", identifier=GUEST_EMAIL, now=now)  # an email-identified party
+    dump = _dump()
+    found = {
+        value: form
+        for value in (*PARTY_VALUES.values(), GUEST_EMAIL)
+        for form in _forms(value)
+        if len(form) >= 8 and form in dump
+    }
+    assert found == {}, f"party values in clear in the database dump: {found}"
+    record = parties.party_record(party, visible_instances=None)
+    assert (record.identifier, record.name, record.phone) == (
+        PARTY_VALUES["identifier"],
+        PARTY_VALUES["name"],
+        PARTY_VALUES["phone"],
+    )
+    assert record.evidence[0].answer == {"statement": PARTY_VALUES["evidence"]}
