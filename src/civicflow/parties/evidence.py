@@ -45,10 +45,12 @@ from civicflow.runtime.errors import RuntimeServiceError
 from civicflow.security import audit
 
 __all__ = [
+    "CaseEvidence",
     "ConsentRequiredError",
     "EvidenceError",
     "ExchangeSettings",
     "RequestBus",
+    "case_evidence",
     "evidence_variable",
     "exchange_settings",
     "purpose_of",
@@ -249,3 +251,55 @@ def _set_variable(exchange: EvidenceExchange) -> None:
         services.set_variables(exchange.instance_id, {evidence_variable(exchange.evidence_type): value})
     except RuntimeServiceError:
         return  # not running (any more): nothing to attach it to but the audit trail
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaseEvidence:
+    """One exchange of a case as the caseworker reads it."""
+
+    evidence_type: str
+    provider: str
+    state: str
+    requested_at: datetime
+    answered_at: datetime | None
+    reason: str
+    consent_given_at: datetime | None
+    consent_text_version: str
+    consent_withdrawn_at: datetime | None
+    items: tuple[str, ...]  # one line per item of the evidence (a permit: reference, name, date)
+
+
+_SHOWN = ("reference", "name", "issued")  # what identifies an item; hashes and media types stay out
+
+
+def _items(answer: Any) -> tuple[str, ...]:
+    if not isinstance(answer, dict):
+        return ()
+    lines: list[str] = []
+    for value in answer.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                lines.append(", ".join(str(item[key]) for key in _SHOWN if item.get(key)) or str(item))
+            else:
+                lines.append(str(item))
+    return tuple(lines)
+
+
+def case_evidence(instance_id: UUID) -> list[CaseEvidence]:
+    """The case's evidence exchanges, oldest first, with the consent each was made under."""
+    rows = EvidenceExchange.objects.filter(instance_id=instance_id).select_related("consent").order_by("requested_at")
+    return [
+        CaseEvidence(
+            evidence_type=row.evidence_type,
+            provider=row.provider,
+            state=row.state,
+            requested_at=row.requested_at,
+            answered_at=row.answered_at,
+            reason=row.reason,
+            consent_given_at=row.consent.given_at if row.consent else None,
+            consent_text_version=row.consent.text_version if row.consent else "",
+            consent_withdrawn_at=row.consent.withdrawn_at if row.consent else None,
+            items=_items(row.answer) if row.state == EvidenceState.PROVIDED else (),
+        )
+        for row in rows
+    ]

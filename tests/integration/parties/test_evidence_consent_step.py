@@ -17,6 +17,7 @@ from civicflow.runtime.reference import deploy_reference_services
 from civicflow.security.models import AuditEntry
 from support.nats import ensure_nats
 from support.portal_citizen import client, sign_in
+from support.workbench import signed_in, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,6 +89,14 @@ def test_a_ticked_box_is_a_consent_and_the_request_is_recorded_on_the_case(deplo
     assert AuditEntry.objects.filter(action="ConsentGiven", object_ref=str(given.party_id)).count() == 1
     variable = services.variables(application.instance_id)[evidence_variable("building-permit")]
     assert variable["state"] == "failed"
+    # the caseworker's case page lists the exchange with the consent it was made under
+    page = signed_in(staff("aud", "auditors")).get(f"/workbench/cases/{application.instance_id}")
+    assert page.status_code == 200
+    table = page.content.decode().split('id="case-evidence"')[1].split("</table>")[0]
+    assert "building-permit" in table
+    assert "municipality" in table
+    assert "No answer" in table
+    assert "(wording tr-building-permit-1)" in table
 
 
 def test_an_empty_box_asks_nobody_and_withdraws_an_earlier_tick(deployed: None) -> None:

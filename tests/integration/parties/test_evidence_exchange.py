@@ -29,6 +29,7 @@ from civicflow.parties._service import give_consent, party_for_identity, withdra
 from civicflow.parties.evidence import (
     ConsentRequiredError,
     ExchangeSettings,
+    case_evidence,
     evidence_variable,
     request_evidence,
 )
@@ -266,6 +267,10 @@ def test_with_consent_the_provider_gives_the_permit_and_both_sides_record_it(pro
     assert variable["consentId"] == str(given.pk)
     given.refresh_from_db()
     assert given.instance_id == instance_id  # the consent now names the case it served
+    [shown] = case_evidence(instance_id)  # the case page's "Evidence from other agencies"
+    assert shown.state == "provided"
+    assert shown.items == (f"{PERMIT}, Building permit {PERMIT}.pdf, {permit['issued']}",)
+    assert shown.consent_text_version == "tr-permit-1"
     # in the party record
     assert list(party.evidence_exchanges.values_list("state", flat=True)) == ["provided"]
 

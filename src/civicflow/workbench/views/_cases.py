@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from civicflow.parties.evidence import case_evidence
 from civicflow.runtime.models import ProcessInstance, TaskState, UserTask
 from civicflow.security import audit, policy
 from civicflow.workbench._access import requires
@@ -46,6 +47,7 @@ def _page(
         "error_summary": [{"href": "#comment", "text": error}] if error else [],
         "prediction": case_forecast(instance),
         "parties": case_parties(request.user, instance.pk),
+        "evidence": case_evidence(instance.pk),
         "diagram": {"xml": instance.definition.resource.content, "active": [a.element_id for a in active]},
     }
     return render(request, "workbench/case.html", context, status=status)
