@@ -263,7 +263,11 @@ def test_resend_is_limited() -> None:
     assert _client().get(first).status_code == 404  # an earlier link stops working
     refused = applicant.post(f"/portal/co-sign/{row.id}/", {"action": "resend"})
     assert refused.status_code == 429
-    assert f"You sent this request {_cosign.MAX_INVITATIONS} times" in refused.content.decode()
+    html = refused.content.decode()
+    assert f"You sent this request {_cosign.MAX_INVITATIONS} times" in html
+    assert 'href="#co-sign-state"' in html  # the error summary links to the part of the page that explains
+    assert 'id="co-sign-state"' in html
+    assert 'value="resend"' not in html
     assert len(mail.outbox) == _cosign.MAX_INVITATIONS
     assert AuditEntry.objects.filter(action="CoSignResent").count() == _cosign.MAX_INVITATIONS - 1
 
