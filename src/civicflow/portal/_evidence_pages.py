@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from civicflow.errors import CivicFlowError
-from civicflow.parties._service import give_consent, party_for_account, party_for_identity, withdraw_consent
+from civicflow.parties import give_consent, party_for_account, party_for_identity, withdraw_consent
 from civicflow.parties.evidence import purpose_of, request_evidence
 from civicflow.parties.models import Consent, Party
 from civicflow.portal import _accounts

@@ -25,7 +25,7 @@ import pytest
 from django.utils import timezone
 
 from civicflow.connectors._nats import JetStreamBus
-from civicflow.parties._service import give_consent, party_for_identity, withdraw_consent
+from civicflow.parties import give_consent, party_for_identity, withdraw_consent
 from civicflow.parties.evidence import (
     ConsentRequiredError,
     ExchangeSettings,
@@ -55,7 +55,7 @@ PURPOSE = "evidence:building-permit"
 SEED = f"""
 import hashlib, uuid
 from datetime import UTC, datetime
-from civicflow.parties._service import party_for_identity, record_case
+from civicflow.parties import party_for_identity, record_case
 from civicflow.portal.models import IssuedDocument
 now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 party = party_for_identity(scheme="national-id", identifier="{NATIONAL_ID}", now=now)
