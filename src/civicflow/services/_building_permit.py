@@ -487,10 +487,14 @@ FORMS = {
                             "E-mailadres van een mede-eigenaar of partner die moet bevestigen (optioneel)",
                         ),
                         hint=(
-                            "If you own the building or site together with someone, we email them a link to confirm"
-                            " your application before we start on it.",
-                            "Bent u samen met iemand eigenaar van het gebouw of perceel, dan sturen wij die persoon een"
-                            " link om uw aanvraag te bevestigen voordat wij ermee beginnen.",
+                            (
+                                "If you own the building or site together with someone, we email them a link to"
+                                " confirm your application before we start on it."
+                            ),
+                            (
+                                "Bent u samen met iemand eigenaar van het gebouw of perceel, dan sturen wij die"
+                                " persoon een link om uw aanvraag te bevestigen voordat wij ermee beginnen."
+                            ),
                         ),
                         validate={"validationType": "email"},
                         properties={"civicflow:personal": "true", "civicflow:coSigner": "email"},
