@@ -6,10 +6,15 @@ batch path (:func:`civicflow.runtime.worker.run_batch`), user tasks complete thr
 ``services.complete_task`` with plausible form data, messages correlate through
 ``services.correlate_message`` and the external fire-safety register is answered through the
 external-task completion path (:func:`civicflow.runtime.complete_batch.complete_jobs`). All of it
-runs on a virtual clock that moves hour by hour: arrivals are spread over ``months`` (weekdays,
-office hours), task durations are drawn from one seeded ``random.Random``, some applications are
-incomplete (rework), some reviews pass their SLA, some applicants never pay or answer the survey,
-and so on. The clock stops a week after the last arrival, so recent cases are still active.
+runs on a virtual clock that moves hour by hour: arrivals are spread over ``months`` (mostly
+weekdays, 7:00-22:00), and every duration is
+drawn from one seeded ``random.Random`` by :mod:`civicflow.runtime.demo_behaviour`, where it
+depends on what drives it in a real agency: the department's open work, the case's attributes
+(building type, floor area, heritage zone, fee), the season and weekends, and the same applicant's
+promptness throughout the case (that module's docstring says which factor drives which duration
+and why). Some applications are incomplete (rework), some reviews pass their SLA, some applicants
+never pay or answer the survey, and so on. The clock stops a week after the last arrival, so
+recent cases are still active.
 
 Connectors (``email``, ``http``, ``publish``) are replaced by stand-ins for the duration of the load:
 no mail is sent and no bank is called.
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,6 +39,8 @@ from civicflow.errors import CivicFlowError
 from civicflow.runtime import bulk, jobs, services
 from civicflow.runtime.clock import using_clock
 from civicflow.runtime.complete_batch import complete_jobs
+from civicflow.runtime.definitions import graph_for
+from civicflow.runtime.demo_behaviour import Behaviour, lognormal_hours
 from civicflow.runtime.models import (
     HistoryEvent,
     Job,
@@ -75,10 +82,6 @@ class DemoResult:
     first: datetime
     last: datetime
     by_service: dict[str, int] = field(default_factory=dict)
-
-
-def _lognormal_hours(rng: random.Random, median_hours: float, spread: float = 0.6) -> timedelta:
-    return timedelta(hours=median_hours * math.exp(rng.gauss(0.0, spread)))
 
 
 def _arrival(rng: random.Random, start: datetime, days: int) -> datetime:
@@ -134,77 +137,6 @@ def _start_values(service_id: str, n: int, rng: random.Random, year: int) -> Val
     }
 
 
-# --- user tasks: (median hours to complete, form data or None = never done) --------------------
-
-
-def _review(rng: random.Random, approve: float) -> Values:
-    ok = rng.random() < approve
-    return {"reviewApproved": ok, "reviewNotes": rng.choice(("ok", "fine", "no objections")) if ok else "objection"}
-
-
-def _task_plan(
-    element: str, values: Mapping[str, Any], rng: random.Random, reworked: set[str]
-) -> tuple[float, Values | None]:
-    case = str(values.get("caseNumber") or values.get("claimId") or values.get("transferId") or "")
-    if element == "check_completeness":
-        if case not in reworked and rng.random() < 0.22:
-            reworked.add(case)
-            missing = rng.choice(("floor plan", "site plan", "photos"))
-            return 30, {"documentsComplete": False, "missingDocuments": missing}
-        return 30, {"documentsComplete": True}
-    if element in ("zoning_review", "heritage_review"):
-        return 24 * 5, _review(rng, 0.9)
-    if element == "fire_review":
-        return 24 * 6, _review(rng, 0.92)
-    if element.endswith("_escalation"):
-        return 36, {"escalationNote": rng.choice(("reassigned", "reviewer reminded", "second reviewer added"))}
-    if element == "caseworker_decision":
-        ok = rng.random() < 0.8
-        return 48, {"approved": ok, "decisionReason": "All advice considered." if ok else "Advice negative."}
-    if element == "satisfaction_survey":
-        if rng.random() < 0.4:
-            return 0, None  # most applicants never answer: the survey closes after 14 days
-        return 40, {"satisfaction": rng.choices((1, 2, 3, 4, 5), (5, 8, 20, 40, 27))[0]}
-    if element in ("first_review", "second_review"):
-        return 24 * 3, _review(rng, 0.75)
-    if element == "senior_review":
-        ok = rng.random() < 0.6
-        return 24 * 4, {"finalApproved": ok, "seniorNotes": "deduction allowed" if ok else "not proven"}
-    if element == "investigate_payout":
-        retry = rng.random() < 0.75
-        return 24, {"retryPayout": retry, "payoutNote": "bank lost the batch" if retry else "account closed"}
-    if element == "give_consent":
-        if rng.random() < 0.08:
-            return 30, {"consentGiven": False}
-        scope = rng.choice((["summary"], ["summary", "medication"], ["full"]))
-        return 30, {"consentGiven": True, "consentScope": scope}
-    if element == "chase_provider":
-        retry = rng.random() < 0.8
-        return 20, {"resendRequest": retry, "chaseNote": "wrong address used" if retry else "provider closed"}
-    return 24, {}
-
-
-# --- messages: hours until it comes, or None (never) -------------------------------------------
-
-
-def _message_plan(name: str, values: Mapping[str, Any], rng: random.Random) -> tuple[float | None, Values]:
-    r = rng.random()
-    if name == "DocumentsSupplied":
-        return (None if r < 0.12 else rng.uniform(24, 24 * 25)), {"documents": ["supplement.pdf"]}
-    if name == "PaymentReceived":
-        fee = values.get("fee", 0)
-        if r < 0.05:
-            return None, {}
-        hours = rng.uniform(24 * 31, 24 * 42) if r < 0.15 else rng.uniform(4, 24 * 20)
-        return hours, {"amountPaid": fee}
-    if name == "PayoutConfirmed":
-        hours = rng.uniform(24 * 6, 24 * 9) if r < 0.1 else rng.uniform(12, 24 * 4)  # some pass the 5-day wait
-        return hours, {"bankReference": f"B-{rng.randrange(10**6)}"}
-    if name == "RecordsDelivered":
-        return (None if r < 0.05 else rng.uniform(6, 24 * 12)), {"recordsRef": f"bundle-{rng.randrange(10**6)}"}
-    return rng.uniform(1, 48), {}
-
-
 # --- connector stand-ins ----------------------------------------------------------------------
 
 
@@ -234,11 +166,11 @@ def _stand_ins() -> Iterator[None]:
 
 @dataclass
 class _Plans:
-    tasks: dict[int, tuple[datetime, Values | None]] = field(default_factory=dict)
+    behaviour: Behaviour
+    tasks: dict[int, tuple[datetime, Values | None, str]] = field(default_factory=dict)
     messages: list[tuple[datetime, int, str, str, Values]] = field(default_factory=list)
     pending: set[tuple[str, str]] = field(default_factory=set)
     external: dict[int, datetime] = field(default_factory=dict)
-    reworked: set[str] = field(default_factory=set)
     last_task: int = 0
     last_subscription: int = 0
     tasks_completed: int = 0
@@ -272,13 +204,13 @@ def load(
     )
     end = arrivals[-1][0] + timedelta(days=7)
     clock = VirtualClock(begin)
-    plans = _Plans()
     counts: dict[str, int] = {}
     first_history = HistoryEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     started: list[Any] = []
     with using_clock(clock), _stand_ins():
         deploy_reference_services()
         definitions = {s: services.definition_for(known[s].process_id) for s in chosen}
+        plans = _Plans(behaviour=Behaviour(rng, _departments(definitions.values())))
         total_hours = int((end - begin).total_seconds() // 3600) + 1
         next_arrival = 0
         for hour in range(total_hours):
@@ -321,6 +253,16 @@ def load(
     )
 
 
+def _departments(definitions: Iterable[ProcessDefinition]) -> dict[str, str]:
+    """Staff task element id -> its department (first candidate group), over the services loaded."""
+    return {
+        node_id: node.candidate_groups[0]
+        for definition in definitions
+        for node_id, node in graph_for(definition.pk).nodes.items()
+        if node.candidate_groups
+    }
+
+
 def _case_key(values: Mapping[str, Any]) -> str | None:
     found = values.get("caseNumber") or values.get("claimId") or values.get("transferId")
     return None if found is None else str(found)
@@ -361,7 +303,7 @@ def _work(clock: VirtualClock, now: datetime, rng: random.Random, plans: _Plans)
     if topics:
         for pk in _waiting_external(topics):
             if pk not in plans.external:
-                plans.external[pk] = now + _lognormal_hours(rng, 6)
+                plans.external[pk] = now + lognormal_hours(rng, 6)
         due = [pk for pk, at in plans.external.items() if at <= now]
         if due:
             found = list(Job.objects.filter(pk__in=due))
@@ -376,24 +318,25 @@ def _work(clock: VirtualClock, now: datetime, rng: random.Random, plans: _Plans)
         needed = {t.instance_id for t in new_tasks} | {s.instance_id for s in new_subs}
         values = {pk: _vars(pk) for pk in needed}
         for task in new_tasks:
-            hours, form = _task_plan(task.element_id, values[task.instance_id], rng, plans.reworked)
-            plans.tasks[task.pk] = (task.created + _lognormal_hours(rng, hours), form)
+            at, form = plans.behaviour.task(task.element_id, values[task.instance_id], task.created)
+            plans.tasks[task.pk] = (at, form, task.element_id)
         for sub in new_subs:
             key = (sub.name, sub.correlation_key or "")
             if key in plans.pending:
                 continue
-            hours_or_none, message = _message_plan(sub.name, values[sub.instance_id], rng)
-            if hours_or_none is not None:
+            comes, message = plans.behaviour.message(sub.name, values[sub.instance_id], now)
+            if comes is not None:
                 plans.pending.add(key)
-                plans.messages.append((now + timedelta(hours=hours_or_none), sub.pk, key[0], key[1], message))
+                plans.messages.append((comes, sub.pk, key[0], key[1], message))
         plans.last_task = max([plans.last_task, *(t.pk for t in new_tasks)])
         plans.last_subscription = max([plans.last_subscription, *(s.pk for s in new_subs)])
-    due_tasks = sorted((at, pk, form) for pk, (at, form) in plans.tasks.items() if at <= now)
+    due_tasks = sorted((at, pk, form, element) for pk, (at, form, element) in plans.tasks.items() if at <= now)
     due_messages = sorted(m for m in plans.messages if m[0] <= now)
     if not due_tasks and not due_messages:
         return
-    for at, pk, form in due_tasks:
+    for at, pk, form, element in due_tasks:
         del plans.tasks[pk]
+        plans.behaviour.done(element)
         if form is None:
             continue
         clock.set(at)
