@@ -18,6 +18,7 @@ from civicflow import parties
 from civicflow.parties.models import EvidenceExchange, Party, PrefillRecord
 from civicflow.portal.models import Application, CitizenAccount, Document, IssuedDocument
 from civicflow.runtime import services
+from civicflow.runtime.definitions import clear_caches
 from civicflow.runtime.models import ProcessInstance
 from civicflow.services import service
 from civicflow.web.attachments import document_storage
@@ -81,6 +82,7 @@ def build_party_world(
     ``reference`` (her permit application's), ``email`` and ``national_id`` let a served platform that other tests
     share (the browser tests) keep her apart from everyone else.
     """
+    clear_caches()  # compiled models cached under ids an earlier, rolled-back test used
     now = timezone.now()
     permit_service = service("building_permit")
     services.deploy(permit_service.files(), name="reference:building_permit")

@@ -3,7 +3,7 @@ open_party_record (200 for the caller's department, 403 for another, 404 unknown
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from civicflow.parties.models import Party
+from civicflow.runtime.definitions import clear_caches
 from civicflow.security.models import AuditEntry
 from support.party_pages import ANNA_EMAIL, NATIONAL_ID, PartyWorld, build_party_world
 from support.workbench import staff
@@ -22,9 +23,10 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def world(settings: Any, tmp_path: Path) -> PartyWorld:
+def world(settings: Any, tmp_path: Path) -> Iterator[PartyWorld]:
     settings.MEDIA_ROOT = tmp_path
-    return build_party_world()
+    yield build_party_world()
+    clear_caches()  # the next test's deployments reuse these rolled-back ids
 
 
 @pytest.fixture

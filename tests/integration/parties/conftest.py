@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from civicflow import parties
 from civicflow.parties.models import Party
 from civicflow.runtime import services
+from civicflow.runtime.definitions import clear_caches
 from civicflow.services import service
 
 # a case only the "finance" department has a task on
@@ -36,8 +38,9 @@ class TwoCases:
 
 
 @pytest.fixture
-def two_cases() -> TwoCases:
+def two_cases() -> Iterator[TwoCases]:
     """A person with a building permit (Intake works on it) and a fee refund (only Finance does)."""
+    clear_caches()  # compiled models cached under ids an earlier, rolled-back test used
     now = timezone.now()
     permit = service("building_permit")
     services.deploy(permit.files(), name="reference:building_permit")
@@ -47,4 +50,5 @@ def two_cases() -> TwoCases:
     second = services.start_instance("fee_refund", business_key="FR-1", variables={})
     parties.record_case(party, instance_id=first.pk, service="building_permit", reference="BP-2026-000101", now=now)
     parties.record_case(party, instance_id=second.pk, service="fee_refund", now=now)
-    return TwoCases(party=party, permit=first.pk, refund=second.pk)
+    yield TwoCases(party=party, permit=first.pk, refund=second.pk)
+    clear_caches()

@@ -5,6 +5,7 @@ audited; nobody else's record or consent reachable."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from civicflow import parties
 from civicflow.parties.models import Consent, Party
 from civicflow.portal.models import CitizenAccount
+from civicflow.runtime.definitions import clear_caches
 from civicflow.security.models import AuditEntry
 from support.party_pages import ANNA_EMAIL, PartyWorld, build_party_world
 from support.portal_citizen import client
@@ -32,9 +34,10 @@ VALID = {
 
 
 @pytest.fixture
-def world(settings: Any, tmp_path: Path) -> PartyWorld:
+def world(settings: Any, tmp_path: Path) -> Iterator[PartyWorld]:
     settings.MEDIA_ROOT = tmp_path
-    return build_party_world()
+    yield build_party_world()
+    clear_caches()  # the next test's deployments reuse these rolled-back ids
 
 
 def _signed_in(account: CitizenAccount, language: str = "en") -> Client:

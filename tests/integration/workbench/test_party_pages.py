@@ -4,12 +4,14 @@ limitation), audited on every view, opened from the case page or found by identi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 
+from civicflow.runtime.definitions import clear_caches
 from civicflow.security.models import AuditEntry
 from support.party_pages import ANNA_EMAIL, NATIONAL_ID, PartyWorld, build_party_world
 from support.workbench import signed_in, staff
@@ -18,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(settings: Any, tmp_path: Path) -> PartyWorld:
+def world(settings: Any, tmp_path: Path) -> Iterator[PartyWorld]:
     settings.MEDIA_ROOT = tmp_path
-    return build_party_world()
+    yield build_party_world()
+    clear_caches()  # the next test's deployments reuse these rolled-back ids
 
 
 def _text(html: bytes) -> str:
