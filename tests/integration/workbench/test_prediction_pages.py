@@ -21,7 +21,14 @@ REASONS = [
 ]
 
 
-def _predict(case: ProcessInstance, *, risk: float | None, overdue: bool = False, days: float = 12) -> None:
+def _predict(
+    case: ProcessInstance,
+    *,
+    risk: float | None,
+    overdue: bool = False,
+    days: float = 12,
+    reasons: list[dict[str, Any]] = REASONS,
+) -> None:
     CasePrediction.objects.create(
         instance_id=case.pk,
         service="building_permit",
@@ -31,7 +38,7 @@ def _predict(case: ProcessInstance, *, risk: float | None, overdue: bool = False
         expected_end=NOW + dt.timedelta(days=days),
         sla_risk=risk,
         overdue=overdue,
-        reasons=REASONS,
+        reasons=reasons,
     )
 
 
@@ -78,20 +85,11 @@ def test_case_page_shows_the_forecast_with_its_reasons(permit_case: ProcessInsta
 def test_queue_and_step_duration_reasons_read_in_english_and_dutch(
     permit_case: ProcessInstance, caseworker: Any
 ) -> None:
-    CasePrediction.objects.create(
-        instance_id=permit_case.pk,
-        service="building_permit",
-        model_version=5,
-        predicted_at=NOW,
-        remaining_seconds=20 * 86400,
-        expected_end=NOW + dt.timedelta(days=20),
-        sla_risk=0.4,
-        overdue=False,
-        reasons=[
-            {"kind": "queue", "subject": "Zoning", "value": 31.0, "effect_hours": 50.0},
-            {"kind": "took", "subject": "check_completeness", "value": 72.0, "effect_hours": -26.0},
-        ],
-    )
+    reasons = [
+        {"kind": "queue", "subject": "Zoning", "value": 31.0, "effect_hours": 50.0},
+        {"kind": "took", "subject": "check_completeness", "value": 72.0, "effect_hours": -26.0},
+    ]
+    _predict(permit_case, risk=0.4, reasons=reasons)
     url = reverse("workbench:case", args=[permit_case.pk])
     page = signed_in(caseworker).get(url).content.decode()
     assert "31 tasks are open in Zoning: about 2 days longer than usual" in page
