@@ -201,7 +201,7 @@ def start_session(request: HttpRequest, account: CitizenAccount) -> None:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    request.session.pop(_SESSION, None)
-    request.session.pop("portal:access", None)  # what this session could see while signed in
-    request.session.cycle_key()
+    # Everything goes, not just the account: the answers of a form in progress (prefilled from the
+    # party record), secrets and uploads belong to the person who leaves a shared computer.
+    request.session.flush()
     return redirect("portal:index")

@@ -159,16 +159,19 @@ def test_the_notes_in_dutch(register: FakeRegister) -> None:
     assert "Vooraf ingevuld uit: de basisregistratie personen. U kunt dit hier niet wijzigen." in html
 
 
-def test_signing_out_takes_the_prefilled_answers_away_but_keeps_typed_ones(
-    citizen: Client, register: FakeRegister
-) -> None:
+def test_signing_out_takes_every_answer_of_the_form_in_progress_away(citizen: Client, register: FakeRegister) -> None:
     _permit(citizen)
     citizen.get("/portal/tax_refund/apply/")
     posted = {**TR_ANSWERS, "claimantName": "Typed myself", "claimantEmail": EMAIL, "homeAddress": REGISTERED}
     assert citizen.post("/portal/tax_refund/apply/", {**posted, "_save": "1"}).status_code == 302
+    assert "Typed myself" in citizen.get("/portal/tax_refund/apply/").content.decode()
     assert citizen.post("/portal/sign-out/").status_code == 302
+    # the next person at a shared computer sees none of it: prefilled or typed, on the form or the check page
     html = citizen.get("/portal/tax_refund/apply/").content.decode()
-    assert _value(html, "claimantEmail") == ""  # the account's address: prefilled, not typed
-    assert _value(html, "homeAddress") == ""  # the registered address of someone no longer signed in
-    assert _value(html, "claimantName") == "Typed myself"  # corrected by hand: the citizen's own answer
+    assert _value(html, "claimantEmail") == ""
+    assert _value(html, "homeAddress") == ""
+    assert _value(html, "claimantName") == ""
     assert "Prefilled from" not in html
+    check = citizen.get("/portal/tax_refund/check/")
+    assert "Typed myself" not in check.content.decode()
+    assert REGISTERED not in check.content.decode()
