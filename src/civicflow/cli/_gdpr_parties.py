@@ -56,15 +56,24 @@ def subject_parties(*, account_id: int | None, email: str, named: Party | None) 
 def _views(party_id: str) -> list[dict[str, Any]]:
     from civicflow.security.models import AuditEntry
 
-    rows = AuditEntry.objects.filter(action="PartyViewed", object_type="party", object_ref=party_id).order_by("seq")
+    # an opened record (PartyViewed) and a hit of the API's lookup by identifier (PartyLookedUp)
+    rows = AuditEntry.objects.filter(
+        action__in=("PartyViewed", "PartyLookedUp"), object_type="party", object_ref=party_id
+    ).order_by("seq")
     return [
-        {"seq": row.seq, "at": row.at.isoformat(), "actor": row.actor, **{str(k): v for k, v in row.details.items()}}
+        {
+            "seq": row.seq,
+            "at": row.at.isoformat(),
+            "actor": row.actor,
+            "action": row.action,
+            **{str(k): v for k, v in row.details.items()},
+        }
         for row in rows
     ]
 
 
 def export_parties(party_ids: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Each party's whole record (as its JSON) with ``views``: every PartyViewed audit entry of it."""
+    """Each party's whole record (as its JSON) with ``views``: every PartyViewed and PartyLookedUp entry of it."""
     from civicflow.parties import party_record
     from civicflow.parties.models import Party
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 from typer.testing import CliRunner
 
 from civicflow import parties
@@ -50,6 +51,10 @@ def test_the_export_holds_the_whole_party_record_and_every_view_of_it(
     parties.open_party_record(intake, party, channel="workbench")
     auditor = staff("aud", "auditors")
     parties.open_party_record(auditor, party, channel="api")
+    api = APIClient()
+    api.force_login(auditor)  # the API's lookup by identifier: a hit is audited too
+    looked_up = api.get("/api/v1/parties", {"scheme": "email", "identifier": "quirijn@example.org"})
+    assert [p["id"] for p in looked_up.json()] == [str(party.pk)]
 
     result = _run("export", "Quirijn@Example.org")
     assert result.exit_code == 0, result.stderr
@@ -60,9 +65,10 @@ def test_the_export_holds_the_whole_party_record_and_every_view_of_it(
     ]
     assert [m["subject"] for m in record["messages"]] == ["Hi"]
     assert [c["provider"] for c in record["consents"]] == ["tax-office"]
-    assert [(v["actor"], v["channel"], v["cases"]) for v in record["views"]] == [
-        (f"user:{intake.pk}", "workbench", 1),
-        (f"user:{auditor.pk}", "api", 1),
+    assert [(v["action"], v["actor"], v["channel"], v.get("cases")) for v in record["views"]] == [
+        ("PartyViewed", f"user:{intake.pk}", "workbench", 1),
+        ("PartyViewed", f"user:{auditor.pk}", "api", 1),
+        ("PartyLookedUp", f"user:{auditor.pk}", "api", None),
     ]
     # the party names the same subject, and the HTML page has "Your record" with the views, escaped
     by_party = json.loads(_run("export", f"party:{party.pk}").stdout)
