@@ -31,6 +31,7 @@ __all__ = [
     "party_for_account",
     "party_for_identity",
     "record_case",
+    "record_case_message",
     "record_message",
     "viewer_instances",
     "withdraw_consent",
@@ -158,6 +159,16 @@ def record_message(
     message.full_clean(exclude=["party", "subject_sealed"])
     message.save()
     return message
+
+
+def record_case_message(
+    instance_id: UUID, *, direction: str, channel: str, subject: str, now: datetime, role: str = "applicant"
+) -> int:
+    """Note a message about case ``instance_id`` in the record of each party who is its ``role``; how many."""
+    found = Party.objects.filter(cases__instance_id=instance_id, cases__role=role).distinct()
+    for party in found:
+        record_message(party, instance_id=instance_id, direction=direction, channel=channel, subject=subject, now=now)
+    return len(found)
 
 
 def give_consent(

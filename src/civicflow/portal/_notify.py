@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from civicflow import parties
 from civicflow.portal._accounts import applicant_id
 from civicflow.portal._guides import GUIDES
 from civicflow.portal.models import Application
@@ -60,6 +61,7 @@ def _queue(application: Application, kind: str, subject: str, template: str, con
             **context,
         },
     )
+    now = timezone.now()
     queue_mail(
         key=f"portal:{application.reference}:{kind}",
         to=application.email,
@@ -67,8 +69,10 @@ def _queue(application: Application, kind: str, subject: str, template: str, con
         subject=subject,
         body=body,
         language=application.language,
-        now=timezone.now(),
+        now=now,
     )
+    # the applicant's party record lists what the agency told them (issue #13)
+    parties.record_case_message(application.instance_id, direction="sent", channel="email", subject=subject, now=now)
 
 
 def queue_confirmation(application: Application) -> None:

@@ -15,8 +15,10 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from civicflow import parties
 from civicflow.forms import error_summary, load_form, pages, render_model, validate
 from civicflow.portal import _uploads
 from civicflow.portal._document_requests import REQUESTS, DocumentRequest, pending
@@ -133,3 +135,7 @@ def _send(
             )
         except RuntimeServiceError as error:  # the wait ended while the citizen was uploading
             raise Http404 from error
+        subject = f"{application.reference}: {len(values['documents'])} document(s) sent"
+        parties.record_case_message(
+            application.instance_id, direction="received", channel="portal", subject=subject, now=timezone.now()
+        )

@@ -158,11 +158,11 @@ def start_application(
         )
         application.instance_id = instance.pk
         application.save()
+        _party_link.at_submit(application, account, now)  # first: the confirmation goes in the party's record
         _notify.queue_confirmation(application)
         actor = f"citizen:{account.pk}" if account else "citizen:anonymous"
         details = {"service": guide.service.id, "instance": str(instance.pk)}
         audit.record(actor=actor, action="ApplicationSubmitted", obj=("application", reference), details=details)
-        _party_link.at_submit(application, account, now)
     return application
 
 

@@ -63,7 +63,7 @@ def test_the_export_holds_the_whole_party_record_and_every_view_of_it(
     assert [(case["reference"], case["role"], case["status"]) for case in record["cases"]] == [
         (reference, "applicant", "active")
     ]
-    assert [m["subject"] for m in record["messages"]] == ["Hi"]
+    assert sorted(m["subject"] for m in record["messages"]) == ["Hi", f"We received your application {reference}"]
     assert [c["provider"] for c in record["consents"]] == ["tax-office"]
     assert [(v["action"], v["actor"], v["channel"], v.get("cases")) for v in record["views"]] == [
         ("PartyViewed", f"user:{intake.pk}", "workbench", 1),
