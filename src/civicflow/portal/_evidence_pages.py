@@ -25,10 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from civicflow.errors import CivicFlowError
-from civicflow.parties import give_consent, party_for_account, party_for_identity, withdraw_consent
+from civicflow.parties import give_consent, withdraw_consent
 from civicflow.parties.evidence import purpose_of, request_evidence
-from civicflow.parties.models import Consent, Party
-from civicflow.portal import _accounts
+from civicflow.parties.models import Consent
+from civicflow.portal import _accounts, _party_link
 from civicflow.portal.models import Application, CitizenAccount
 from civicflow.portal.views import _card, _data_key, _guide
 from civicflow.security import audit, policy
@@ -79,14 +79,6 @@ def pending_step(request: HttpRequest, service_id: str) -> str | None:
     return reverse("portal:evidence-consent", args=[service_id])
 
 
-def _party(account: CitizenAccount) -> Party | None:
-    found = party_for_account(account.pk)
-    if found is not None or not account.email:
-        return found
-    # an account from before parties existed: its party is made now, as at sign-in
-    return party_for_identity(scheme="email", identifier=account.email, account_id=account.pk, now=timezone.now())
-
-
 def _details_url() -> str | None:
     try:
         return reverse("portal:me")
@@ -111,7 +103,7 @@ def consent(request: HttpRequest, service_id: str) -> HttpResponse:
     decision = request.session.get(key)
     earlier = str(decision.get("consent") or "") if isinstance(decision, dict) else ""
     if request.method == "POST":
-        party = _party(account)
+        party = _party_link.party_of(account, timezone.now())
         if party is None:  # no identity to record a consent under (an erased account): nothing to fetch
             request.session[key] = {"consent": ""}
             return redirect("portal:check", service_id=service_id)

@@ -17,7 +17,7 @@ from civicflow import parties
 from civicflow.parties.models import Party
 from civicflow.portal.models import Application, CitizenAccount
 
-__all__ = ["at_eid_sign_in", "at_email_sign_in", "at_submit"]
+__all__ = ["at_eid_sign_in", "at_email_sign_in", "at_submit", "party_of"]
 
 _MAX_IDENTIFIER = 64
 _MAX_NAME = 200
@@ -96,3 +96,12 @@ def at_submit(application: Application, account: CitizenAccount | None, now: dat
         reference=application.reference,
         now=now,
     )
+
+
+def party_of(account: CitizenAccount, now: datetime) -> Party | None:
+    """The signed-in account's party; an account from before parties existed gets its email party now, as at
+    sign-in. None for an account without a verified address and no party (an eID account made before)."""
+    found = parties.party_for_account(account.pk)
+    if found is not None or not account.email:
+        return found
+    return parties.party_for_identity(scheme="email", identifier=account.email, account_id=account.pk, now=now)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicflow import parties
 from civicflow.parties.models import Consent, Party
-from civicflow.portal import _accounts
+from civicflow.portal import _accounts, _party_link
 from civicflow.portal._details import CHANNELS, Details, read_details
 from civicflow.portal.models import CitizenAccount
 from civicflow.portal.views import _language
@@ -39,16 +39,6 @@ def _signed_in(request: HttpRequest) -> CitizenAccount | None:
     if account is None or not policy.can(policy.Visitor(account_id=account.pk), "my_record"):
         return None
     return account
-
-
-def _party(account: CitizenAccount) -> Party | None:
-    found = parties.party_for_account(account.pk)
-    if found is not None:
-        return found
-    email = account.email
-    if not email:
-        return None
-    return parties.party_for_identity(scheme="email", identifier=email, account_id=account.pk, now=timezone.now())
 
 
 def _current(party: Party) -> Details:
@@ -97,7 +87,7 @@ def me(request: HttpRequest) -> HttpResponse:
     account = _signed_in(request)
     if account is None:
         return _sign_in_first()
-    party = _party(account)
+    party = _party_link.party_of(account, timezone.now())
     if party is None:
         raise Http404  # an account without a verified address and no eID identity: nothing to show
     if request.method != "POST":
