@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from civicflow.parties.models import Party
 from civicflow.runtime import services
 from civicflow.runtime.models import ProcessInstance, UserTask
 from civicflow.runtime.reference import deploy_reference_services
@@ -244,15 +245,16 @@ def test_a_gdpr_export_is_audited(db: Any) -> None:
 
     deploy_reference_services()
     browser = client()
-    sign_in(browser, "quirinus@example.org")
+    account_id = sign_in(browser, "quirinus@example.org")
     reference = apply(browser, answers={**BP_ANSWERS, "applicantName": DISTINCTIVE})
+    party = Party.objects.get(account_id=account_id)  # made at sign-in: the export holds its record too
     before = _last_seq()
     result = CliRunner().invoke(app, ["export", "quirinus@example.org"])
     assert result.exit_code == 0, result.stderr
     assert DISTINCTIVE in result.stdout
     [(who, action, kind, ref, details)] = _new_entries(before)
     assert (who, action, kind) == ("cli", "SubjectExported", "subject")
-    assert details == {"applications": [reference], "format": "json", "with_files": False}
+    assert details == {"applications": [reference], "parties": [str(party.pk)], "format": "json", "with_files": False}
     assert "quirinus" not in ref
     _no_personal_values()
     assert "quirinus@example.org" not in json.dumps(_entries())

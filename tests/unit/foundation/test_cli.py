@@ -44,7 +44,10 @@ def test_version() -> None:
 def test_bad_input_is_one_line_and_exits_1() -> None:
     result = civicflow("gdpr", "erase", "someone")
     assert result.returncode == 1
-    assert result.stderr == "civicflow: error: SUBJECT must be a citizen's email address or account id\n"
+    assert result.stderr == (
+        "civicflow: error: SUBJECT must be a citizen's email address, account id, party:<id>, national-id:<n> or"
+        " company-number:<n>\n"
+    )
     assert "Traceback" not in result.stderr
 
 
