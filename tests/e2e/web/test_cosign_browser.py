@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from support.axe import violations as page_violations
 from support.portal_browser import REFERENCE, SERVICE, WORDS, application_answers, click, summary, to_check_answers
 
 pytestmark = pytest.mark.e2e
 
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CO_SIGN_LINK = re.compile(r"https?://\S+/portal/co-sign/[0-9a-f-]{36}/\S+/")
 TEXT = {
     "en": {
@@ -50,19 +50,6 @@ TEXT = {
         "change": "Wijzig uw aanvraag",
     },
 }
-
-
-def _axe(page: Any, axe_source: str) -> list[str]:
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_22_AA,
-    )
-    assert len(result["passes"]) + len(result["incomplete"]) + len(result["inapplicable"]) > 20
-    return [
-        f"{page.url}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-        for v in result["violations"]
-    ]
 
 
 def _links(platform: Any, to: str, subject: str, count: int) -> list[str]:
@@ -105,40 +92,40 @@ def test_co_signer_confirms_from_the_mailed_link(new_page: Any, platform: Any, a
     page = new_page(language, bypass_csp=True)  # axe is injected inline, which the CSP forbids
     _send_with_co_signer(page, language, applicant_address, co_signer)
     assert co_signer in page.locator("#co-sign-note").inner_text()
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     click(page, "button", text["accept"])
     assert page.locator("h1").inner_text() == text["waiting"]
     assert "c***@example.org" in page.locator("main").inner_text()
     assert co_signer not in page.locator("main").inner_text()
     secret = page.locator("#secret-code").inner_text()
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     click(page, "button", text["resend"])  # a second link; the first stops working
     assert page.locator(".govuk-notification-banner--success").is_visible()
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     first, second = _links(platform, co_signer, text["invitation"], 2)
     # the co-signer, in a browser of their own: the old link is refused clearly, the new one works
     other = new_page(language, bypass_csp=True)
     response = other.goto(first)
     assert response.status == 404
     assert other.locator("h1").inner_text() == text["invalid"]
-    violations += _axe(other, axe_source)
+    violations += page_violations(other, axe_source)
     response = other.goto(second)
     assert response.status == 200
     assert "Oudegracht 12, Utrecht" in summary(other)
     assert applicant_address not in other.locator("main").inner_text()
-    violations += _axe(other, axe_source)
+    violations += page_violations(other, axe_source)
     click(other, "button", text["confirm"])
     assert other.locator("h1").inner_text().startswith(text["confirmed"])
     reference = other.locator("#reference-number").inner_text()
     assert REFERENCE.fullmatch(reference)
-    violations += _axe(other, axe_source)
+    violations += page_violations(other, axe_source)
     # the link was single-use
     response = other.goto(second)
     assert response.status == 410
-    violations += _axe(other, axe_source)
+    violations += page_violations(other, axe_source)
     # the applicant's waiting page now leads to the confirmation, with the secret shown earlier
     page.reload()
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     click(page, "link", re.compile(reference))
     assert page.locator("#reference-number").inner_text() == reference
     assert page.locator("#secret-code").inner_text() == secret
@@ -164,14 +151,14 @@ def test_co_signer_declines_and_the_applicant_is_told(
     other.goto(link)
     click(other, "button", text["decline"])
     assert other.locator("h1").inner_text() == text["declined"]
-    violations += _axe(other, axe_source)
+    violations += page_violations(other, axe_source)
     notice = platform.mailbox.text(platform.mailbox.wait_for(applicant_address, text["not_confirmed"]))
     assert "/portal/resume/" in notice
     page.reload()
     assert page.locator("h1").inner_text() == text["not_confirmed"]
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     click(page, "button", text["change"])  # back to "check your answers" with the answers kept
     assert page.locator("h1").inner_text() == WORDS[language]["check"]
     assert "Oudegracht 12, Utrecht" in summary(page)
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     assert violations == [], "\n".join(violations)

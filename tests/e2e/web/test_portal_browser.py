@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from support.axe import violations as page_violations
+
 pytestmark = pytest.mark.e2e
 
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SERVICES = ["building_permit", "tax_refund", "record_transfer"]
 ANSWERS = {
     "field-patientName": "J. Jansen",
@@ -18,19 +19,6 @@ ANSWERS = {
     "field-sourceProvider": "Huisartsenpraktijk De Linde",
     "field-targetProvider": "Gezondheidscentrum Noord",
 }
-
-
-def _axe(page: Any, axe_source: str) -> list[str]:
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_22_AA,
-    )
-    assert len(result["passes"]) + len(result["incomplete"]) + len(result["inapplicable"]) > 20
-    return [
-        f"{page.url}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-        for v in result["violations"]
-    ]
 
 
 def _submit_click(page: Any, name: str) -> None:
@@ -55,7 +43,7 @@ def test_axe_finds_no_violations_on_any_portal_page(new_page: Any, axe_source: s
         if response is not None and expected_status is not None:
             assert response.status == expected_status, page.url
         assert page.locator("html").get_attribute("lang") == language
-        violations.extend(_axe(page, axe_source))
+        violations.extend(page_violations(page, axe_source))
         visited += 1
 
     for path in ["/portal/", "/portal/status/", *(f"/portal/{s}/" for s in SERVICES)]:
@@ -103,7 +91,7 @@ def test_axe_finds_no_violations_on_any_portal_page(new_page: Any, axe_source: s
     with other.expect_navigation() as navigation:
         other.locator("form[action='/portal/status/'] button").click()
     assert navigation.value.status == 404
-    violations.extend(_axe(other, axe_source))
+    violations.extend(page_violations(other, axe_source))
     other.fill("#secret", secret)
     _submit_click(other, words["show"])
     assert reference in other.locator("h1").inner_text()
@@ -188,35 +176,35 @@ def test_building_permit_in_parts_with_an_upload(new_page: Any, axe_source: str,
     page = new_page(language, bypass_csp=True)
     violations: list[str] = []
     page.goto("/portal/building_permit/apply/")
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     page.fill("#field-applicantName", "A. de Vries")
     page.fill("#field-applicantEmail", "a.devries@example.org")
     _submit_click(page, words["continue"])
     assert words["part"] in page.locator(".govuk-caption-l").inner_text()
     _submit_click(page, words["continue"])  # part 2 unanswered: its own errors only
     assert page.locator(".govuk-error-summary").is_visible()
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     page.fill("#field-address", "Kerkstraat 1, Utrecht")
     page.select_option("#field-buildingType", "extension")
     page.fill("#field-floorArea", "40")
     _submit_click(page, words["continue"])
     assert page.locator("input[type=file]#field-documents").count() == 1
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     # a program under a PDF name: the upload's error state
     page.set_input_files("#field-documents", {"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PROGRAM})
     _submit_click(page, words["continue"])
     assert words["content"] in page.locator(".govuk-error-summary").inner_text()
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     page.set_input_files("#field-documents", {"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PDF})
     _submit_click(page, words["continue"])
     assert "plan.pdf" in page.locator("main").inner_text()  # check your answers names the file
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     _submit_click(page, words["accept"])
     reference = page.locator("#reference-number").inner_text()
     page.goto(f"/portal/applications/{reference}/")
     link = page.locator("#uploads a")
     assert link.inner_text() == "plan.pdf"
-    violations += _axe(page, axe_source)
+    violations += page_violations(page, axe_source)
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == "plan.pdf"
@@ -243,7 +231,7 @@ def test_axe_finds_no_violations_on_the_signed_in_citizen_pages(
 
     def check() -> None:
         assert page.locator("html").get_attribute("lang") == language
-        violations.extend(_axe(page, axe_source))
+        violations.extend(page_violations(page, axe_source))
 
     page.goto("/portal/sign-in/")
     check()
