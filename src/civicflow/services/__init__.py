@@ -6,6 +6,7 @@ docs/reference-services.md.
 """
 
 from civicflow.services._catalogue import REFERENCE_SERVICES
+from civicflow.services._labels import start_field_label
 from civicflow.services._types import (
     DecisionSample,
     Department,
@@ -33,6 +34,7 @@ __all__ = [
     "Text",
     "find",
     "service",
+    "start_field_label",
 ]
 
 

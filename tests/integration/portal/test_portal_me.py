@@ -74,6 +74,9 @@ def test_the_citizen_sees_their_whole_record_and_the_view_is_audited(world: Part
     assert html.count('action="/portal/me/consents/') == 2
     assert "insurer-register" in text
     assert "Population register" in text
+    prefills = html[html.index('id="me-prefills"') : html.index("</table>", html.index('id="me-prefills"'))]
+    assert "Your name" in prefills  # the question the citizen answered, not the key applicantName
+    assert "premisesAddress" in prefills  # a service that is not a reference service: its key is all there is
     assert 'href="/portal/me/">Your details</a>' in html  # the menu entry
     [entry] = AuditEntry.objects.filter(action="PartyViewed")
     assert (entry.actor, entry.object_ref) == (f"citizen:{world.account.pk}", str(world.party.pk))

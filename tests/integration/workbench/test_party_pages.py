@@ -51,6 +51,9 @@ def test_intake_sees_the_contact_details_and_only_its_own_case(world: PartyWorld
     assert "income-statement" in text
     assert "insurance" not in text
     assert "Population register" in text
+    prefills = html[html.index('id="party-prefills"') : html.index("</table>", html.index('id="party-prefills"'))]
+    assert "Your name" in prefills  # the start form's question, not the key applicantName
+    assert "applicantName" not in prefills
     assert "premisesAddress" not in text
     assert "<title>Citizen record –" in html  # the name stays out of the title (browser history)
     assert 'id="party-limited"' in html
