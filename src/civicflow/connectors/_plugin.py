@@ -16,7 +16,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from civicflow.errors import CivicFlowError
 
@@ -26,6 +26,7 @@ __all__ = [
     "Call",
     "ConnectorError",
     "ConnectorOptionsError",
+    "NamedRegistry",
     "PluginRegistry",
     "idempotency_key",
     "register",
@@ -109,23 +110,33 @@ class BasePlugin(ABC, Generic[OptionsT]):
 PluginFactory = Callable[[], BasePlugin[Any]]
 
 
-class PluginRegistry:
-    """Plugin classes by name; ``create(name)`` builds one with its default ports."""
+class _Named(Protocol):
+    name: ClassVar[str]
+
+
+NamedT = TypeVar("NamedT", bound=_Named)
+
+
+class NamedRegistry(Generic[NamedT]):
+    """Plugin classes by name (``@registry.register("http")`` sets the class's ``name``); a plain dict a
+    test can build on its own. Connectors and the parties' prefill plugins each keep one."""
+
+    kind: ClassVar[str] = "plugin"  # for the message when a name is taken twice
 
     def __init__(self) -> None:
-        self._plugins: dict[str, type[BasePlugin[Any]]] = {}
+        self._plugins: dict[str, type[NamedT]] = {}
 
-    def register(self, name: str) -> Callable[[type[BasePlugin[Any]]], type[BasePlugin[Any]]]:
-        def add(cls: type[BasePlugin[Any]]) -> type[BasePlugin[Any]]:
+    def register(self, name: str) -> Callable[[type[NamedT]], type[NamedT]]:
+        def add(cls: type[NamedT]) -> type[NamedT]:
             if name in self._plugins and self._plugins[name] is not cls:
-                raise ValueError(f"connector {name!r} is registered twice")
+                raise ValueError(f"{self.kind} {name!r} is registered twice")
             cls.name = name
             self._plugins[name] = cls
             return cls
 
         return add
 
-    def get(self, name: str) -> type[BasePlugin[Any]]:
+    def get(self, name: str) -> type[NamedT]:
         return self._plugins[name]
 
     def __contains__(self, name: object) -> bool:
@@ -133,6 +144,12 @@ class PluginRegistry:
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._plugins))
+
+
+class PluginRegistry(NamedRegistry[BasePlugin[Any]]):
+    """Connector classes by name."""
+
+    kind = "connector"
 
 
 REGISTRY = PluginRegistry()

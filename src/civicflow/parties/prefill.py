@@ -15,10 +15,11 @@ from __future__ import annotations
 import importlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from civicflow.connectors._plugin import NamedRegistry
 from civicflow.errors import CivicFlowError
 from civicflow.forms import PrefillRequest
 
@@ -104,35 +105,15 @@ class BasePrefillPlugin(ABC, Generic[OptionsT]):
 PluginClass = type[BasePrefillPlugin[Any]]
 
 
-class PrefillRegistry:
+class PrefillRegistry(NamedRegistry[BasePrefillPlugin[Any]]):
     """Prefill plugin classes by name; :meth:`create` builds one with options (the settings' by default)."""
 
-    def __init__(self) -> None:
-        self._plugins: dict[str, PluginClass] = {}
-
-    def register(self, name: str) -> Callable[[PluginClass], PluginClass]:
-        def add(cls: PluginClass) -> PluginClass:
-            if name in self._plugins and self._plugins[name] is not cls:
-                raise ValueError(f"prefill plugin {name!r} is registered twice")
-            cls.name = name
-            self._plugins[name] = cls
-            return cls
-
-        return add
-
-    def get(self, name: str) -> PluginClass:
-        return self._plugins[name]
+    kind = "prefill plugin"
 
     def create(self, name: str, options: Any = None) -> BasePrefillPlugin[Any]:
         """A plugin instance; ``options`` None means :meth:`BasePrefillPlugin.default_options`."""
-        cls = self._plugins[name]
+        cls = self.get(name)
         return cls(cls.default_options() if options is None else options)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._plugins
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._plugins))
 
 
 REGISTRY = PrefillRegistry()
