@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -79,13 +79,6 @@ def pending_step(request: HttpRequest, service_id: str) -> str | None:
     return reverse("portal:evidence-consent", args=[service_id])
 
 
-def _details_url() -> str | None:
-    try:
-        return reverse("portal:me")
-    except NoReverseMatch:  # pragma: no cover - the "Your details" page ships with the parties app
-        return None
-
-
 @require_http_methods(["GET", "POST"])
 def consent(request: HttpRequest, service_id: str) -> HttpResponse:
     """Ask for consent (unticked box); a ticked box gives it, an unticked one withdraws an earlier one."""
@@ -131,7 +124,7 @@ def consent(request: HttpRequest, service_id: str) -> HttpResponse:
         "service": _card(guide),
         "offer": offer,
         "ticked": bool(earlier),
-        "details_url": _details_url(),
+        "details_url": reverse("portal:me"),
         "back": reverse("portal:apply", args=[service_id]),
     }
     return render(request, "portal/evidence_consent.html", context)
