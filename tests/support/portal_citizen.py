@@ -87,8 +87,8 @@ def run_due() -> list[str]:
     return ran
 
 
-def permit_to_survey(instance_id: Any, reference: str) -> None:
-    """Take a building permit from submission to the citizen's satisfaction task (permit issued)."""
+def permit_to_issued(instance_id: Any, reference: str) -> None:
+    """Take a building permit from submission to its end: the permit issued and the applicant notified."""
     for element, values in (
         ("check_completeness", {"documentsComplete": True}),
         ("zoning_review", {"reviewApproved": True, "reviewNotes": "ok"}),

@@ -1,14 +1,12 @@
 """The satisfaction question at the end: "How satisfied are you with this service?".
 
 One answer per application, kept in ``SatisfactionResponse`` (the KPI issue computes CSAT from
-it). The building permit asks the same in its own citizen task (``bp-satisfaction``, 1..5 and
-feedback); an answer given there lands in the same table.
+it). It is asked on the application's page once the case is finished, for every service: no
+process waits for it, so a citizen who does not answer adds nothing to the processing time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,17 +19,14 @@ from civicflow.portal.models import Application, SatisfactionResponse
 
 __all__ = [
     "COMMENT_MAX",
-    "TASK_FORM",
     "answered",
     "choices",
     "question",
     "read_answer",
     "record",
-    "record_task_answer",
 ]
 
 COMMENT_MAX = 1200
-TASK_FORM = "bp-satisfaction"
 
 
 def choices() -> list[tuple[int, str]]:
@@ -97,15 +92,3 @@ def record(application: Application, score: int, comment: str, language: str) ->
     except IntegrityError:
         return False
     return True
-
-
-def record_task_answer(
-    application: Application, form_key: str | None, values: Mapping[str, Any], language: str
-) -> None:
-    """Feed the answer to the service's own satisfaction task into the same table."""
-    if form_key != TASK_FORM:
-        return
-    score = values.get("satisfaction")
-    # form-js numbers arrive as int, float or Decimal; a bool is not a score
-    if isinstance(score, int | float | Decimal) and not isinstance(score, bool) and 1 <= score <= 5:
-        record(application, int(score), str(values.get("feedback") or ""), language)

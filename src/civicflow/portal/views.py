@@ -347,7 +347,6 @@ def application(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _task_title(form_key: str | None, language: str) -> str:
     titles = {
-        "bp-satisfaction": gettext("Tell us how we did"),
         "rt-consent": gettext("Give your consent"),
     }
     return titles.get(form_key or "", gettext("Answer our request"))
@@ -386,7 +385,6 @@ def answer(request: HttpRequest, reference: str, task_id: int) -> HttpResponse:
                 attach_to_application(request, [i for ids in files.values() for i in ids], found)
                 services.complete_task(task.pk, dict(result.values), user=me)
             request.session.pop(files_at, None)
-            _satisfaction.record_task_answer(found, task.form_key, result.values, language)
             return redirect("portal:application", reference=reference)
     fields = render_model(form, data, errors, language, variables=variables)
     context = {

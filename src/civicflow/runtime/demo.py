@@ -13,7 +13,7 @@ depends on what drives it in a real agency: the department's open work, the case
 (building type, floor area, heritage zone, fee), the season and weekends, and the same applicant's
 promptness throughout the case (that module's docstring says which factor drives which duration
 and why). Some applications are incomplete (rework), some reviews pass their SLA, some applicants
-never pay or answer the survey, and so on. The clock stops a week after the last arrival, so
+never send the missing documents or never pay, and so on. The clock stops a week after the last arrival, so
 recent cases are still active.
 
 Connectors (``email``, ``http``, ``publish``) are replaced by stand-ins for the duration of the load:

@@ -24,22 +24,17 @@ assessment, payments, records; ``_staff_hours``):
   for Monday, and its staffing scenarios would then measure the calendar, not the staff.)
 - Spread: lognormal with sigma 0.45 around the product.
 
-Citizens (the applicant's documents, payment and survey; ``promptness``):
+Citizens (the applicant's documents and payment; ``promptness``):
 
 - Each applicant has a **promptness** drawn once per case (lognormal, sigma 0.35; 1 is typical,
   2 twice as slow). It drives what the applicant does in that case: how likely the application
   is incomplete, how long the missing documents take, how long the payment takes and whether it
-  is forgotten until the reminder, how soon the survey is answered. So a citizen who sent
-  documents late is likely to pay late too. (Whether the survey is answered at all stays a 60%
-  coin: tied to promptness as well, the generated cycle times grew a tail that a simulation
-  drawing each step on its own, as ``civicflow.simulation`` does, no longer reproduced within
-  10% at p90.)
+  is forgotten until the reminder. So a citizen who sent documents late is likely to pay late too.
 - **The fee**: private applicants pay the fee within about 2 + fee / 150 days (a shed's 120 EUR
   in under three days, a dwelling's 750 EUR in a week); businesses (commercial buildings) pay on
   their 3-week invoice run. In the summer holidays citizens take 30% longer.
 - Some never act: documents never come (the application is withdrawn after 30 days) or the fee is
-  never paid (the permit is cancelled), more often the slower the applicant; 40% never answer the
-  survey (it closes after 14 days).
+  never paid (the permit is cancelled), more often the slower the applicant.
 
 Randomness stays: every plan is drawn from the load's seeded ``random.Random``, and the
 promptness, spreads and never-act chances mean that the same case, attributes and workload do
@@ -129,7 +124,7 @@ class Behaviour:
     """The generator's plans for tasks and messages; see the module docstring for what drives them.
 
     ``departments`` maps a staff task's element id to its department (first candidate group);
-    elements not in it (the applicant's survey, the patient's consent) are the citizen's.
+    elements not in it (the patient's consent) are the citizen's.
     """
 
     rng: random.Random
@@ -189,10 +184,6 @@ class Behaviour:
         if element == "caseworker_decision":
             ok = rng.random() < 0.8
             return 48, {"approved": ok, "decisionReason": "All advice considered." if ok else "Advice negative."}
-        if element == "satisfaction_survey":
-            if rng.random() < 0.4:
-                return 0, None  # the survey closes after 14 days
-            return 30, {"satisfaction": rng.choices((1, 2, 3, 4, 5), (5, 8, 20, 40, 27))[0]}
         if element in ("first_review", "second_review"):
             return 24 * 3, _review(rng, 0.75)
         if element == "senior_review":

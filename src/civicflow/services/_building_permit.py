@@ -379,25 +379,7 @@ SPEC = ProcessSpec(
                 "Uw omgevingsvergunning is verleend.",
             ),
         ),
-        Node(
-            id="satisfaction_survey",
-            kind="userTask",
-            name="How did we do?",
-            lane="citizen",
-            col=23,
-            form="bp-satisfaction",
-            assignee="=applicantId",
-        ),
-        Node(
-            id="survey_expired",
-            kind="boundaryEvent",
-            name="14 days",
-            lane="citizen",
-            attached="satisfaction_survey",
-            timer="P14D",
-        ),
-        Node(id="survey_unanswered", kind="endEvent", name="No answer", lane="citizen", col=24, row=1),
-        Node(id="permit_issued", kind="endEvent", name="Permit issued", lane="citizen", col=24),
+        Node(id="permit_issued", kind="endEvent", name="Permit issued", lane="citizen", col=23),
     ),
     flows=(
         Flow(source="application_submitted", target="check_completeness"),
@@ -448,9 +430,7 @@ SPEC = ProcessSpec(
         Flow(source="notify_cancellation", target="permit_cancelled"),
         Flow(source="paid", target="issue_permit"),
         Flow(source="issue_permit", target="notify_citizen"),
-        Flow(source="notify_citizen", target="satisfaction_survey"),
-        Flow(source="satisfaction_survey", target="permit_issued"),
-        Flow(source="survey_expired", target="survey_unanswered"),
+        Flow(source="notify_citizen", target="permit_issued"),
     ),
 )
 
@@ -620,22 +600,6 @@ FORMS = {
             field(
                 "textarea", "decisionReason", ("Reasons for the decision", "Motivering van het besluit"), required=True
             ),
-        ],
-    ),
-    "bp-satisfaction": form(
-        "bp-satisfaction",
-        [
-            field(
-                "radio",
-                "satisfaction",
-                (
-                    "How satisfied are you with how we handled your application?",
-                    "Hoe tevreden bent u over de behandeling van uw aanvraag?",
-                ),
-                required=True,
-                options=tuple((i, str(i), str(i)) for i in range(1, 6)),
-            ),
-            field("textarea", "feedback", ("Anything we could do better?", "Wat kunnen we beter doen?")),
         ],
     ),
 }

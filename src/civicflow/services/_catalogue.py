@@ -53,7 +53,6 @@ BUILDING_PERMIT = ReferenceService(
         "bp-review.form",
         "bp-escalation.form",
         "bp-decision.form",
-        "bp-satisfaction.form",
     ),
     start_form="bp-application",
     milestones=(

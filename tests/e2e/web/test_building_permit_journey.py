@@ -271,15 +271,16 @@ def _pay(platform: Any, reference: str) -> None:
 
 
 def _follow_up(page: Any, axe: Axe, reference: str, secret: str) -> None:
-    """The citizen comes back later: looks the application up, sees the permit, answers the survey."""
+    """The citizen comes back later: looks the application up, sees the permit, says how satisfied they are."""
     page.goto("/portal/status/")
     page.get_by_label("Reference number").fill(reference)
     page.get_by_label("Secret code").fill(secret)
     click(page, "button", "Show my application")
     status = page.url
     timeline = page.locator("#timeline")
-    request = page.get_by_role("link", name="Tell us how we did")
-    _wait_until(page, status, lambda: request.count() == 1, "the satisfaction question")
+    finished = page.locator("#current-stage")
+    # the permit issued and the applicant notified end the case: no survey keeps it open
+    _wait_until(page, status, lambda: "has been dealt with" in finished.inner_text(), "the end of the case")
     reached = timeline.inner_text()
     for milestone in ("Application received", "Application complete", "Advice received", "Decision taken"):
         assert milestone in reached
@@ -292,25 +293,20 @@ def _follow_up(page: Any, axe: Axe, reference: str, secret: str) -> None:
     assert download.status == 200
     assert "attachment" in download.headers["content-disposition"]
     assert reference in download.text()
-    axe.both_languages(page, "portal status, permit issued", lambda _language: page.goto(status))
-    request.click()
-    page.wait_for_load_state()
-    answer = page.url
+    axe.both_languages(page, "portal status, finished", lambda _language: page.goto(status))
+    # the portal's satisfaction question, asked on every finished case's page
 
     def empty(language: str) -> None:
-        page.goto(answer)
-        click(page, "button", WORDS[language]["send"])
+        page.goto(status)
+        click(page, "button", {"en": "Send feedback", "nl": "Reactie versturen"}[language])
 
-    axe.both_languages(page, "portal request", lambda _language: page.goto(answer))
-    axe.both_languages(page, "portal request, errors", empty)
+    axe.both_languages(page, "portal satisfaction, errors", empty)
     assert page.locator(".govuk-error-summary").is_visible()
-    page.get_by_label("4", exact=True).check()
-    page.get_by_label("Anything we could do better?").fill("Quick and clear.")
-    click(page, "button", "Send")
-    finished = page.locator("#current-stage")
-    _wait_until(page, status, lambda: "has been dealt with" in finished.inner_text(), "the end of the case")
-    assert request.count() == 0
-    axe.both_languages(page, "portal status, finished", lambda _language: page.goto(status))
+    page.goto(status)
+    page.get_by_label("Satisfied", exact=True).check()
+    page.get_by_label("How could we improve this service? (optional)").fill("Quick and clear.")
+    click(page, "button", "Send feedback")
+    assert page.get_by_role("heading", name="Thank you for your feedback").is_visible()
 
 
 def test_building_permit_from_application_to_issued_permit(

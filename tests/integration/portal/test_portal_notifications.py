@@ -24,7 +24,7 @@ from civicflow.web.models import MailStatus, QueuedMail
 from civicflow.workbench import send_digests
 from civicflow.workbench._digest import DigestOptions
 from civicflow.workbench.models import WorkNotification
-from support.portal_citizen import apply, client, free_port, permit_to_survey, run_due, sign_in
+from support.portal_citizen import RT_ANSWERS, apply, client, free_port, permit_to_issued, run_due, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_status_changes_reach_the_citizen_once_each(deployed: None, smtp: Smtp) 
     browser = client()
     reference = apply(browser)
     application = Application.objects.get(reference=reference)
-    permit_to_survey(application.instance_id, reference)
+    permit_to_issued(application.instance_id, reference)
     assert scan_applications() == 1
     assert scan_applications() == 0  # nothing new: nothing read twice
     keys = set(QueuedMail.objects.values_list("key", flat=True))
@@ -113,18 +113,7 @@ def test_status_changes_reach_the_citizen_once_each(deployed: None, smtp: Smtp) 
         f"portal:{reference}:milestone:{e}" for e in ("determine_fee", "reviews_join", "paid", "issue_permit")
     }
     assert milestones <= keys
-    survey = services.tasks(instance_id=application.instance_id, assignee=f"guest:{reference}").get()
-    assert f"portal:{reference}:request:{survey.key}" in keys
-    assert f"portal:{reference}:finished" not in keys
-    # the citizen answers the survey: the case finishes, one more notice
-    response = browser.post(
-        f"/portal/applications/{reference}/requests/{survey.pk}/",
-        {"satisfaction": "4", "_shown": "feedback satisfaction"},
-    )
-    assert response.status_code == 302
-    run_due()
-    scan_applications()
-    assert QueuedMail.objects.filter(key=f"portal:{reference}:finished").exists()
+    assert f"portal:{reference}:finished" in keys  # the permit issued ends the case
     application.refresh_from_db()
     assert application.watching is False  # finished and read to the end
     sent = send_due()
@@ -132,8 +121,22 @@ def test_status_changes_reach_the_citizen_once_each(deployed: None, smtp: Smtp) 
     subjects = [m["Subject"] for m in smtp.received]
     assert f"{reference}: Permit issued" in subjects
     assert f"Your application {reference} is finished" in subjects
-    assert f"We need something from you for {reference}" in subjects
     assert len(subjects) == len(set(subjects))
+
+
+def test_a_request_to_the_citizen_reaches_them_once(deployed: None, smtp: Smtp) -> None:
+    reference = apply(client(), "record_transfer", RT_ANSWERS)
+    application = Application.objects.get(reference=reference)
+    run_due()
+    assert scan_applications() == 1
+    assert scan_applications() == 0
+    consent = services.tasks(instance_id=application.instance_id, assignee=f"guest:{reference}").get()
+    assert consent.form_key == "rt-consent"
+    assert QueuedMail.objects.filter(key=f"portal:{reference}:request:{consent.key}").count() == 1
+    send_due()
+    subjects = [m["Subject"] for m in smtp.received]
+    assert subjects.count(f"We need something from you for {reference}") == 1
+    assert f"Your application {reference} is finished" not in subjects
 
 
 def test_the_issued_permit_is_listed_and_downloadable_only_by_its_citizen(deployed: None) -> None:
@@ -142,7 +145,7 @@ def test_the_issued_permit_is_listed_and_downloadable_only_by_its_citizen(deploy
     reference = apply(browser)
     application = Application.objects.get(reference=reference)
     assert application.account_id == account_id
-    permit_to_survey(application.instance_id, reference)
+    permit_to_issued(application.instance_id, reference)
     document = IssuedDocument.objects.get(instance_id=application.instance_id)
     values = services.variables(application.instance_id)
     assert values["permitDocument"] == f"{reference}-permit.html"

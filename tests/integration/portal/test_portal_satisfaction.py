@@ -9,7 +9,7 @@ from civicflow.portal._satisfaction import COMMENT_MAX
 from civicflow.portal.models import Application, SatisfactionResponse
 from civicflow.runtime import jobs, services
 from civicflow.runtime.reference import deploy_reference_services
-from support.portal_citizen import RT_ANSWERS, apply, client, permit_to_survey, run_due
+from support.portal_citizen import RT_ANSWERS, apply, client
 
 pytestmark = pytest.mark.django_db
 
@@ -105,23 +105,3 @@ def test_other_peoples_applications_are_404(deployed: None) -> None:
     reference, _application = _finished(client())
     assert client().post(f"/portal/applications/{reference}/satisfaction/", {"score": "5"}).status_code == 404
     assert not SatisfactionResponse.objects.exists()
-
-
-def test_the_building_permits_own_survey_feeds_the_same_table(deployed: None) -> None:
-    browser = client()
-    reference = apply(browser)
-    application = Application.objects.get(reference=reference)
-    permit_to_survey(application.instance_id, reference)
-    survey = services.tasks(instance_id=application.instance_id, assignee=f"guest:{reference}").get()
-    assert survey.form_key == "bp-satisfaction"
-    response = browser.post(
-        f"/portal/applications/{reference}/requests/{survey.pk}/",
-        {"satisfaction": "5", "feedback": "Clear letters.", "_shown": "feedback satisfaction"},
-    )
-    assert response.status_code == 302
-    run_due()
-    stored = SatisfactionResponse.objects.get(reference=reference)
-    assert (stored.service, stored.score, stored.comment) == ("building_permit", 5, "Clear letters.")
-    assert services.get_instance(application.instance_id).status == "completed"
-    html = browser.get(f"/portal/applications/{reference}/").content.decode()
-    assert "Thank you for your feedback" in html  # not asked a second time

@@ -37,7 +37,7 @@ from civicflow.security.keys import SubjectKeyShreddedError
 from civicflow.security.sealed_values import ERASED, SEALED
 from civicflow.web.mail import queue_mail, send_due
 from civicflow.web.models import MailStatus, QueuedMail
-from support.portal_citizen import BP_ANSWERS, apply, client, permit_to_survey, sign_in
+from support.portal_citizen import BP_ANSWERS, apply, client, permit_to_issued, sign_in
 from support.workbench import signed_in, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -71,7 +71,7 @@ def cases(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     answers = {**BP_ANSWERS, "applicantName": NAME, "address": STREET, "applicantEmail": GUEST_EMAIL}
     reference = apply(browser, answers=answers)
     application = Application.objects.get(reference=reference)
-    permit_to_survey(application.instance_id, reference)
+    permit_to_issued(application.instance_id, reference)
     citizen = client(address="10.0.0.2")
     sign_in(citizen, CITIZEN_EMAIL)
     signed_in_reference = apply(citizen, answers={**BP_ANSWERS, "applicantEmail": "other@example.org"})
@@ -139,7 +139,8 @@ def test_the_case_runs_on_clear_values_and_stores_none(cases: dict[str, Any]) ->
     assert services.variables(cases["instance"])["applicantName"] == NAME
     assert services.variables(cases["api"])["address"] == API_STREET
     assert HistoryEvent.objects.filter(instance_id=cases["instance"]).count() > 30
-    stored = ProcessInstance.objects.get(pk=cases["instance"]).state
+    # a running case keeps its variables in its state, sealed (a finished one keeps none there)
+    stored = ProcessInstance.objects.get(pk=cases["api"]).state
     assert f'"applicantName":{{"{SEALED}":' in stored
     dump = _dump()
     found = {value: form for value in DISTINCTIVE for form in _forms(value) if len(form) >= 8 and form in dump}
