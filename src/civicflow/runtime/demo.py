@@ -306,7 +306,7 @@ def _work(clock: VirtualClock, now: datetime, rng: random.Random, plans: _Plans)
                 plans.external[pk] = now + lognormal_hours(rng, 6)
         due = [pk for pk, at in plans.external.items() if at <= now]
         if due:
-            found = list(Job.objects.filter(pk__in=due))
+            found = list(Job.objects.filter(pk__in=due).order_by("pk"))
             complete_jobs([(job, _fake_register(job)) for job in found])
             plans.jobs_run += len(found)
             for pk in due:

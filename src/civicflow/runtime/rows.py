@@ -95,18 +95,25 @@ def columns(model: type[Model], names: Collection[str] | None = None) -> Columns
 
 
 def values_in(model: type[Model], pks: Collection[Any], names: Sequence[str]) -> list[tuple[Any, ...]]:
-    """``model.objects.filter(pk__in=pks).values_list(*names)``: no order asked, the database's own."""
+    """``model.objects.filter(pk__in=pks).values_list(*names)``, in the order of ``pks``.
+
+    A pk without a row is left out. The order is the caller's, not the database's: SQLite
+    returns an ``IN`` list in key order, which for uuid4 keys is a new order every run, and the
+    batches that step instances in this order create their tasks, jobs and subscriptions in it.
+    """
     if not pks:
         return []
     meta = model._meta
     read = columns(model, names)
     at = [read.names.index(name) for name in names]
-    keys = [meta.pk.get_db_prep_value(meta.pk.to_python(pk), connection) for pk in pks]
+    at_pk = read.names.index(meta.pk.attname)
+    wanted = list(dict.fromkeys(meta.pk.to_python(pk) for pk in pks))
+    keys = [meta.pk.get_db_prep_value(pk, connection) for pk in wanted]
     marks = ", ".join(["%s"] * len(keys))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {read.sql} FROM {_q(meta.db_table)} WHERE {_column(meta.pk)} IN ({marks})", keys)  # noqa: S608 - our own table and column names; values are bound parameters  # nosec B608
-        found = cursor.fetchall()
-    return [tuple(values[i] for i in at) for values in map(read.values, found)]
+        found = {values[at_pk]: values for values in map(read.values, cursor.fetchall())}
+    return [tuple(values[i] for i in at) for pk in wanted if (values := found.get(pk)) is not None]
 
 
 def get_row(model: type[M], pk: Any, names: Collection[str] | None = None) -> M | None:

@@ -141,3 +141,10 @@ def test_values_in_reads_what_values_list_reads(clock: VirtualClock) -> None:
     assert set(values_in(ProcessInstance, ids, names)) == expected
     assert len(expected) == 2
     assert values_in(ProcessInstance, [], names) == []
+
+
+def test_values_in_keeps_the_order_of_the_keys_asked(clock: VirtualClock) -> None:
+    a, b = _two_instances()
+    # against key order, the order SQLite reads an IN list in; a key asked twice reads once
+    high, low = sorted([a.pk, b.pk], reverse=True)
+    assert values_in(ProcessInstance, [high, str(low), high], ("id",)) == [(high,), (low,)]
