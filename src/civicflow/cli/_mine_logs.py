@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Final
@@ -51,11 +52,14 @@ def read_ocel(path: Path) -> ObjectCentricLog:
         fail(str(error))
 
 
-def read_log(path: Path, mapping: mining.ColumnMapping, object_type: str | None = None) -> EventLog:
-    """Read any supported log; an OCEL log is flattened by ``object_type``."""
+def read_log(
+    path: Path, mapping: mining.ColumnMapping, object_type: str | None = None, attributes: Sequence[str] = ()
+) -> EventLog:
+    """Read any supported log; an OCEL log is flattened by ``object_type``. From the engine's history,
+    ``attributes`` names the (non-personal) start variables to put in the case table."""
     source = str(path)
     if source.startswith(ENGINE) and not path.exists():
-        return _engine_log(source.removeprefix(ENGINE) or None)
+        return _engine_log(source.removeprefix(ENGINE) or None, attributes)
     if is_ocel(path):
         ocel = read_ocel(path)
         if object_type is None:
@@ -76,14 +80,14 @@ def read_log(path: Path, mapping: mining.ColumnMapping, object_type: str | None 
         fail(str(error))
 
 
-def _engine_log(process_key: str | None) -> EventLog:
+def _engine_log(process_key: str | None, attributes: Sequence[str] = ()) -> EventLog:
     setup_django()
     from django.db import DatabaseError
 
     from civicflow.runtime.mining_log import engine_event_log
 
     try:
-        return engine_event_log(process_key=process_key)
+        return engine_event_log(process_key=process_key, attributes=attributes)
     except DatabaseError as error:
         fail(f"engine history: {error}")
 

@@ -18,7 +18,7 @@ from civicflow import mining, simulation
 from civicflow.bpmn.errors import BpmnError
 from civicflow.bpmn.timers import parse_duration
 from civicflow.cli._common import fail, print_json
-from civicflow.cli._mine_logs import read_log, write_log
+from civicflow.cli._mine_logs import ENGINE, read_log, write_log
 from civicflow.services import REFERENCE_SERVICES
 from civicflow.simulation import Calibration, ComparisonRow, SimulationKpis
 
@@ -150,6 +150,14 @@ def fit(
         ),
     ] = 0.95,
     sla: Annotated[str | None, typer.Option("--sla", help="Cycle-time target (ISO 8601, e.g. P56D).")] = None,
+    attribute: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attribute",
+            help="Case attribute whose values make case profiles (repeat; engine history: the service's "
+            "declared attributes by default; 'none' for no profiles).",
+        ),
+    ] = None,
     runs: RunsOption = 3,
     seed: SeedOption = 1,
     json_output: JsonOption = False,
@@ -157,11 +165,19 @@ def fit(
     """Fit simulation parameters from history, then check them: observed vs simulated cycle times."""
     source, service_sla = model_source(model)
     sim_model = simulation.load_model(source)
+    attributes = _profile_attributes(str(log), attribute)
     event_log = read_log(
-        log, mining.ColumnMapping(case=mining.CASE, activity=mining.ACTIVITY, timestamp=mining.TIMESTAMP)
+        log,
+        mining.ColumnMapping(case=mining.CASE, activity=mining.ACTIVITY, timestamp=mining.TIMESTAMP),
+        attributes=attributes,
     )
-    options = simulation.FitOptions(capacity_quantile=capacity_quantile, sla_seconds=_sla_seconds(sla or service_sla))
-    params = simulation.fit_params(event_log, sim_model, options)
+    options = simulation.FitOptions(
+        capacity_quantile=capacity_quantile, sla_seconds=_sla_seconds(sla or service_sla), case_attributes=attributes
+    )
+    try:
+        params = simulation.fit_params(event_log, sim_model, options)
+    except simulation.CalibrationError as error:
+        fail(f"{log}: {error}")
     try:
         out.write_text(json.dumps(simulation.params_to_dict(params), indent=2) + "\n", encoding="utf-8")
     except OSError as error:
@@ -174,8 +190,24 @@ def fit(
     typer.echo(f"civicflow: parameters for {params.process_id} written to {out}")
     staff = ", ".join(f"{p.name} {p.capacity}" for p in params.pools.values())
     typer.echo(f"arrivals {params.arrivals.per_week:.1f} per week; staff {staff or '-'}")
+    own = [p for p in params.profiles if p.values]
+    if own:
+        names = ", ".join(own[0].values)
+        pooled = sum(p.share for p in params.profiles if not p.values)
+        typer.echo(f"case profiles by {names}: {len(own)}, and {pooled:.1%} of the cases in rarer kinds, pooled")
     if report is not None:
         _print_calibration(report)
+
+
+def _profile_attributes(source: str, given: list[str] | None) -> tuple[str, ...]:
+    """The attributes asked for; from the engine's history, by default the service's declared ones."""
+    if given:
+        return () if [name.lower() for name in given] == ["none"] else tuple(given)
+    if not source.startswith(ENGINE):
+        return ()
+    from civicflow.runtime.prediction_traces import ATTRIBUTES
+
+    return ATTRIBUTES.get(source.removeprefix(ENGINE).split(":")[0], ())
 
 
 @app.command()

@@ -9,7 +9,7 @@ and OCEL exports of the API (``civicflow.api.exports``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -83,7 +83,11 @@ def _lanes(content: str) -> dict[str, str]:
 
 
 def engine_event_log(
-    *, process_key: str | None = None, since: datetime | None = None, until: datetime | None = None
+    *,
+    process_key: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    attributes: Sequence[str] = (),
 ) -> EventLog:
     """The history of the instances started in ``[since, until)`` as an event log.
 
@@ -91,6 +95,8 @@ def engine_event_log(
     The case id is the instance's business key, or its instance id when it has none or shares
     it with another selected instance. A passed element (activated and completed in one step)
     gets a start and a complete at the same instant, so that start/complete pairs stay aligned.
+    ``attributes`` names start variables to add to the case table as text (a number, a yes/no or a
+    text; anything else, such as a sealed personal value, stays empty): name only non-personal ones.
     """
     instances = ProcessInstance.objects.select_related("definition")
     if process_key is not None:
@@ -132,9 +138,34 @@ def engine_event_log(
                 columns[INSTANCE].append(str(key))
                 columns["element_id"].append(element)
     events = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.Utf8) | {TIMESTAMP: pl.Datetime("us", "UTC")})
-    return EventLog.from_events(
-        events, cases=_case_frame(selected, cases), attributes={"source": "civicflow engine history"}
-    )
+    case_frame = _case_frame(selected, cases)
+    if attributes:
+        values = _start_values(selected, attributes)
+        case_frame = case_frame.with_columns(
+            pl.Series(name, [values.get(i.pk, {}).get(name) for i in selected], dtype=pl.Utf8) for name in attributes
+        )
+    return EventLog.from_events(events, cases=case_frame, attributes={"source": "civicflow engine history"})
+
+
+def _start_values(instances: list[ProcessInstance], names: Sequence[str]) -> dict[UUID, dict[str, str]]:
+    """The named start variables of each instance (its first variables at the process scope), as text."""
+    found: dict[UUID, dict[str, str]] = {}
+    for chunk in _chunks([i.pk for i in instances]):
+        rows = (
+            HistoryEvent.objects.filter(instance_id__in=chunk, type="VariablesSet")
+            .order_by("instance_id", "seq")
+            .values_list("instance_id", "payload")
+        )
+        for instance_id, payload in rows.iterator(chunk_size=_CHUNK):
+            if instance_id in found or payload.get("scope") != 1:
+                continue
+            variables = payload.get("variables") or {}
+            found[instance_id] = {
+                name: str(variables[name]).lower() if isinstance(variables[name], bool) else str(variables[name])
+                for name in names
+                if isinstance(variables.get(name), str | int | float | bool)
+            }
+    return found
 
 
 def _chunks(ids: list[UUID]) -> Iterable[list[UUID]]:

@@ -23,7 +23,8 @@ from civicflow.runtime.models import HistoryEvent, InstanceStatus, ProcessDefini
 
 __all__ = ["ATTRIBUTES", "departments_of", "service_traces", "spans"]
 
-# Start variables a service's model may learn from: declared, non-personal, about the work itself.
+# Start variables a service's models may learn from (the prediction's features, the simulation's case
+# profiles): declared, non-personal, about the work itself.
 ATTRIBUTES: Final[Mapping[str, tuple[str, ...]]] = {
     "building_permit": ("buildingType", "floorArea", "heritageZone"),
     "tax_refund": ("residentStatus",),

@@ -6,6 +6,11 @@ interrupting boundary event counts as "did not end by itself"), the delay and sh
 events without a fixed timer, and per department (lane) the staff working at once (observed
 concurrency of its work) and a working calendar (the weekdays and hours its work happens in).
 Waiting for staff is not baked into durations: the simulation queues work at the pools.
+
+With ``case_attributes`` (columns of the log's case table, such as a building permit's type of
+building), the cases are also split into profiles by those attributes' values, and durations,
+branch probabilities and boundary events are fitted per profile too (``CaseProfile``): what a case
+is decides both its path and its pace, and pooled figures lose that link.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -27,6 +32,7 @@ from civicflow.simulation._params import (
     ActivityParams,
     ArrivalParams,
     BoundaryParams,
+    CaseProfile,
     ObservedCycleTimes,
     PoolParams,
     SimulationParams,
@@ -47,6 +53,16 @@ class FitOptions:
 
     capacity_quantile: float = 0.95
     sla_seconds: float | None = None
+    # case attributes whose values make the profiles (an attribute with more than _MAX_VALUES
+    # values is a measure, not a kind of case, and is left out); a value seen in fewer than
+    # ``min_profile_cases`` cases joins the other cases, which behave as the pooled figures say
+    case_attributes: tuple[str, ...] = ()
+    min_profile_cases: int = 30
+
+
+_MAX_VALUES = 12
+# a profile uses its own figures for a step, a gateway or a boundary event seen this often in its cases
+_MIN_OWN = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +171,9 @@ def _visible_neighbours(model: SimModel, node_id: str, *, forward: bool) -> froz
     return frozenset(found)
 
 
-def _branches(model: SimModel, events: dict[str, list[_Event]]) -> dict[str, float]:
-    """Sequence flow -> probability, for every split gateway, from what started after its inputs."""
+def _branches(model: SimModel, events: dict[str, list[_Event]], *, least: int = 0) -> dict[str, float]:
+    """Sequence flow -> probability, for every split gateway passed at least ``least`` times (every
+    split gateway when 0: one never passed splits evenly), from what started after its inputs."""
     probabilities: dict[str, float] = {}
     for gateway in model.nodes.values():
         if gateway.kind not in (SimKind.EXCLUSIVE, SimKind.INCLUSIVE, SimKind.EVENT_BASED) or len(gateway.outgoing) < 2:
@@ -186,6 +203,8 @@ def _branches(model: SimModel, events: dict[str, list[_Event]]) -> dict[str, flo
                         (e for e in window if any(e.element in c for c in candidates.values())), key=lambda e: e.at
                     )
                     taken[next(f for f, c in candidates.items() if first.element in c)] += 1
+        if passes < least:
+            continue
         for flow in gateway.outgoing:
             probabilities[flow.id] = taken[flow.id] / passes if passes else (1.0 / len(gateway.outgoing))
     return probabilities
@@ -258,11 +277,7 @@ def fit_params(log: EventLog, model: SimModel, options: FitOptions | None = None
         calendar = _calendar([i.start for i in mine] + [i.end for i in mine if i.end is not None])
         calendars[pool] = calendar
         pools[pool] = PoolParams(name=pool, capacity=_concurrency(spans, options.capacity_quantile), calendar=calendar)
-    activities = {
-        node.id: ActivityParams(duration=_duration(node, by_element[node.id], calendars.get(node.pool or "")))
-        for node in model.nodes.values()
-        if node.kind in (SimKind.TASK, SimKind.WAIT) and by_element[node.id]
-    }
+    activities, branches, boundaries = _behaviour(model, events, by_element, calendars, least=0)
     observed = CycleTimes.of(cycle)
     quantiles = sorted(cycle)
     return SimulationParams(
@@ -272,8 +287,9 @@ def fit_params(log: EventLog, model: SimModel, options: FitOptions | None = None
         observation_days=max((log_end - start).total_seconds(), (arrival_end - start).total_seconds()) / 86400,
         arrivals=_arrival_rates(arrivals.values(), start, arrival_end),
         activities=activities,
-        branches=_branches(model, events),
-        boundaries=_boundaries(model, by_element),
+        branches=branches,
+        boundaries=boundaries,
+        profiles=_profiles(log, model, events, instances, calendars, options),
         pools=pools,
         sla_seconds=options.sla_seconds,
         observed=ObservedCycleTimes(
@@ -288,6 +304,76 @@ def fit_params(log: EventLog, model: SimModel, options: FitOptions | None = None
     )
 
 
+def _behaviour(
+    model: SimModel,
+    events: dict[str, list[_Event]],
+    by_element: Mapping[str, list[_Instance]],
+    calendars: Mapping[str, BusinessCalendar],
+    *,
+    least: int,
+) -> tuple[dict[str, ActivityParams], dict[str, float], dict[str, BoundaryParams]]:
+    """Durations, branch probabilities and boundary events of ``events``' cases, each only where it
+    was seen at least ``least`` times (a step's finished instances, a gateway's passes, a boundary
+    event's hosts); with 0, every step seen at all and every gateway."""
+    activities = {
+        node.id: ActivityParams(duration=_duration(node, by_element[node.id], calendars.get(node.pool or "")))
+        for node in model.nodes.values()
+        if node.kind in (SimKind.TASK, SimKind.WAIT)
+        and by_element.get(node.id)
+        and sum(1 for i in by_element[node.id] if i.end is not None and not i.aborted) >= least
+    }
+    return activities, _branches(model, events, least=least), _boundaries(model, by_element, least=least)
+
+
+def _profiles(  # noqa: PLR0917 - private, called once, each argument a different thing
+    log: EventLog,
+    model: SimModel,
+    events: dict[str, list[_Event]],
+    instances: list[_Instance],
+    calendars: Mapping[str, BusinessCalendar],
+    options: FitOptions,
+) -> tuple[CaseProfile, ...]:
+    """The case profiles by ``options.case_attributes`` (none asked for, or none usable: none)."""
+    if not options.case_attributes:
+        return ()
+    missing = [name for name in options.case_attributes if name not in log.cases.columns]
+    if missing:
+        raise CalibrationError(f"the log's cases have no attribute {missing[0]!r}")
+    table = log.cases.filter(pl.col(CASE).is_in(list(events)))
+    kinds = [name for name in options.case_attributes if table[name].n_unique() <= _MAX_VALUES]
+    if not kinds or table.is_empty():
+        return ()
+    key_of = {
+        str(row[0]): tuple("" if value is None else str(value) for value in row[1:])
+        for row in table.select(CASE, *kinds).iter_rows()
+    }
+    counts = Counter(key_of.values())
+    total = sum(counts.values())
+    common = sorted(key for key, n in counts.items() if n >= options.min_profile_cases)
+    profiles = []
+    for key in common:
+        cases = {case for case, values in key_of.items() if values == key}
+        by_element: dict[str, list[_Instance]] = defaultdict(list)
+        for instance in instances:
+            if instance.case in cases:
+                by_element[instance.element].append(instance)
+        own = {case: events[case] for case in cases}
+        activities, branches, boundaries = _behaviour(model, own, by_element, calendars, least=_MIN_OWN)
+        profiles.append(
+            CaseProfile(
+                values=dict(zip(kinds, key, strict=True)),
+                share=counts[key] / total,
+                activities=activities,
+                branches=branches,
+                boundaries=boundaries,
+            )
+        )
+    rest = total - sum(counts[key] for key in common)
+    if rest > 0:  # the rarer kinds together: they behave as the pooled figures say
+        profiles.append(CaseProfile(values={}, share=rest / total))
+    return tuple(profiles)
+
+
 def _duration(node: SimNode, instances: list[_Instance], calendar: BusinessCalendar | None) -> Distribution:
     """Processing time; steps cut short by an interrupting boundary event count as "never by itself"."""
     interruptible = bool(node.boundaries)
@@ -300,20 +386,20 @@ def _duration(node: SimNode, instances: list[_Instance], calendar: BusinessCalen
     return fit_distribution(values, never=never)
 
 
-def _boundaries(model: SimModel, by_element: dict[str, list[_Instance]]) -> dict[str, BoundaryParams]:
+def _boundaries(model: SimModel, by_element: Mapping[str, list[_Instance]], *, least: int) -> dict[str, BoundaryParams]:
     """Share and delay of the boundary events without a fixed timer (messages, errors, signals ...)."""
     fitted: dict[str, BoundaryParams] = {}
     for node in model.nodes.values():
         if node.kind != SimKind.BOUNDARY or node.timer_seconds is not None or node.attached_to is None:
             continue
-        hosts = by_element[node.attached_to]
-        if not hosts:
+        hosts = by_element.get(node.attached_to, [])
+        if not hosts or len(hosts) < least:
             continue
         starts: dict[str, list[dt.datetime]] = defaultdict(list)
         for host in hosts:
             starts[host.case].append(host.start)
         delays = []
-        for fired in by_element[node.id]:
+        for fired in by_element.get(node.id, []):
             before = sorted(s for s in starts[fired.case] if s <= fired.start)
             if before:
                 delays.append((fired.start - before[-1]).total_seconds())

@@ -16,6 +16,7 @@ __all__ = [
     "ActivityParams",
     "ArrivalParams",
     "BoundaryParams",
+    "CaseProfile",
     "ObservedCycleTimes",
     "PoolParams",
     "SimulationParams",
@@ -87,6 +88,32 @@ class BoundaryParams:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CaseProfile:
+    """A kind of case, by the values of its case attributes, and how its cases behave differently.
+
+    Why: what a case is decides both its path and how long its steps take (a commercial building
+    goes to a caseworker and takes long in every review). Drawn independently, paths and durations
+    lose that link: simple cases get the slow reviews of complex ones, and the other way round.
+    A case draws its profile at arrival (by ``share``); its steps then use the profile's
+    durations, branch probabilities and boundary events where the profile had enough history of
+    its own, and the pooled ones elsewhere.
+    """
+
+    values: Mapping[str, str]
+    share: float
+    activities: Mapping[str, ActivityParams] = field(default_factory=dict)
+    branches: Mapping[str, float] = field(default_factory=dict)
+    boundaries: Mapping[str, BoundaryParams] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.share <= 1.0:
+            raise ParameterError(f"profile {dict(self.values)!r}: share must be between 0 and 1")
+        for flow, probability in self.branches.items():
+            if not 0.0 <= probability <= 1.0:
+                raise ParameterError(f"profile {dict(self.values)!r}, branch {flow!r}: probability not in [0, 1]")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ObservedCycleTimes:
     """What the history showed, kept with fitted parameters so that a run can report the distance."""
 
@@ -117,6 +144,7 @@ class SimulationParams:
     pools: Mapping[str, PoolParams] = field(default_factory=dict)
     sla_seconds: float | None = None
     observed: ObservedCycleTimes | None = None
+    profiles: tuple[CaseProfile, ...] = ()  # none: every case behaves as the pooled parameters say
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
@@ -126,6 +154,8 @@ class SimulationParams:
         for flow, probability in self.branches.items():
             if not 0.0 <= probability <= 1.0:
                 raise ParameterError(f"branch {flow!r}: probability must be between 0 and 1")
+        if self.profiles and abs(sum(p.share for p in self.profiles) - 1.0) > 1e-6:
+            raise ParameterError("the profiles' shares must add up to 1")
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -158,6 +188,34 @@ def _calendar_from_dict(data: Mapping[str, Any]) -> BusinessCalendar:
         raise ParameterError(f"bad calendar {dict(data)!r}: {error}") from None
 
 
+def _activities_to_dict(activities: Mapping[str, ActivityParams]) -> dict[str, Any]:
+    return {key: {"duration": a.duration.as_dict(), "priority": a.priority} for key, a in sorted(activities.items())}
+
+
+def _boundaries_to_dict(boundaries: Mapping[str, BoundaryParams]) -> dict[str, Any]:
+    return {key: {"probability": b.probability, "delay": b.delay.as_dict()} for key, b in sorted(boundaries.items())}
+
+
+def _activities_from_dict(data: Mapping[str, Any]) -> dict[str, ActivityParams]:
+    return {
+        str(key): ActivityParams(
+            duration=Distribution.from_dict(value["duration"]), priority=int(value.get("priority", 0))
+        )
+        for key, value in data.items()
+    }
+
+
+def _branches_from_dict(data: Mapping[str, Any]) -> dict[str, float]:
+    return {str(key): float(value) for key, value in data.items()}
+
+
+def _boundaries_from_dict(data: Mapping[str, Any]) -> dict[str, BoundaryParams]:
+    return {
+        str(key): BoundaryParams(probability=float(value["probability"]), delay=Distribution.from_dict(value["delay"]))
+        for key, value in data.items()
+    }
+
+
 def params_to_dict(params: SimulationParams) -> dict[str, Any]:
     """A JSON-ready dict (the ``params.json`` format)."""
     data: dict[str, Any] = {
@@ -167,21 +225,26 @@ def params_to_dict(params: SimulationParams) -> dict[str, Any]:
         "arrival_days": params.arrival_days,
         "observation_days": params.observation_days,
         "arrivals": {"hourly": [list(row) for row in params.arrivals.hourly]},
-        "activities": {
-            key: {"duration": a.duration.as_dict(), "priority": a.priority}
-            for key, a in sorted(params.activities.items())
-        },
+        "activities": _activities_to_dict(params.activities),
         "branches": dict(sorted(params.branches.items())),
-        "boundaries": {
-            key: {"probability": b.probability, "delay": b.delay.as_dict()}
-            for key, b in sorted(params.boundaries.items())
-        },
+        "boundaries": _boundaries_to_dict(params.boundaries),
         "pools": {
             key: {"capacity": p.capacity, "calendar": _calendar_to_dict(p.calendar)}
             for key, p in sorted(params.pools.items())
         },
         "sla_seconds": params.sla_seconds,
     }
+    if params.profiles:
+        data["profiles"] = [
+            {
+                "values": dict(profile.values),
+                "share": profile.share,
+                "activities": _activities_to_dict(profile.activities),
+                "branches": dict(sorted(profile.branches.items())),
+                "boundaries": _boundaries_to_dict(profile.boundaries),
+            }
+            for profile in params.profiles
+        ]
     if params.observed is not None:
         o = params.observed
         data["observed"] = {
@@ -207,19 +270,19 @@ def params_from_dict(data: Any) -> SimulationParams:
             arrival_days=float(data["arrival_days"]),
             observation_days=float(data["observation_days"]),
             arrivals=ArrivalParams(hourly=tuple(tuple(float(r) for r in row) for row in data["arrivals"]["hourly"])),
-            activities={
-                str(key): ActivityParams(
-                    duration=Distribution.from_dict(value["duration"]), priority=int(value.get("priority", 0))
+            activities=_activities_from_dict(data.get("activities", {})),
+            branches=_branches_from_dict(data.get("branches", {})),
+            boundaries=_boundaries_from_dict(data.get("boundaries", {})),
+            profiles=tuple(
+                CaseProfile(
+                    values={str(k): str(v) for k, v in profile["values"].items()},
+                    share=float(profile["share"]),
+                    activities=_activities_from_dict(profile.get("activities", {})),
+                    branches=_branches_from_dict(profile.get("branches", {})),
+                    boundaries=_boundaries_from_dict(profile.get("boundaries", {})),
                 )
-                for key, value in data.get("activities", {}).items()
-            },
-            branches={str(key): float(value) for key, value in data.get("branches", {}).items()},
-            boundaries={
-                str(key): BoundaryParams(
-                    probability=float(value["probability"]), delay=Distribution.from_dict(value["delay"])
-                )
-                for key, value in data.get("boundaries", {}).items()
-            },
+                for profile in data.get("profiles", ())
+            ),
             pools={
                 str(key): PoolParams(
                     name=str(key),

@@ -13,7 +13,7 @@ import heapq
 import math
 import random  # noqa: TID251 - only random.Random seeded from the caller's generator; never the module functions
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -23,7 +23,7 @@ from civicflow.simulation._calendar import add_working, is_always, next_working
 from civicflow.simulation._distribution import Distribution
 from civicflow.simulation._errors import ParameterError
 from civicflow.simulation._model import SimFlow, SimKind, SimModel, SimNode
-from civicflow.simulation._params import PoolParams, SimulationParams
+from civicflow.simulation._params import ActivityParams, BoundaryParams, CaseProfile, PoolParams, SimulationParams
 from civicflow.simulation._records import CaseRecord, LogRow, RunRecord, WorkRecord
 
 __all__ = ["simulate"]
@@ -42,9 +42,29 @@ class _Case:
     number: int
     arrived: float
     rng: random.Random  # one stream per case: scenarios compared on the same seed see the same cases
+    kind: _Kind
     tokens: Counter[tuple[str, int | None]] = field(default_factory=Counter)
     joins: Counter[tuple[str, int | None]] = field(default_factory=Counter)
     ended: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """How a case of one profile behaves: the profile's own figures over the pooled ones."""
+
+    activities: Mapping[str, ActivityParams]
+    branches: Mapping[str, float]
+    boundaries: Mapping[str, BoundaryParams]
+
+    @classmethod
+    def of(cls, params: SimulationParams, profile: CaseProfile | None) -> _Kind:
+        if profile is None:
+            return cls(params.activities, params.branches, params.boundaries)
+        return cls(
+            {**params.activities, **profile.activities},
+            {**params.branches, **profile.branches},
+            {**params.boundaries, **profile.boundaries},
+        )
 
 
 @dataclass(slots=True, eq=False)
@@ -134,7 +154,7 @@ class _Run:
 
     def choose_one(self, case: _Case, node: SimNode) -> SimFlow:
         flows = node.outgoing
-        given = [self.params.branches.get(f.id) for f in flows]
+        given = [case.kind.branches.get(f.id) for f in flows]
         if all(p is None for p in given):
             weights = [1.0] * len(flows)
         else:
@@ -145,8 +165,8 @@ class _Run:
 
     def choose_some(self, case: _Case, node: SimNode) -> tuple[SimFlow, ...]:
         flows = node.outgoing
-        known = any(f.id in self.params.branches for f in flows)
-        chances = [self.params.branches.get(f.id, 0.0 if known else 1.0) for f in flows]
+        known = any(f.id in case.kind.branches for f in flows)
+        chances = [case.kind.branches.get(f.id, 0.0 if known else 1.0) for f in flows]
         chosen = tuple(
             f for f, p in zip(flows, chances, strict=True) if f.id != node.default_flow and case.rng.random() < p
         )
@@ -158,7 +178,7 @@ class _Run:
     def duration(self, case: _Case, node: SimNode) -> float:
         if node.kind == SimKind.WAIT and node.timer_seconds is not None:
             return node.timer_seconds
-        activity = self.params.activities.get(node.id)
+        activity = case.kind.activities.get(node.id)
         return (activity.duration if activity else _INSTANT).sample(case.rng)
 
     # --- steps ----------------------------------------------------------------------------------
@@ -176,7 +196,7 @@ class _Run:
         if boundary.timer_seconds is not None:
             delay = boundary.timer_seconds
         else:
-            fitted = self.params.boundaries.get(boundary.id)
+            fitted = work.case.kind.boundaries.get(boundary.id)
             if fitted is None or work.case.rng.random() >= fitted.probability:
                 return
             delay = fitted.delay.sample(work.case.rng)
@@ -379,8 +399,14 @@ def simulate(model: SimModel, params: SimulationParams, *, rng: random.Random, c
     last = arrivals[-1] if cases is not None and arrivals else params.arrival_days * 86400
     run = _Run(model=model, params=params, end=last + tail)
     run.pools = {name: _Pool(params=params.pools[name]) for name in model.pools}
+    kinds = [_Kind.of(params, profile) for profile in params.profiles] or [_Kind.of(params, None)]
+    shares = [profile.share for profile in params.profiles]
     for number, moment in enumerate(arrivals, start=1):
-        case = _Case(number=number, arrived=moment, rng=random.Random(rng.getrandbits(64)))  # noqa: S311 - simulation  # nosec B311
+        stream = random.Random(rng.getrandbits(64))  # noqa: S311 - simulation  # nosec B311
+        # the profile is the case stream's first draw, and only with profiles: without, the same
+        # seed gives the same cases as before profiles existed
+        kind = stream.choices(kinds, shares)[0] if params.profiles else kinds[0]
+        case = _Case(number=number, arrived=moment, rng=stream, kind=kind)
         run.cases.append(case)
         run.at(moment, lambda now, case=case: run.enter(case, model.start, None, now))  # type: ignore[misc]
     while run.heap and run.heap[0][0] <= run.end:

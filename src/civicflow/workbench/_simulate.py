@@ -19,6 +19,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from civicflow.bpmn.timers import parse_duration
 from civicflow.runtime.clock import current_clock
 from civicflow.runtime.mining_log import engine_event_log
+from civicflow.runtime.prediction_traces import ATTRIBUTES
 from civicflow.services import ReferenceService
 from civicflow.simulation import (
     ComparisonRow,
@@ -72,12 +73,13 @@ def fitted(session: SessionBase, service: ReferenceService) -> Fitted | None:
 
 def fit_service(session: SessionBase, service: ReferenceService) -> Fitted | None:
     """Fit from the engine's history of the service (None when it has no completed case yet)."""
-    log = engine_event_log(process_key=service.process_id)
+    attributes = ATTRIBUTES.get(service.process_id, ())  # the case profiles (docs/simulation.md)
+    log = engine_event_log(process_key=service.process_id, attributes=attributes)
     if log.case_count == 0:
         return None
     model = model_of(service)
     sla = parse_duration(service.kpis.processing_time).exact.total_seconds()
-    params = fit_params(log, model, FitOptions(sla_seconds=sla))
+    params = fit_params(log, model, FitOptions(sla_seconds=sla, case_attributes=attributes))
     if params.observed is None or params.observed.cases == 0:
         return None
     kpis, _record = replicate(model, params, rng=random.Random(_SEED))  # noqa: S311 - simulation draws  # nosec B311

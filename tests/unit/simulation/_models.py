@@ -22,22 +22,27 @@ def single_task(lane: str = "Desk") -> bytes:
     ).encode()
 
 
+# the gateway g splits to a (flow fa, with a condition) or b (the default fb); both join at m and end
+_A_OR_B = (
+    '<bpmn:exclusiveGateway id="g" default="fb"/>'
+    '<bpmn:task id="a" name="A"/><bpmn:task id="b" name="B"/>'
+    '<bpmn:exclusiveGateway id="m"/><bpmn:endEvent id="e"/>'
+    '<bpmn:sequenceFlow id="fa" sourceRef="g" targetRef="a">'
+    '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=x</bpmn:conditionExpression>'
+    "</bpmn:sequenceFlow>"
+    '<bpmn:sequenceFlow id="fb" sourceRef="g" targetRef="b"/>'
+    '<bpmn:sequenceFlow id="fa2" sourceRef="a" targetRef="m"/>'
+    '<bpmn:sequenceFlow id="fb2" sourceRef="b" targetRef="m"/>'
+    '<bpmn:sequenceFlow id="f3" sourceRef="m" targetRef="e"/>'
+    "</bpmn:process></bpmn:definitions>"
+)
+
+
 def choice() -> bytes:
     """start -> XOR (a | b) -> end; both tasks without lanes."""
     return (
         _HEAD + '<bpmn:process id="p" isExecutable="true">'
-        '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g" default="fb"/>'
-        '<bpmn:task id="a" name="A"/><bpmn:task id="b" name="B"/>'
-        '<bpmn:exclusiveGateway id="m"/><bpmn:endEvent id="e"/>'
-        '<bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="g"/>'
-        '<bpmn:sequenceFlow id="fa" sourceRef="g" targetRef="a">'
-        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=x</bpmn:conditionExpression>'
-        "</bpmn:sequenceFlow>"
-        '<bpmn:sequenceFlow id="fb" sourceRef="g" targetRef="b"/>'
-        '<bpmn:sequenceFlow id="fa2" sourceRef="a" targetRef="m"/>'
-        '<bpmn:sequenceFlow id="fb2" sourceRef="b" targetRef="m"/>'
-        '<bpmn:sequenceFlow id="f3" sourceRef="m" targetRef="e"/>'
-        "</bpmn:process></bpmn:definitions>"
+        '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="g"/>' + _A_OR_B
     ).encode()
 
 
@@ -58,4 +63,14 @@ def sequence_with_timeout() -> bytes:
         '<bpmn:sequenceFlow id="f5" sourceRef="wait" targetRef="e"/>'
         '<bpmn:sequenceFlow id="f6" sourceRef="timeout" targetRef="late"/>'
         "</bpmn:process></bpmn:definitions>"
+    ).encode()
+
+
+def intake_then_choice() -> bytes:
+    """start -> intake -> XOR (a | b) -> end: what a case is decides both its intake time and its path."""
+    return (
+        _HEAD + '<bpmn:process id="p" isExecutable="true">'
+        '<bpmn:startEvent id="s"/><bpmn:task id="intake" name="Intake"/>'
+        '<bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="intake"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="intake" targetRef="g"/>' + _A_OR_B
     ).encode()
