@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 from civicflow import mining, simulation
 from civicflow.bpmn.errors import BpmnError
 from civicflow.bpmn.timers import parse_duration
-from civicflow.cli._common import fail, print_json
+from civicflow.cli._common import fail, print_json, setup_django
 from civicflow.cli._mine_logs import ENGINE, read_log, write_log
 from civicflow.services import REFERENCE_SERVICES
 from civicflow.simulation import Calibration, ComparisonRow, SimulationKpis
@@ -205,6 +205,7 @@ def _profile_attributes(source: str, given: list[str] | None) -> tuple[str, ...]
         return () if [name.lower() for name in given] == ["none"] else tuple(given)
     if not source.startswith(ENGINE):
         return ()
+    setup_django()
     from civicflow.runtime.prediction_traces import ATTRIBUTES
 
     return ATTRIBUTES.get(source.removeprefix(ENGINE).split(":")[0], ())

@@ -350,6 +350,8 @@ def _profiles(  # noqa: PLR0917 - private, called once, each argument a differen
     counts = Counter(key_of.values())
     total = sum(counts.values())
     common = sorted(key for key, n in counts.items() if n >= options.min_profile_cases)
+    if not common:
+        return ()  # no kind common enough: every case behaves as the pooled figures say
     profiles = []
     for key in common:
         cases = {case for case, values in key_of.items() if values == key}

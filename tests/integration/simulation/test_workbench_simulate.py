@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from civicflow.cli.app import app
 from civicflow.runtime.demo import load
 from support.workbench import signed_in, staff
 
@@ -60,3 +64,19 @@ def test_fitting_without_history_says_so(db: Any) -> None:
 
 def test_caseworkers_may_not_simulate(db: Any) -> None:
     assert signed_in(staff("ingrid", "intake")).get(PAGE).status_code == 403
+
+
+def test_the_fit_command_on_engine_history_makes_profiles_by_the_declared_attributes(db: Any, tmp_path: Path) -> None:
+    load(150, rng=random.Random(5), service_ids=["building_permit"], start=datetime(2025, 1, 6, tzinfo=UTC), months=2)
+    out = tmp_path / "params.json"
+    command = ["simulate", "fit", "engine:building_permit", "--model", "building_permit", "--out", str(out)]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert "case profiles by buildingType, heritageZone: " in result.output  # floorArea is a measure
+    profiles = json.loads(out.read_text())["profiles"]
+    assert {p["values"].get("buildingType") for p in profiles} >= {"extension"}
+    assert sum(p["share"] for p in profiles) == pytest.approx(1.0)
+    pooled = CliRunner().invoke(app, [*command, "--attribute", "none"])
+    assert pooled.exit_code == 0, pooled.output
+    assert "case profiles" not in pooled.output
+    assert "profiles" not in json.loads(out.read_text())
