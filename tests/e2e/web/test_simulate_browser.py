@@ -30,7 +30,8 @@ import datetime as dt
 from django.contrib.sessions.backends.db import SessionStore
 from civicflow.services import service
 from civicflow.simulation import (
-    ActivityParams, ArrivalParams, Distribution, PoolParams, SimulationParams, load_model, params_to_dict,
+    ActivityParams, ArrivalParams, CaseProfile, Distribution, PoolParams, SimulationParams, load_model,
+    params_to_dict,
 )
 permit = service("building_permit")
 model = load_model((permit.folder / permit.bpmn[0]).read_bytes())
@@ -42,6 +43,11 @@ params = SimulationParams(
     arrivals=ArrivalParams.constant(0.5),
     activities={n.id: ActivityParams(duration=Distribution.exponential(86400)) for n in model.nodes.values() if n.pool},
     pools={name: PoolParams(name=name, capacity=3) for name in model.pools},
+    profiles=(
+        CaseProfile(values={"buildingType": "shed"}, share=0.6),
+        CaseProfile(values={"buildingType": "dwelling"}, share=0.3),
+        CaseProfile(values={}, share=0.1),
+    ),
 )
 session = SessionStore(session_key=SESSION)
 session["workbench-simulation:building_permit"] = {
@@ -76,6 +82,8 @@ def test_axe_finds_no_violations_on_the_simulate_page(
     _fit_by_hand(platform, page)
     page.goto("/workbench/assess/simulate/?service=building_permit")
     assert page.locator("#staff-0").count() == 1
+    kinds = {"en": "2 kinds of case by Type of building work", "nl": "2 soorten zaken naar Soort bouwwerk"}
+    assert kinds[language] in page.locator("#fit ~ dl").inner_text()
     assert_no_violations(page, axe_source)
     page.goto("/workbench/assess/simulate/?service=building_permit&run=1&staff-0=4&arrivals=10")
     assert page.locator("#results").count() == 1

@@ -80,3 +80,18 @@ def test_the_fit_command_on_engine_history_makes_profiles_by_the_declared_attrib
     assert pooled.exit_code == 0, pooled.output
     assert "case profiles" not in pooled.output
     assert "profiles" not in json.loads(out.read_text())
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "kinds of case by Type of building work, The site is in a protected heritage zone, each with"),
+        ("nl", "soorten zaken naar Soort bouwwerk, De locatie ligt in een beschermd stads- of dorpsgezicht, elk met"),
+    ],
+)
+def test_the_page_says_which_kinds_of_case_the_fit_tells_apart(db: Any, language: str, expected: str) -> None:
+    load(150, rng=random.Random(5), service_ids=["building_permit"], start=datetime(2025, 1, 6, tzinfo=UTC), months=2)
+    client = signed_in(staff("maud", "zoning-head"), language)
+    assert client.post(f"{PAGE}fit", {"service": "building_permit"}).status_code == 302
+    page = client.get(PAGE, {"service": "building_permit"}).content.decode()
+    assert expected in page

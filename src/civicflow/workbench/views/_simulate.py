@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from civicflow.services import REFERENCE_SERVICES, find
+from civicflow.services import REFERENCE_SERVICES, find, start_field_label
 from civicflow.simulation import ComparisonRow, Scenario, SimulationError, SimulationKpis
 from civicflow.web.charts import bar_chart
 from civicflow.workbench._access import requires
@@ -137,6 +137,18 @@ def _results(rows: tuple[ComparisonRow, ...], baseline: SimulationKpis, other: S
     return {"table": table, "chart": bar_chart(points, top_label=_("hours")), "summary": summary}
 
 
+def _profiles(found: Fitted, service_id: str, lang: str) -> dict[str, Any] | None:
+    """What the fit's case profiles were made by, named as the start form asks it (None: no profiles)."""
+    own = [profile for profile in found.params.profiles if profile.values]
+    if not own:
+        return None
+    return {
+        "kinds": len(own),
+        "by": ", ".join(start_field_label(service_id, name, lang) for name in own[0].values),
+        "pooled": _percent(sum(p.share for p in found.params.profiles if not p.values)),
+    }
+
+
 def _page(request: HttpRequest, *, status: int = 200, fit_error: str = "") -> HttpResponse:
     service = find(request.GET.get("service", "") or request.POST.get("service", ""))
     context: dict[str, Any] = {
@@ -162,6 +174,7 @@ def _page(request: HttpRequest, *, status: int = 200, fit_error: str = "") -> Ht
         "observed": found.params.observed,
         "observed_mean": span(found.params.observed.mean if found.params.observed else None),
         "observed_p90": span(found.params.observed.p90 if found.params.observed else None),
+        "profiles": _profiles(found, service.id, language(request)),
         "pools": [
             {"index": i, "name": name, "fitted": staff, "value": request.GET.get(f"staff-{i}", "") or staff}
             for i, (name, staff) in enumerate(pools)
