@@ -56,6 +56,7 @@ class Subject:
     applications: tuple[Application, ...]
     draft_ids: tuple[str, ...]
     party_ids: tuple[str, ...] = ()  # their parties (civicflow.parties, see cli._gdpr_parties)
+    co_sign_ids: tuple[str, ...] = ()  # co-signing requests that asked them to co-sign (their address)
 
     @property
     def identities(self) -> tuple[str, ...]:
@@ -70,8 +71,11 @@ class Subject:
 
     @property
     def holds_data(self) -> bool:
-        """Whether anything is held about them: an account, an application, a draft or a party."""
-        return bool(self.account_id is not None or self.applications or self.draft_ids or self.party_ids)
+        """Whether anything is held about them: an account, an application, a draft, a party, or their
+        address as someone's co-signer."""
+        return bool(
+            self.account_id is not None or self.applications or self.draft_ids or self.party_ids or self.co_sign_ids
+        )
 
     @property
     def hold_identities(self) -> tuple[str, ...]:
@@ -142,7 +146,7 @@ def find_subject(text: str) -> Subject:
     from django.db.models import Q
 
     from civicflow.cli._gdpr_parties import SCHEMES, named_party, subject_parties
-    from civicflow.portal.models import Application, CitizenAccount, Draft
+    from civicflow.portal.models import Application, CitizenAccount, CoSignRequest, Draft
     from civicflow.security.addresses import index
 
     key = text.strip()
@@ -171,10 +175,13 @@ def find_subject(text: str) -> Subject:
     # addresses are sealed: rows are found by their blind index (civicflow.security.addresses)
     mine = Q(account=account) if account is not None else Q(pk__in=[])
     drafts: tuple[str, ...] = ()
+    co_signs: tuple[str, ...] = ()
     if email:  # never match the rows whose address is empty
         found = index(email)
         mine |= Q(email_index=found)
         drafts = tuple(str(pk) for pk in Draft.objects.filter(email_index=found).values_list("pk", flat=True))
+        asked = CoSignRequest.objects.filter(co_signer_index=found).order_by("created")
+        co_signs = tuple(str(pk) for pk in asked.values_list("pk", flat=True))
     applications = tuple(Application.objects.filter(mine).order_by("created", "reference"))
     account_id = None if account is None else account.pk
     return Subject(
@@ -183,6 +190,7 @@ def find_subject(text: str) -> Subject:
         applications=applications,
         draft_ids=drafts,
         party_ids=subject_parties(account_id=account_id, email=email, named=party),
+        co_sign_ids=co_signs,
     )
 
 

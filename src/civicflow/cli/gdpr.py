@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -147,7 +147,7 @@ def _collect(subject: str, *, with_files: bool) -> dict[str, Any]:
     applications = found.applications
     drafts = list(Draft.objects.filter(pk__in=found.draft_ids).order_by("created"))
     if not found.holds_data:
-        fail(f"no personal data held for {found.email or subject}: no account, application, draft or party")
+        _nothing_held(found, subject)
     return {
         "schema": EXPORT_SCHEMA,
         "subject": subject,
@@ -164,7 +164,33 @@ def _collect(subject: str, *, with_files: bool) -> dict[str, Any]:
         "drafts": [{"service": d.service, "created": _iso(d.created), "expires": _iso(d.expires)} for d in drafts],
         # their party records, whole (every case, message, consent, evidence, prefill), with who viewed them
         "parties": export_parties(found.party_ids),
+        "co_signs": _co_signs(found),
     }
+
+
+def _co_signs(found: Subject) -> list[dict[str, Any]]:
+    """Co-signing requests (docs/portal.md): those holding the subject's own application, and those that
+    asked the subject to co-sign someone else's. The other person's address is theirs, not the subject's:
+    it is not in the export."""
+    from django.db.models import Q
+
+    from civicflow.portal.models import CoSignRequest
+
+    mine = Q(draft_id__in=found.draft_ids) | Q(pk__in=found.co_sign_ids)
+    if found.account_id is not None:
+        mine |= Q(account_id=found.account_id)
+    return [
+        {
+            "role": "co-signer" if str(request.pk) in found.co_sign_ids else "applicant",
+            "service": request.service,
+            "state": request.state,
+            "created": _iso(request.created),
+            "expires": _iso(request.expires),
+            "invitations": request.invitations,
+            "decided_at": _iso(request.decided_at),
+        }
+        for request in CoSignRequest.objects.filter(mine).order_by("created")
+    ]
 
 
 @app.command()
@@ -275,6 +301,13 @@ def _now() -> datetime:
     return current_clock().now()
 
 
+def _nothing_held(found: Subject, subject: str) -> NoReturn:
+    fail(
+        f"no personal data held for {found.email or subject}: "
+        "no account, application, draft, party or co-signing request"
+    )
+
+
 def _subject(text: str) -> Subject:
     from civicflow.cli._erasure import ErasureError, find_subject
 
@@ -319,7 +352,7 @@ def erase(
         if (when := _already_erased(found)) is not None:
             _report_erasure(json_output, {"subject": subject, "erased": True, "already": when, "removed": {}})
             return
-        fail(f"no personal data held for {found.email or subject}: no account, application, draft or party")
+        _nothing_held(found, subject)
     refused = blockers(found, _now())
     result: dict[str, Any] = {"subject": subject, "applications": found.references, "dry_run": dry_run}
     if refused:

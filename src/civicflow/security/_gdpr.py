@@ -195,6 +195,19 @@ def export_html(export: Mapping[str, Any]) -> str:
         *(_party(item) for item in export.get("parties", [])),
         f"<p>{len(applications)} application(s).</p>",
         *(_application(item) for item in applications),
+        "<h2>Co-signing</h2>",
+        _table(
+            export.get("co_signs", []),
+            (
+                ("role", "You were"),
+                ("service", "Service"),
+                ("state", "State"),
+                ("created", "Asked"),
+                ("expires", "Link valid until"),
+                ("decided_at", "Decided"),
+            ),
+            "No co-signing requests.",
+        ),
         "<h2>Unfinished drafts</h2>",
         _table(
             export.get("drafts", []),

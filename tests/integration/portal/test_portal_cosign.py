@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from typer.testing import CliRunner
 
 from civicflow import parties
 from civicflow.parties.models import PartyCase
@@ -335,3 +338,34 @@ def test_erasure_stops_a_held_request_and_forgets_the_co_signers_address() -> No
     row.refresh_from_db()
     assert row.co_signer is None
     assert row.co_signer_index == ""
+
+
+def _gdpr(*args: str) -> Any:
+    from civicflow.cli.gdpr import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_both_people_find_the_request_in_their_gdpr_export_and_the_co_signer_can_be_erased() -> None:
+    row = _send(_client())
+    applicant = json.loads(_gdpr("export", "a.devries@example.org").stdout)
+    assert [(c["role"], c["service"], c["state"]) for c in applicant["co_signs"]] == [
+        ("applicant", "building_permit", "pending")
+    ]
+    assert CO_SIGNER not in json.dumps(applicant)  # the co-signer's address is theirs, not the applicant's
+    # asked to co-sign and nothing else: still a subject with data held (their sealed address)
+    asked = _gdpr("export", CO_SIGNER.upper())
+    assert asked.exit_code == 0, asked.output
+    exported = json.loads(asked.stdout)
+    assert [(c["role"], c["invitations"]) for c in exported["co_signs"]] == [("co-signer", 1)]
+    assert exported["applications"] == exported["drafts"] == []
+    html = _gdpr("export", CO_SIGNER, "--format", "html").stdout
+    assert "<h2>Co-signing</h2>" in html
+    assert "co-signer" in html
+    erased = _gdpr("erase", CO_SIGNER)
+    assert erased.exit_code == 0, erased.output
+    row.refresh_from_db()
+    assert (row.state, row.co_signer_sealed, row.co_signer_index) == (CoSignState.CANCELLED, "", "")
+    gone = _gdpr("export", CO_SIGNER)
+    assert gone.exit_code == 1
+    assert "no account, application, draft, party or co-signing request" in gone.output

@@ -314,7 +314,7 @@ def test_records_show_the_schedules_and_bad_input_is_one_line(db: Any, monkeypat
         (
             ("gdpr", "erase", "nobody@example.org"),
             1,
-            "no personal data held for nobody@example.org: no account, application, draft or party",
+            "no personal data held for nobody@example.org: no account, application, draft, party or co-signing request",
         ),
         (("gdpr", "erase", "424242"), 1, "no citizen account 424242"),
     ):
