@@ -90,9 +90,10 @@ def run_worker(
 def _mail_steps() -> list[Callable[[], object]]:
     """Citizen notices and staff digests: found, queued and sent by the worker, never in a web request.
 
-    Also the hourly sweep of uploads nobody can reach any more (abandoned sessions, expired drafts).
+    Also the hourly sweep of uploads nobody can reach any more (abandoned sessions, expired drafts),
+    and the hourly emptying of expired drafts (their answers, address and link).
     """
-    from civicflow.portal import scan_applications, sweep_uploads
+    from civicflow.portal import expire_drafts, scan_applications, sweep_uploads
     from civicflow.web.mail import every, send_due
     from civicflow.workbench import send_digests
 
@@ -101,6 +102,7 @@ def _mail_steps() -> list[Callable[[], object]]:
         every(30.0, send_digests),
         every(1.0, send_due),
         every(3600.0, sweep_uploads),
+        every(3600.0, expire_drafts),
     ]
 
 

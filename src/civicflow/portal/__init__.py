@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["scan_applications", "sweep_uploads"]
+__all__ = ["expire_drafts", "scan_applications", "sweep_uploads"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "expire_drafts":
+        from civicflow.portal._draft_expiry import expire_drafts
+
+        return expire_drafts
     if name == "scan_applications":
         from civicflow.portal._notify import scan_applications
 

@@ -369,3 +369,15 @@ def test_both_people_find_the_request_in_their_gdpr_export_and_the_co_signer_can
     gone = _gdpr("export", CO_SIGNER)
     assert gone.exit_code == 1
     assert "no account, application, draft, party or co-signing request" in gone.output
+
+
+def test_a_held_draft_waits_for_its_pending_request_before_it_is_emptied() -> None:
+    from civicflow.portal import expire_drafts
+
+    row = _send(_client())
+    assert row.draft is not None
+    Draft.objects.filter(pk=row.draft.pk).update(expires=timezone.now() - timedelta(minutes=1))
+    assert expire_drafts() == 0  # the co-signer may still confirm: the answers must be there
+    CoSignRequest.objects.filter(pk=row.pk).update(state=CoSignState.EXPIRED)
+    assert expire_drafts() == 1
+    assert Draft.objects.get(pk=row.draft.pk).data == {}
