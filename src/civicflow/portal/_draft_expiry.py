@@ -6,8 +6,9 @@ it, so keeping the answers would only keep personal data without a purpose. The 
 expired drafts every hour the way an erasure does: the answers, the address and the link go, and
 the draft's key is shredded (copies in backups stay unreadable); its uploads go with the hourly
 sweep of files nobody can reach (``sweep_uploads``). The dates and the service stay:
-the KPIs count abandoned drafts (docs/kpis.md). A draft still held for a co-signer who has not
-answered yet waits for that request, and one under a legal hold is left as it is.
+the KPIs count abandoned drafts (docs/kpis.md). A draft still held for a co-signer whose link is
+still valid waits for that request (a pending request past its time cannot be confirmed any more,
+even if nobody has opened it to mark it expired), and one under a legal hold is left as it is.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from civicflow.portal.models import CoSignState, Draft
+from civicflow.portal.models import CoSignRequest, CoSignState, Draft
 from civicflow.security import keys
 
 __all__ = ["expire_drafts"]
@@ -30,10 +31,13 @@ _BATCH = 500
 def expire_drafts(now: datetime | None = None) -> int:
     """Empty the drafts that expired before ``now`` (a worker step, hourly); how many were emptied."""
     now = now or timezone.now()
+    waiting = CoSignRequest.objects.filter(state=CoSignState.PENDING, expires__gt=now)
     expired = (
         Draft.objects.filter(expires__lt=now)
         .exclude(email_index="", token_hash="", data={})
-        .exclude(co_signs__state=CoSignState.PENDING)
+        # a co-signer may still confirm while their link is valid (a resent link outlives the draft);
+        # no NULL in the list: NOT IN (..., NULL) would exclude every draft
+        .exclude(pk__in=waiting.filter(draft__isnull=False).values("draft_id"))
         .order_by("expires")
         .values_list("pk", flat=True)[:_BATCH]
     )

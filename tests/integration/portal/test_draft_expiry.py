@@ -55,3 +55,19 @@ def test_a_draft_under_a_legal_hold_is_kept() -> None:
     held.refresh_from_db()
     assert held.data
     assert held.email == "held@example.org"
+
+
+def test_a_pending_request_without_a_draft_does_not_stop_the_others() -> None:
+    from civicflow.portal.models import CoSignRequest
+
+    # a request whose draft is gone (SET_NULL) while it is still pending and valid
+    CoSignRequest.objects.create(
+        service="building_permit",
+        token_hash="a" * 64,
+        secret_hash="b" * 64,
+        created=timezone.now(),
+        expires=timezone.now() + timedelta(days=3),
+    )
+    old = _save("old@example.org")
+    _expire(old)
+    assert expire_drafts() == 1

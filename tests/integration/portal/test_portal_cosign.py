@@ -378,6 +378,8 @@ def test_a_held_draft_waits_for_its_pending_request_before_it_is_emptied() -> No
     assert row.draft is not None
     Draft.objects.filter(pk=row.draft.pk).update(expires=timezone.now() - timedelta(minutes=1))
     assert expire_drafts() == 0  # the co-signer may still confirm: the answers must be there
-    CoSignRequest.objects.filter(pk=row.pk).update(state=CoSignState.EXPIRED)
+    # the link runs out; nobody opens it, so it is still marked pending, but nobody can confirm it now
+    CoSignRequest.objects.filter(pk=row.pk).update(expires=timezone.now() - timedelta(seconds=1))
+    assert CoSignRequest.objects.get(pk=row.pk).state == CoSignState.PENDING
     assert expire_drafts() == 1
     assert Draft.objects.get(pk=row.draft.pk).data == {}
