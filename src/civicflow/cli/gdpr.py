@@ -135,14 +135,13 @@ def _application(application: Application, *, with_files: bool) -> dict[str, Any
     }
 
 
-def _collect(subject: str, *, with_files: bool) -> dict[str, Any]:
+def _collect(found: Subject, subject: str, *, with_files: bool) -> dict[str, Any]:
     from django.utils import timezone
 
     from civicflow.cli._gdpr_parties import export_parties
     from civicflow.portal.models import CitizenAccount, Draft
     from civicflow.security._gdpr import EXPORT_SCHEMA
 
-    found = _subject(subject)
     account = None if found.account_id is None else CitizenAccount.objects.get(pk=found.account_id)
     applications = found.applications
     drafts = list(Draft.objects.filter(pk__in=found.draft_ids).order_by("created"))
@@ -212,10 +211,10 @@ def export(
     from civicflow.security._gdpr import export_html
 
     try:
-        collected = _collect(subject, with_files=with_files)
+        found = _subject(subject)
+        collected = _collect(found, subject, with_files=with_files)
         # handing a subject's data out is a read of it: the trail says who (the operator's CLI), of whom
         # (the subject's keyed reference, never the address) and which applications
-        found = _subject(subject)
         details = {
             "applications": found.references,
             "parties": list(found.party_ids),

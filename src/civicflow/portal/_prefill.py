@@ -48,12 +48,13 @@ def _party(request: HttpRequest) -> Party | None:
     return parties.party_for_account(account.pk) if account is not None else None
 
 
-def _filled(request: HttpRequest, service_id: str) -> dict[str, dict[str, Any]]:
-    """What was prefilled for the citizen signed in now (nothing once they signed out or someone else signed in)."""
+def _filled(request: HttpRequest, service_id: str, party: Party | None = None) -> dict[str, dict[str, Any]]:
+    """What was prefilled for the citizen signed in now, ``party`` if the caller has it already (nothing
+    once they signed out or someone else signed in)."""
     stored = request.session.get(_key(service_id))
     if not isinstance(stored, dict) or not isinstance(stored.get("fields"), dict):
         return {}
-    party = _party(request)
+    party = party or _party(request)
     return stored["fields"] if party is not None and stored.get("party") == str(party.id) else {}
 
 
@@ -161,9 +162,9 @@ def notice(request: HttpRequest, service_id: str) -> list[str]:
 
 def record(request: HttpRequest, service_id: str, instance_id: Any, values: Mapping[str, Any]) -> int:
     """PrefillRecord rows for the submitted application (``changed``: the citizen corrected the value); how many."""
-    filled = _filled(request, service_id)
-    request.session.pop(_key(service_id), None)
     party = _party(request)
+    filled = _filled(request, service_id, party)
+    request.session.pop(_key(service_id), None)
     if not filled or party is None:
         return 0
     now = timezone.now()

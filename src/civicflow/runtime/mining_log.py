@@ -25,7 +25,7 @@ from civicflow.mining import ACTIVITY, CASE, LIFECYCLE, RESOURCE, TIMESTAMP, Eve
 from civicflow.runtime.definitions import graph_for
 from civicflow.runtime.models import HistoryEvent, ProcessDefinition, ProcessInstance, Resource, TaskCandidate
 
-__all__ = ["LIFECYCLE_TRANSITIONS", "activity_of", "engine_event_log", "lifecycle_rows"]
+__all__ = ["LIFECYCLE_TRANSITIONS", "activity_of", "engine_event_log", "lifecycle_rows", "start_values"]
 
 # History event type -> XES lifecycle:transition.
 LIFECYCLE_TRANSITIONS: Final = {
@@ -147,6 +147,16 @@ def engine_event_log(
     return EventLog.from_events(events, cases=case_frame, attributes={"source": "civicflow engine history"})
 
 
+def start_values(payload: Mapping[str, Any], names: Sequence[str]) -> dict[str, str | float | bool] | None:
+    """The named variables a ``VariablesSet`` payload sets, if it sets the start variables (the process
+    scope; None otherwise). Only numbers, yes/no and texts: anything else (a sealed personal value) is
+    left out."""
+    if payload.get("scope") != 1:
+        return None
+    variables = payload.get("variables") or {}
+    return {name: variables[name] for name in names if isinstance(variables.get(name), bool | int | float | str)}
+
+
 def _start_values(instances: list[ProcessInstance], names: Sequence[str]) -> dict[UUID, dict[str, str]]:
     """The named start variables of each instance (its first variables at the process scope), as text."""
     found: dict[UUID, dict[str, str]] = {}
@@ -157,13 +167,10 @@ def _start_values(instances: list[ProcessInstance], names: Sequence[str]) -> dic
             .values_list("instance_id", "payload")
         )
         for instance_id, payload in rows.iterator(chunk_size=_CHUNK):
-            if instance_id in found or payload.get("scope") != 1:
+            if instance_id in found or (values := start_values(payload, names)) is None:
                 continue
-            variables = payload.get("variables") or {}
             found[instance_id] = {
-                name: str(variables[name]).lower() if isinstance(variables[name], bool) else str(variables[name])
-                for name in names
-                if isinstance(variables.get(name), str | int | float | bool)
+                name: str(value).lower() if isinstance(value, bool) else str(value) for name, value in values.items()
             }
     return found
 

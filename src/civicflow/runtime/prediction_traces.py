@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Final
 from uuid import UUID
 
 import civicflow.bpmn
@@ -18,7 +18,7 @@ from civicflow.bpmn.model import element_lanes
 from civicflow.engine import NodeKind
 from civicflow.prediction import CaseTrace, Step, Transition
 from civicflow.runtime.definitions import graph_for
-from civicflow.runtime.mining_log import LIFECYCLE_TRANSITIONS, activity_of
+from civicflow.runtime.mining_log import LIFECYCLE_TRANSITIONS, activity_of, start_values
 from civicflow.runtime.models import HistoryEvent, InstanceStatus, ProcessDefinition, ProcessInstance, Resource
 
 __all__ = ["ATTRIBUTES", "departments_of", "service_traces", "spans"]
@@ -78,15 +78,6 @@ def departments_of(process_id: str) -> dict[str, str]:
     return found
 
 
-def _attributes(names: tuple[str, ...], variables: Mapping[str, Any]) -> dict[str, str | float | bool | None]:
-    kept: dict[str, str | float | bool | None] = {}
-    for name in names:
-        value = variables.get(name)
-        if isinstance(value, bool | int | float | str):
-            kept[name] = value
-    return kept
-
-
 def service_traces(
     process_id: str,
     *,
@@ -115,8 +106,8 @@ def service_traces(
         )
         for instance_id, kind, element_id, payload, timestamp in rows.iterator(chunk_size=_CHUNK):
             if kind == "VariablesSet":
-                if instance_id not in attributes and payload.get("scope") == 1:  # the start variables
-                    attributes[instance_id] = _attributes(names, payload.get("variables") or {})
+                if instance_id not in attributes and (values := start_values(payload, names)) is not None:
+                    attributes[instance_id] = dict(values)
                 continue
             element = activity_of(element_id, payload)
             if element is None or element in skipped[definition_of[instance_id]]:
